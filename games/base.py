@@ -1,0 +1,124 @@
+"""The adapter interface every game implements: OpenSpiel rules plus who sees what, in words.
+
+An adapter wraps one `pyspiel.Game`. Rules (turns, legal actions, chance, returns)
+stay OpenSpiel's; the adapter adds the game's *view*: each step of a history
+becomes a few `Event`s written in vocabulary words, each saying whose it is and
+who sees its payload. The tokenizer turns events into token ids; nothing here
+knows about ids or networks.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Iterable
+
+import pyspiel
+
+ALL = None  # `Event.visible_to` value meaning: every player sees the payload.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Event:
+    """One observable happening: `[seat] verb payload...`; players outside `visible_to` see `?` per payload word."""
+
+    verb: str
+    seat: int | None = None  # absolute player the event is about (actor or recipient); None for table events
+    payload: tuple[str, ...] = ()
+    visible_to: frozenset[int] | None = ALL  # players who see the payload; ALL = everyone
+    known_to: frozenset[int] | None = ALL  # players who know the event happened at all; ALL = everyone
+
+    def sees(self, player: int) -> bool:
+        """Whether `player` sees this event's payload."""
+        return self.visible_to is None or player in self.visible_to
+
+    def knows(self, player: int) -> bool:
+        """Whether `player` knows this event happened (else it is wholly hidden from them)."""
+        return self.known_to is None or player in self.known_to
+
+
+def only(*players: int) -> frozenset[int]:
+    """A `visible_to` set: just these players see the payload."""
+    return frozenset(players)
+
+
+class GameAdapter:
+    """OpenSpiel game + its view as events. Subclasses fill in the class attributes and the view methods."""
+
+    name: str = ""  # OpenSpiel short name
+    default_params: dict[str, Any] = {}  # parameters that make the game playable by default
+    words: tuple[str, ...] = ()  # vocabulary words this game needs beyond tokenizer.vocab's base words
+    phases: tuple[str, ...] = ("play",)  # names of the phases whose actions are written differently
+    has_resampler: bool = False  # OpenSpiel implements resample_from_infostate for this game
+
+    def __init__(self, game: pyspiel.Game, params: dict[str, Any]):
+        self.game = game
+        self.params = dict(params)
+        self.num_players = game.num_players()
+        self.num_actions = game.num_distinct_actions()
+
+    # ----- rules: thin pass-throughs so callers need one object -----
+    def new_initial_state(self) -> pyspiel.State:
+        """A fresh game at its first (usually chance) node."""
+        return self.game.new_initial_state()
+
+    @staticmethod
+    def current_player(state: pyspiel.State) -> int:
+        """The player to act, or pyspiel's CHANCE / TERMINAL constants."""
+        return state.current_player()
+
+    @staticmethod
+    def legal_actions(state: pyspiel.State) -> list[int]:
+        """Legal action ids of the player to act (chance outcomes at chance nodes)."""
+        return state.legal_actions()
+
+    @staticmethod
+    def chance_outcomes(state: pyspiel.State) -> list[tuple[int, float]]:
+        """(outcome, probability) pairs at a chance node."""
+        return state.chance_outcomes()
+
+    @staticmethod
+    def returns(state: pyspiel.State) -> list[float]:
+        """Return of every player so far (final at terminal states)."""
+        return state.returns()
+
+    @staticmethod
+    def rewards(state: pyspiel.State) -> list[float]:
+        """Reward of every player for the last transition."""
+        return state.rewards()
+
+    # ----- the view: overridden per game -----
+    def initial_context(self) -> dict:
+        """Mutable bookkeeping the view carries along a history (deal counters, hands ...)."""
+        return {}
+
+    def step(self, ctx: dict, before: pyspiel.State, actor: int, action: int,
+             after: pyspiel.State) -> list[Event]:
+        """Events produced when `actor` (or chance, -1) takes `action` in `before`, giving `after`."""
+        raise NotImplementedError
+
+    def phase(self, state: pyspiel.State) -> str:
+        """Which of `phases` the player to act is in; decides how actions are written."""
+        return self.phases[0]
+
+    def action_words(self, action: int, phase: str) -> tuple[str, ...] | None:
+        """The words of `action` when taken in `phase`; None if no such action exists in that phase."""
+        raise NotImplementedError
+
+    # ----- derived helpers -----
+    def all_action_words(self) -> Iterable[tuple[str, tuple[str, ...], int]]:
+        """Every (phase, words, action) this game can write; the tokenizer's decode table."""
+        for phase in self.phases:
+            for action in range(self.num_actions):
+                words = self.action_words(action, phase)
+                if words is not None:
+                    yield phase, words, action
+
+    def resample_world(self, state: pyspiel.State, player: int, rng) -> pyspiel.State:
+        """A uniform random full state in `player`'s information set (OpenSpiel's resample_from_infostate)."""
+        if not self.has_resampler:
+            raise NotImplementedError(
+                f"OpenSpiel has no resample_from_infostate for {self.name}; games that have one: "
+                "kuhn_poker, leduc_poker, blackjack, gin_rummy, hearts, euchre, oh_hell, bridge")
+        return state.resample_from_infostate(player, rng.random)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name}, {self.params})"

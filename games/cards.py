@@ -1,0 +1,22 @@
+"""Card names shared by every game: suit letter + rank letter, e.g. 'H7', 'ST', 'CA'; jokers 'BJ', 'RJ'.
+
+OpenSpiel numbers cards differently in each game; these helpers map an index
+to the shared name under the two layouts it uses.
+"""
+RANKS = "23456789TJQKA"
+SUITS = "CDHS"
+CARDS = tuple(s + r for s in SUITS for r in RANKS) + ("BJ", "RJ")
+RANK_WORDS = tuple("R" + r for r in RANKS)  # a rank without suit, e.g. 'R7' (go fish asks, dou dizhu combos)
+SUIT_WORDS = tuple("suit_" + s for s in SUITS)  # a suit on its own (trump, nominations)
+
+
+def rank_major(index: int, suits: str = SUITS, ranks: str = RANKS) -> str:
+    """Name of card `index` when OpenSpiel numbers cards rank * len(suits) + suit."""
+    rank, suit = divmod(index, len(suits))
+    return suits[suit] + ranks[rank]
+
+
+def suit_major(index: int, suits: str = SUITS, ranks: str = RANKS) -> str:
+    """Name of card `index` when OpenSpiel numbers cards suit * len(ranks) + rank."""
+    suit, rank = divmod(index, len(ranks))
+    return suits[suit] + ranks[rank]

@@ -1,0 +1,30 @@
+"""Leduc poker: six cards (J, Q, K in two suits), a private card each, a public board card, two betting rounds."""
+from games import cards
+from games.base import Event, GameAdapter, only
+
+
+def card(index: int) -> str:
+    """OpenSpiel's leduc card index -> shared card name (rank = index // 2)."""
+    return cards.rank_major(index, suits="SH", ranks="JQK")
+
+
+class LeducPoker(GameAdapter):
+    """Private deals go to player 0 then player 1; the third chance card is the public board card."""
+
+    name = "leduc_poker"
+    has_resampler = True
+
+    def initial_context(self):
+        return {"dealt": 0}
+
+    def step(self, ctx, before, actor, action, after):
+        if actor < 0:
+            seat = ctx["dealt"]
+            ctx["dealt"] += 1
+            if seat < self.num_players:
+                return [Event("deal", seat, (card(action),), only(seat))]
+            return [Event("board", None, (card(action),))]
+        return [Event(self.action_words(action, "play")[0], actor)]
+
+    def action_words(self, action, phase):
+        return (("fold",), ("call",), ("raise",))[action] if 0 <= action < 3 else None

@@ -1,0 +1,110 @@
+"""Incremental event streams: the token ids every player has seen (and not seen) along a history.
+
+A `Stream` caches one `Node` per history prefix it has met (LRU). Encoding the
+state after one more action renders only that action's events and appends
+them to copies of the parent's lists, so self-play pays per event, not per
+history length re-parsed.
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+
+import pyspiel
+
+from games.base import Event, GameAdapter
+from tokenizer import vocab
+
+
+@dataclasses.dataclass(slots=True)
+class Node:
+    """What is known at one history: the state, the view's context, per-player token lists."""
+
+    state: pyspiel.State  # a private clone, never handed out
+    ctx: dict
+    obs: list[list[int]]  # per player: observation ids
+    hidden: list[list[int]]  # per player: the words filling that player's masks, then wholly unknown events
+
+
+class Stream:
+    """Per-game cache of rendered event streams, keyed by history."""
+
+    def __init__(self, adapter: GameAdapter, capacity: int = 8192):
+        self.adapter = adapter
+        self.capacity = capacity
+        self.n = adapter.num_players
+        ids = vocab.ids()
+        self._id = ids
+        self._mask = ids[vocab.MASK]
+        self._seat = [[ids[vocab.SEATS[(seat - p) % self.n]] for seat in range(self.n)] for p in range(self.n)]
+        self._nodes: collections.OrderedDict[tuple, Node] = collections.OrderedDict()
+
+    def _root(self) -> Node:
+        state = self.adapter.new_initial_state()
+        game = vocab.game_word(self.adapter.name)
+        head = [self._id[vocab.BOS], self._id.get(game, self._id[vocab.game_word("generic")])]
+        obs = [head + [self._id[vocab.POSITIONS[p]]] for p in range(self.n)]
+        return Node(state, self.adapter.initial_context(), obs, [[] for _ in range(self.n)])
+
+    def _word_ids(self, words) -> list[int]:
+        try:
+            return [self._id[w] for w in words]
+        except KeyError as e:
+            raise KeyError(f"{self.adapter.name} adapter said word {e.args[0]!r}, which is not in the vocabulary; "
+                           "add it to the adapter's `words`") from None
+
+    def _render(self, events: list[Event], obs: list[list[int]], hidden: list[list[int]]) -> None:
+        for ev in events:
+            payload = self._word_ids(ev.payload)
+            verb = self._id[ev.verb] if ev.verb in self._id else self._word_ids([ev.verb])[0]
+            for p in range(self.n):
+                head = ([self._seat[p][ev.seat]] if ev.seat is not None else []) + [verb]
+                if not ev.knows(p):
+                    hidden[p].extend(head + payload)
+                elif ev.sees(p):
+                    obs[p].extend(head + payload)
+                else:
+                    obs[p].extend(head + [self._mask] * len(payload))
+                    hidden[p].extend(payload)
+
+    def _child(self, parent: Node, action: int, after: pyspiel.State | None = None) -> Node:
+        before = parent.state
+        actor = before.current_player()
+        if actor == pyspiel.PlayerId.SIMULTANEOUS:
+            raise ValueError(f"{self.adapter.name}: simultaneous-move nodes are not supported")
+        if after is None:
+            after = before.child(action)
+        else:
+            after = after.clone()
+        ctx = dict(parent.ctx)
+        events = self.adapter.step(ctx, before, actor, action, after)
+        obs = [list(x) for x in parent.obs]
+        hidden = [list(x) for x in parent.hidden]
+        self._render(events, obs, hidden)
+        return Node(after, ctx, obs, hidden)
+
+    def _put(self, key: tuple, node: Node) -> None:
+        self._nodes[key] = node
+        if len(self._nodes) > self.capacity:
+            self._nodes.popitem(last=False)
+
+    def node(self, state: pyspiel.State) -> Node:
+        """The node for `state`'s history, rendering only what is not cached yet."""
+        key = tuple(state.history())
+        node = self._nodes.get(key)
+        if node is not None:
+            self._nodes.move_to_end(key)
+            return node
+        parent = self._nodes.get(key[:-1]) if key else None
+        if parent is not None:
+            node = self._child(parent, key[-1], state)
+        else:  # replay from the start, caching every prefix
+            node = self._root()
+            for i, action in enumerate(key):
+                if not node.state.is_chance_node() and action not in node.state.legal_actions():
+                    raise ValueError(f"history {list(key)} is not a {self.adapter.name} history: "
+                                     f"action {action} at step {i} is illegal")
+                node = self._child(node, action)
+                self._put(key[:i + 1], node)
+        self._put(key, node)
+        return node

@@ -1,0 +1,106 @@
+"""Tokenizer.for_game(game): observations, hidden remainders and actions <-> token ids in the shared vocabulary."""
+from __future__ import annotations
+
+import collections
+
+import pyspiel
+
+import games
+from games.base import GameAdapter
+from tokenizer import vocab
+from tokenizer.stream import Stream
+
+
+class Tokenizer:
+    """Token ids for one game. Observation = `<bos> game posK` + the events the player saw, `?` for unseen payloads."""
+
+    def __init__(self, adapter: GameAdapter):
+        self.adapter = adapter
+        self.vocab_size = vocab.size()
+        self._ids = vocab.ids()
+        self._words = vocab.words()
+        self.eos = self._ids[vocab.EOS]
+        self.pad = self._ids[vocab.PAD]
+        self.sep = self._ids[vocab.SEP]
+        self.mask = self._ids[vocab.MASK]
+        self._stream = Stream(adapter)
+        self._encode_cache: dict[tuple[str, int], list[int]] = {}
+        table: dict[tuple[int, ...], dict[str, int]] = collections.defaultdict(dict)
+        for phase, words, action in adapter.all_action_words():
+            ids = tuple(self._ids[w] for w in words)
+            if phase in table[ids]:
+                raise AssertionError(f"{adapter.name}: actions {table[ids][phase]} and {action} are both "
+                                     f"written {' '.join(words)} in phase {phase}")
+            table[ids][phase] = action
+            self._encode_cache[(phase, action)] = list(ids) + [self.eos]
+        self._decode = dict(table)
+
+    @classmethod
+    def for_game(cls, game: GameAdapter | str) -> "Tokenizer":
+        """The tokenizer of a game adapter (or of a game name, loaded with default parameters)."""
+        return cls(games.load(game) if isinstance(game, str) else game)
+
+    # ----- states -----
+    def encode_observation(self, state: pyspiel.State, player: int) -> list[int]:
+        """`player`'s information state as ids: everything they saw, in order, `?` where a payload was hidden."""
+        return list(self._stream.node(state).obs[self._check_player(player)])
+
+    def encode_hidden(self, state: pyspiel.State, player: int) -> list[int]:
+        """What `player` does not see: the words behind each `?` of their observation, in order, then wholly unseen events."""
+        return list(self._stream.node(state).hidden[self._check_player(player)])
+
+    def encode_full(self, state: pyspiel.State, player: int) -> list[int]:
+        """Observation, `<sep>`, hidden: the full state from `player`'s seat."""
+        node = self._stream.node(state)
+        p = self._check_player(player)
+        return node.obs[p] + [self.sep] + node.hidden[p]
+
+    def _check_player(self, player: int) -> int:
+        if not 0 <= player < self.adapter.num_players:
+            raise ValueError(f"player {player} does not exist in {self.adapter.name} "
+                             f"(players 0..{self.adapter.num_players - 1})")
+        return player
+
+    # ----- actions -----
+    def encode_action(self, state: pyspiel.State, action: int) -> list[int]:
+        """The ids of `action` as written in `state`'s phase, ending with `<eos>`."""
+        phase = self.adapter.phase(state)
+        ids = self._encode_cache.get((phase, action))
+        if ids is None:
+            raise ValueError(f"{self.adapter.name} has no action {action} in phase {phase!r}")
+        return list(ids)
+
+    def decode_action(self, tokens, state: pyspiel.State | None = None) -> int:
+        """The action id a token sequence names (in `state`'s phase when given); ValueError says why none."""
+        tokens = [int(t) for t in tokens]
+        if tokens and tokens[-1] == self.eos:
+            tokens = tokens[:-1]
+        bad = [t for t in tokens if not 0 <= t < self.vocab_size]
+        if bad:
+            raise ValueError(f"token ids {bad} are outside the vocabulary (0..{self.vocab_size - 1})")
+        if not tokens:
+            raise ValueError("an empty token sequence names no action")
+        text = " ".join(self._words[t] for t in tokens)
+        forms = self._decode.get(tuple(tokens))
+        if forms is None:
+            raise ValueError(f"'{text}' is not an action of {self.adapter.name}")
+        if state is None:
+            if len(set(forms.values())) > 1:
+                raise ValueError(f"'{text}' names different actions in phases {sorted(forms)}; pass the state")
+            return next(iter(forms.values()))
+        phase = self.adapter.phase(state)
+        if phase not in forms:
+            raise ValueError(f"'{text}' is a {'/'.join(sorted(forms))} action of {self.adapter.name}, "
+                             f"but this state is in phase {phase!r}")
+        return forms[phase]
+
+    # ----- text -----
+    def describe(self, ids) -> list[str]:
+        """The words of `ids`; ValueError on an id outside the vocabulary."""
+        out = []
+        for t in ids:
+            t = int(t)
+            if not 0 <= t < self.vocab_size:
+                raise ValueError(f"token id {t} is outside the vocabulary (0..{self.vocab_size - 1})")
+            out.append(self._words[t])
+        return out
