@@ -122,3 +122,23 @@ class GameAdapter:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name}, {self.params})"
+
+
+def render(events: list[Event], player: int, num_players: int) -> tuple[list[str], list[str]]:
+    """`player`'s words for `events`: (observation words, hidden words). The tokenizer does the same with ids."""
+    obs, hidden = [], []
+    for ev in events:
+        head = ([seat_word((ev.seat - player) % num_players)] if ev.seat is not None else []) + [ev.verb]
+        if not ev.knows(player):
+            hidden += head + list(ev.payload)
+        elif ev.sees(player):
+            obs += head + list(ev.payload)
+        else:
+            obs += head + ["?"] * len(ev.payload)
+            hidden += ev.payload
+    return obs, hidden
+
+
+def seat_word(offset: int) -> str:
+    """The word for the seat `offset` places after the observer: 'me', 'p+1', ..."""
+    return "me" if offset == 0 else f"p+{offset}"

@@ -12,7 +12,7 @@ import dataclasses
 
 import pyspiel
 
-from games.base import Event, GameAdapter
+from games.base import Event, GameAdapter, render
 from tokenizer import vocab
 
 
@@ -35,8 +35,6 @@ class Stream:
         self.n = adapter.num_players
         ids = vocab.ids()
         self._id = ids
-        self._mask = ids[vocab.MASK]
-        self._seat = [[ids[vocab.SEATS[(seat - p) % self.n]] for seat in range(self.n)] for p in range(self.n)]
         self._nodes: collections.OrderedDict[tuple, Node] = collections.OrderedDict()
 
     def _root(self) -> Node:
@@ -54,18 +52,10 @@ class Stream:
                            "add it to the adapter's `words`") from None
 
     def _render(self, events: list[Event], obs: list[list[int]], hidden: list[list[int]]) -> None:
-        for ev in events:
-            payload = self._word_ids(ev.payload)
-            verb = self._id[ev.verb] if ev.verb in self._id else self._word_ids([ev.verb])[0]
-            for p in range(self.n):
-                head = ([self._seat[p][ev.seat]] if ev.seat is not None else []) + [verb]
-                if not ev.knows(p):
-                    hidden[p].extend(head + payload)
-                elif ev.sees(p):
-                    obs[p].extend(head + payload)
-                else:
-                    obs[p].extend(head + [self._mask] * len(payload))
-                    hidden[p].extend(payload)
+        for p in range(self.n):
+            seen, unseen = render(events, p, self.n)
+            obs[p].extend(self._word_ids(seen))
+            hidden[p].extend(self._word_ids(unseen))
 
     def _child(self, parent: Node, action: int, after: pyspiel.State | None = None) -> Node:
         before = parent.state

@@ -10,12 +10,13 @@ import functools
 import hashlib
 
 from games import adapter_class, cards
+from games.base import seat_word
 from games.registry import ADAPTERS
 
 PAD, BOS, EOS, SEP, MASK = "<pad>", "<bos>", "<eos>", "<sep>", "?"
 SPECIALS = (PAD, BOS, EOS, SEP, MASK)
 MAX_SEATS = 10
-SEATS = ("me",) + tuple(f"p+{k}" for k in range(1, MAX_SEATS))  # seat relative to the observer
+SEATS = tuple(seat_word(k) for k in range(MAX_SEATS))  # seat relative to the observer
 POSITIONS = tuple(f"pos{k}" for k in range(MAX_SEATS))  # the observer's absolute seat
 NUMBERS = tuple(f"N{k}" for k in range(100))
 VERBS = ("deal", "board", "dealer", "roll", "bet", "call", "check", "fold", "raise", "pass", "play",

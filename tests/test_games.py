@@ -1,0 +1,96 @@
+"""games.load, the generic fallback, OpenSpiel's world resampler and the consistency check of hidden states."""
+import random
+
+import pytest
+
+import games
+from games.worlds import is_consistent
+from tests.infosets import random_history
+from tokenizer import Tokenizer
+
+
+def load(name, **params):
+    try:
+        return games.load(name, **params)
+    except NotImplementedError as e:
+        pytest.skip(str(e))
+
+
+@pytest.mark.parametrize("name", games.supported())
+def test_every_supported_game_loads(name):
+    adapter = load(name)
+    assert adapter.game.get_type().short_name == name
+    assert 1 <= adapter.num_players <= 10
+    assert adapter.num_actions > 1
+
+
+def test_default_parameters_make_games_playable():
+    assert load("crazy_eights").num_players == 2
+    assert load("crazy_eights", players=3).num_players == 3
+    assert load("bridge").params["use_double_dummy_result"] is False
+
+
+def test_unknown_game_lists_supported_names():
+    with pytest.raises(ValueError, match="unknown game 'pokr'.*kuhn_poker.*dou_dizhu"):
+        games.load("pokr")
+
+
+def test_bad_parameters_are_reported():
+    with pytest.raises(ValueError, match="OpenSpiel refused kuhn_poker"):
+        games.load("kuhn_poker", players=99)
+
+
+def test_generic_fallback_loads_and_refuses_what_it_cannot_tokenize():
+    assert type(games.load("tic_tac_toe")).__name__ == "GenericGame"
+    with pytest.raises(ValueError, match="not a sequential game"):
+        games.load("matrix_rps")
+
+
+def test_kuhn_consistency_matches_enumeration():
+    """Player 0 holds the queen: the opponent may hold the jack or the king, never the queen or a spade ace."""
+    adapter = games.load("kuhn_poker")
+    state = adapter.new_initial_state()
+    for a in (1, 2, 0):  # p0 gets Q, p1 gets K, p0 passes
+        state.apply_action(a)
+    assert Tokenizer.for_game(adapter).describe(Tokenizer.for_game(adapter).encode_hidden(state, 0)) == ["RK"]
+    verdict = {card: is_consistent(adapter, state, 0, [card]) for card in ("RJ", "RQ", "RK", "SA")}
+    assert verdict == {"RJ": True, "RQ": False, "RK": True, "SA": False}
+    assert not is_consistent(adapter, state, 0, [])
+    assert not is_consistent(adapter, state, 0, ["RJ", "RK"])
+
+
+@pytest.mark.parametrize("name", ["kuhn_poker", "leduc_poker", "blackjack", "gin_rummy", "hearts", "euchre",
+                                  "oh_hell", "bridge"])
+def test_resampled_worlds_look_the_same_and_are_consistent(name):
+    """OpenSpiel's resampler gives states the player cannot tell apart; our check accepts their hidden words
+    and refuses hidden words that give the player's own first card to someone else."""
+    adapter = load(name)
+    assert adapter.has_resampler
+    tok = Tokenizer.for_game(adapter)
+    rng = random.Random(0)
+    for _ in range(3):
+        history = random_history(adapter, rng)
+        state = adapter.new_initial_state()
+        for a in history[: rng.randrange(len(history))]:
+            state.apply_action(a)
+        while state.current_player() < 0 and not state.is_terminal():
+            state.apply_action(rng.choice(adapter.legal_actions(state)))
+        if state.is_terminal():
+            continue
+        p = state.current_player()
+        world = adapter.resample_world(state, p, rng)
+        assert tok.encode_observation(world, p) == tok.encode_observation(state, p)
+        hidden = tok.describe(tok.encode_hidden(world, p))
+        assert is_consistent(adapter, state, p, hidden)
+        mine = [w for w in tok.describe(tok.encode_observation(state, p)) if w in tok_cards()]
+        if hidden and mine:
+            bad = list(hidden)
+            slot = next((i for i, w in enumerate(bad) if w in tok_cards()), None)
+            if slot is not None:
+                bad[slot] = mine[0]
+                assert not is_consistent(adapter, state, p, bad)
+
+
+def tok_cards():
+    from games.cards import CARDS, RANK_WORDS
+    return set(CARDS) | set(RANK_WORDS)
