@@ -85,16 +85,21 @@ class Stream:
         if node is not None:
             self._nodes.move_to_end(key)
             return node
-        parent = self._nodes.get(key[:-1]) if key else None
-        if parent is not None:
-            node = self._child(parent, key[-1], state)
-        else:  # replay from the start, caching every prefix
-            node = self._root()
-            for i, action in enumerate(key):
-                if not node.state.is_chance_node() and action not in node.state.legal_actions():
-                    raise ValueError(f"history {list(key)} is not a {self.adapter.name} history: "
-                                     f"action {action} at step {i} is illegal")
-                node = self._child(node, action)
-                self._put(key[:i + 1], node)
-        self._put(key, node)
+        if len(key) and key[:-1] in self._nodes:
+            node = self._child(self._nodes[key[:-1]], key[-1], state)
+            self._put(key, node)
+            return node
+        start = max(len(key) - 1, 0)  # find the longest cached prefix (chance steps between decisions), else the root
+        while start > 0 and key[:start] not in self._nodes:
+            start -= 1
+        node = self._nodes[key[:start]] if start > 0 else self._root()
+        for i in range(start, len(key)):
+            action = key[i]
+            if not node.state.is_chance_node() and action not in node.state.legal_actions():
+                raise ValueError(f"history {list(key)} is not a {self.adapter.name} history: "
+                                 f"action {action} at step {i} is illegal")
+            node = self._child(node, action)
+            self._put(key[:i + 1], node)
+        if not key:
+            self._put(key, node)
         return node
