@@ -1,7 +1,7 @@
 """Random playthroughs and OpenSpiel's own notion of an information set, to judge the tokenizer against.
 
 The reference key of player p at a history is OpenSpiel's information-state
-string where the game has one; otherwise p's action-observation history: the
+string where the game has one (and it has perfect recall); otherwise p's action-observation history: the
 observation string (or tensor) after every step, with p's own actions.
 """
 from __future__ import annotations
@@ -12,6 +12,10 @@ import numpy as np
 import pyspiel
 
 from games.base import GameAdapter
+
+# Games whose information-state string forgets (go_fish keeps only events since the player's last ask):
+# judged by the action-observation history instead.
+FORGETFUL_STRINGS = {"go_fish"}
 
 
 def random_history(adapter: GameAdapter, rng: random.Random, max_len: int = 400) -> list[int]:
@@ -43,7 +47,7 @@ def replay(adapter: GameAdapter, history: list[int]):
     """
     game = adapter.game
     n = adapter.num_players
-    use_string = game.get_type().provides_information_state_string
+    use_string = game.get_type().provides_information_state_string and adapter.name not in FORGETFUL_STRINGS
     state = adapter.new_initial_state()
     aoh = [((None, _obs(state, game, p)),) if not use_string else None for p in range(n)]
 

@@ -1,0 +1,71 @@
+"""Crazy eights: match the previous card's suit or rank (eights are wild and name a suit), draw when stuck."""
+from games import cards
+from games.base import Event, GameAdapter, only
+
+DRAW, PASS, NOMINATE = 52, 53, 54  # player actions after the 52 cards: draw, pass, nominate suit C, D, H, S
+DEALER = 52  # chance outcome 52 + seat makes that seat the dealer
+EIGHT = 6  # rank index of the eights
+
+
+def card(index: int) -> str:
+    """OpenSpiel's crazy eights card index (rank * 4 + suit, suits CDHS) -> shared card name."""
+    return cards.rank_major(index)
+
+
+def sort(indices) -> tuple[str, ...]:
+    """Card names of `indices` sorted by suit, then rank (OpenSpiel shows cards received in a row only as a hand)."""
+    return tuple(card(c) for c in sorted(indices, key=lambda c: (c % 4, c // 4)))
+
+
+class CrazyEights(GameAdapter):
+    """The dealer is public; each hand is shown to its owner only once the deal is complete (OpenSpiel shows
+    nothing during the deal, so the deal order stays out); a starter eight is put back unseen ('board ?');
+    plays, nominations and passes are public; drawn cards are seen by the drawer only.
+    """
+
+    name = "crazy_eights"
+    default_params = {"players": 2}
+
+    def __init__(self, game, params):
+        super().__init__(game, params)
+        self.hand_size = 7 if self.num_players == 2 else 5
+
+    def initial_context(self):
+        return {"dealer": None, "dealt": (), "started": False, "actor": -1, "drawn": ()}
+
+    def step(self, ctx, before, actor, action, after):
+        if actor >= 0:
+            ctx["actor"] = actor
+            words = self.action_words(action, "play")
+            return [] if action == DRAW else [Event(words[0], actor, words[1:])]
+        n = self.num_players
+        if ctx["dealer"] is None:
+            ctx["dealer"] = action - DEALER
+            return [Event("dealer", ctx["dealer"])]
+        if len(ctx["dealt"]) < n * self.hand_size:
+            ctx["dealt"] += (action,)
+            return self._hands(ctx) if len(ctx["dealt"]) == n * self.hand_size else []
+        if not ctx["started"]:  # the starter card; an eight goes back into the deck unseen
+            if action // 4 == EIGHT:
+                return [Event("board", None, (card(action),), only())]
+            ctx["started"] = True
+            return [Event("board", None, (card(action),))]
+        drawn = ctx["drawn"] + (action,)
+        ctx["drawn"] = drawn if after.is_chance_node() else ()  # draws in a row (two penalties) show as one
+        return [] if ctx["drawn"] else [Event("draw", ctx["actor"], sort(drawn), only(ctx["actor"]))]
+
+    def _hands(self, ctx):
+        """One 'deal' event per player with their whole hand."""
+        n, first = self.num_players, ctx["dealer"] + 1
+        return [Event("deal", p, sort(ctx["dealt"][(p - first) % n::n]), only(p)) for p in range(n)]
+
+    def action_words(self, action, phase):
+        if 0 <= action < DRAW:
+            return ("play", card(action))
+        if action == DRAW:
+            return ("draw",)
+        if action == PASS:
+            return ("pass",)
+        if NOMINATE <= action < NOMINATE + 4:
+            return ("nominate", cards.SUIT_WORDS[action - NOMINATE])
+        return None

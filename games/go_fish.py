@@ -1,0 +1,63 @@
+"""Go fish: ask another player for a rank you hold; they hand over all of it, or you fish from the pool."""
+from games import cards
+from games.base import Event, GameAdapter, only
+
+# OpenSpiel 2.0.2's information state prints every draw from the pool to the other players
+# ("1 asked -3 for 9 recieved 1"), so drawn ranks are public here. False gives the usual
+# go fish (a draw is seen by the drawer only, unless it is the rank just asked for).
+PUBLIC_DRAWS = True
+
+
+class GoFish(GameAdapter):
+    """Dealt cards are seen by their owner only (player 0's hand first); asks, how many cards the asked player
+    hands over, draws from the pool and books ('meld') are public, except a book completed during the deal.
+    """
+
+    name = "go_fish"
+
+    def __init__(self, game, params):
+        super().__init__(game, params)
+        p = game.get_parameters()
+        self.ranks = int(p["ranks"])
+        initial = int(p["initial_cards"])
+        self.hand_size = initial if initial >= 0 else (7 if self.num_players == 2 else 5)
+        self.phases = tuple(f"seat{s}" for s in range(self.num_players))  # asks name the target by relative seat
+
+    def rank(self, r: int) -> str:
+        """Rank index (OpenSpiel's letter 'a' + r) -> rank word: R2, R3, ... RA."""
+        return cards.RANK_WORDS[r] if self.ranks <= len(cards.RANK_WORDS) else f"N{r}"
+
+    def initial_context(self):
+        return {"asked": -1}
+
+    def step(self, ctx, before, actor, action, after):
+        if actor >= 0:
+            target, r = divmod(action, self.ranks)
+            ctx["asked"] = r
+            received = before.player_counts(target) - after.player_counts(target)
+            return [Event("ask", actor, (self.rank(r),)), Event("give", target, (f"N{received}",))
+                    ] + self._book(actor, r, before, after, public=True)
+        phase = str(before).split("\n", 2)
+        if phase[0] == "Deal":
+            seat = next(p for p in range(self.num_players) if before.player_counts(p) != self.hand_size)
+            return [Event("deal", seat, (self.rank(action),), only(seat))] + self._book(seat, action, before, after)
+        seat = int(phase[1])
+        public = PUBLIC_DRAWS or (phase[0] == "Fish" and action == ctx["asked"])
+        return [Event("draw", seat, (self.rank(action),), None if public else only(seat))
+                ] + self._book(seat, action, before, after, public)
+
+    def _book(self, seat, r, before, after, public=False):
+        """A 'meld' event if `seat` completed the book of rank `r` in this step."""
+        if after.player_books()[seat] == before.player_books()[seat]:
+            return []
+        return [Event("meld", seat, (self.rank(r),), None if public else only(seat))]
+
+    def phase(self, state):
+        return f"seat{state.current_player()}"
+
+    def action_words(self, action, phase):
+        seat = int(phase[4:])
+        target, r = divmod(action, self.ranks)
+        if target == seat or not 0 <= action < self.num_players * self.ranks:
+            return None
+        return ("ask", f"p+{(target - seat) % self.num_players}", self.rank(r))

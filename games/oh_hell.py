@@ -1,0 +1,86 @@
+"""Oh Hell: a random number of tricks and dealer, a private hand each, a face-up trump card,
+one bid each, then tricks."""
+from games import cards
+from games.base import Event, GameAdapter, only
+
+SUITS = "CDSH"  # OpenSpiel's oh_hell suit order
+
+
+class OhHell(GameAdapter):
+    """The number of tricks (`deal N7`: seven cards each), the dealer and the face-up trump card are public.
+
+    Nobody sees the deal order (OpenSpiel's information state shows hands as sets): each dealt card is a
+    wholly hidden event, and when the deal completes each player sees their own hand, sorted. Bids, plays
+    and trick winners are public.
+    """
+
+    name = "oh_hell"
+    has_resampler = True
+
+    def __init__(self, game, params):
+        super().__init__(game, params)
+        p = game.get_parameters()
+        self.suits = SUITS[:int(p["num_suits"])]
+        self.ranks = cards.RANKS[:int(p["num_cards_per_suit"])]
+        self.num_cards = len(self.suits) * len(self.ranks)
+
+    def card(self, index: int) -> str:
+        """OpenSpiel's card index (rank * suits + suit) -> shared card name."""
+        return cards.rank_major(index, self.suits, self.ranks)
+
+    def hand(self, indices) -> tuple[str, ...]:
+        """Card names of `indices`, suit by suit, low to high."""
+        n = len(self.suits)
+        order = [cards.SUITS.index(s) for s in self.suits]
+        return tuple(self.card(i) for i in sorted(indices, key=lambda i: (order[i % n], i)))
+
+    def initial_context(self):
+        return {"n": 0, "tricks": 0, "trump": -1, "trick": ()}
+
+    def step(self, ctx, before, actor, action, after):
+        n = ctx["n"]
+        ctx["n"] = n + 1
+        if actor >= 0:
+            return self._act(ctx, actor, action)
+        if n == 0:
+            ctx["tricks"] = action
+            return [Event("deal", None, (f"N{action}",))]
+        if n == 1:
+            return [Event("dealer", action)]
+        hands_end = 2 + self.num_players * ctx["tricks"]  # history length once every hand is dealt
+        if n < hands_end:  # card k of the deal goes to player k % players; nobody is told the order
+            events = [Event("deal", (n - 2) % self.num_players, (self.card(action),), only(), only())]
+            if n + 1 == hands_end:
+                dealt = after.history()[2:hands_end]
+                k = self.num_players
+                events += [Event("deal", p, self.hand(dealt[p::k]), only(p)) for p in range(k)]
+            return events
+        if n == hands_end:
+            ctx["trump"] = action % len(self.suits)
+            return [Event("trump", None, (self.card(action),))]
+        return []
+
+    def _act(self, ctx, actor, action):
+        """Public events of a bid or a play (plus the trick's winner when it completes)."""
+        words = self.action_words(action, "play")
+        events = [Event(words[0], actor, words[1:])]
+        if action < self.num_cards:
+            trick = ctx["trick"] + ((actor, action),)
+            if len(trick) == self.num_players:
+                events.append(Event("take", self._winner(trick, ctx["trump"])))
+                trick = ()
+            ctx["trick"] = trick
+        return events
+
+    def _winner(self, trick, trump: int) -> int:
+        """Seat that wins a full trick of (seat, card index): the highest trump, else the highest led card."""
+        n = len(self.suits)
+        led = trick[0][1] % n
+        return max(trick, key=lambda sc: (sc[1] % n == trump, sc[1] % n == led, sc[1] // n))[0]
+
+    def action_words(self, action, phase):
+        if 0 <= action < self.num_cards:
+            return ("play", self.card(action))
+        if self.num_cards <= action < self.num_actions:
+            return ("bid", f"N{action - self.num_cards}")
+        return None
