@@ -64,3 +64,20 @@ def test_bad_action_sequences_are_refused():
         tok.encode_action(state, 7)
     with pytest.raises(ValueError, match="outside the vocabulary"):
         tok.describe([-1])
+
+
+def test_action_of_another_phase_is_refused():
+    """Hearts writes card 5 as 'pass ...' while passing and 'play ...' later: the wrong verb is refused."""
+    tok = Tokenizer.for_game("hearts")
+    state = tok.adapter.new_initial_state()
+    state.apply_action(1)  # pass to the left (outcome 0 means no passing)
+    while state.is_chance_node():
+        state.apply_action(state.chance_outcomes()[0][0])
+    assert tok.adapter.phase(state) == "pass"
+    action = state.legal_actions()[0]
+    passing = tok.encode_action(state, action)
+    playing = [vocab.ids()["play"]] + passing[1:]
+    assert tok.decode_action(passing, state) == action
+    with pytest.raises(ValueError, match="phase 'pass'"):
+        tok.decode_action(playing, state)
+    assert tok.decode_action(playing) == action  # without a state, the words alone name the action
