@@ -1,11 +1,12 @@
-"""Card names shared by every game: suit letter + rank letter, e.g. 'H7', 'ST', 'CA'; jokers 'BJ', 'RJ'.
+"""Card names shared by every game: suit letter + rank letter, e.g. 'H7', 'ST', 'CA'; jokers 'black_joker', 'red_joker'.
 
 OpenSpiel numbers cards differently in each game; these helpers map an index
 to the shared name under the two layouts it uses.
 """
 RANKS = "23456789TJQKA"
 SUITS = "CDHS"
-CARDS = tuple(s + r for s in SUITS for r in RANKS) + ("BJ", "RJ")
+BLACK_JOKER, RED_JOKER = "black_joker", "red_joker"  # not 'BJ'/'RJ': 'RJ' is the jack's rank word
+CARDS = tuple(s + r for s in SUITS for r in RANKS) + (BLACK_JOKER, RED_JOKER)
 RANK_WORDS = tuple("R" + r for r in RANKS)  # a rank without suit, e.g. 'R7' (go fish asks, dou dizhu combos)
 SUIT_WORDS = tuple("suit_" + s for s in SUITS)  # a suit on its own (trump, nominations)
 
