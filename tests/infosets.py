@@ -16,6 +16,9 @@ from games.base import GameAdapter
 # Games whose information-state string forgets (go_fish keeps only events since the player's last ask):
 # judged by the action-observation history instead.
 FORGETFUL_STRINGS = {"go_fish"}
+# Games whose information-state string drops something the tensor keeps (euchre's string can omit the trump
+# suit named by the first bidder of round two): judged by string + information-state tensor.
+STRING_AND_TENSOR = {"euchre"}
 
 
 def random_history(adapter: GameAdapter, rng: random.Random, max_len: int = 400) -> list[int]:
@@ -52,6 +55,9 @@ def replay(adapter: GameAdapter, history: list[int]):
     aoh = [((None, _obs(state, game, p)),) if not use_string else None for p in range(n)]
 
     def keys():
+        if use_string and adapter.name in STRING_AND_TENSOR:
+            return tuple((state.information_state_string(p), np.asarray(state.information_state_tensor(p)).tobytes())
+                         for p in range(n))
         if use_string:
             return tuple(state.information_state_string(p) for p in range(n))
         return tuple(aoh)

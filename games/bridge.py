@@ -1,0 +1,65 @@
+"""Contract bridge: four players in two partnerships, thirteen cards each, an auction, then thirteen tricks
+with the declarer also playing the dummy's cards (the play is kept: no double-dummy shortcut)."""
+from games import cards
+from games.base import Event, GameAdapter, only
+
+DECK = 52
+CALLS = 52  # action 52 + call: 0 pass, 1 double, 2 redouble, 3.. bids level 1..7 x C D H S NT
+DENOMINATIONS = cards.SUIT_WORDS + ("notrump",)
+
+
+def hand(indices) -> tuple[str, ...]:
+    """Card names of a hand, sorted by suit then rank (OpenSpiel shows hands as sets)."""
+    return tuple(cards.rank_major(c) for c in sorted(indices, key=lambda c: (c % 4, c // 4)))
+
+
+class Bridge(GameAdapter):
+    """Nobody sees the deal order (OpenSpiel's information state shows hands as sets): each dealt card is a
+    wholly hidden event, and when the deal completes each player sees their own hand, sorted. The dealer and
+    every call are public; after the opening lead the dummy's hand is revealed to all. Each play is written
+    under the seat whose hand the card leaves, also when the declarer plays it from the dummy.
+    """
+
+    name = "bridge"
+    default_params = {"use_double_dummy_result": False}
+    words = ("notrump",)
+    has_resampler = True
+
+    def initial_context(self):
+        return {"t": 0, "holder": (), "played": 0}
+
+    def step(self, ctx, before, actor, action, after):
+        t = ctx["t"]
+        ctx["t"] = t + 1
+        if actor < 0:
+            events = [Event("deal", t % 4, (cards.rank_major(action),), only(), only())]  # nobody sees the order
+            if t == DECK - 1:
+                dealt = after.history()[:DECK]  # card i of the deal goes to player i % 4; the dealer bids first
+                holder = [0] * DECK
+                for i, c in enumerate(dealt):
+                    holder[c] = i % 4
+                ctx["holder"] = tuple(holder)
+                events.append(Event("dealer", after.current_player()))
+                events += [Event("deal", p, hand(dealt[p::4]), only(p)) for p in range(4)]
+            return events
+        words = self.action_words(action, "play")
+        if action >= CALLS:
+            return [Event(words[0], actor, words[1:])]
+        seat = ctx["holder"][action]
+        events = [Event("play", seat, words[1:])]
+        if ctx["played"] == 0:  # opening lead by the declarer's left: now the dummy is shown
+            dummy = (seat + 1) % 4
+            events.append(Event("reveal", dummy, hand(c for c in range(DECK) if ctx["holder"][c] == dummy)))
+        ctx["played"] += 1
+        return events
+
+    def action_words(self, action, phase):
+        if 0 <= action < DECK:
+            return ("play", cards.rank_major(action))
+        call = action - CALLS
+        if call in (0, 1, 2):
+            return (("pass",), ("double",), ("redouble",))[call]
+        if 3 <= call < 38:
+            level, denomination = divmod(call - 3, 5)
+            return ("bid", f"N{level + 1}", DENOMINATIONS[denomination])
+        return None
