@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import pyspiel
 
 ALL = None  # `Event.visible_to` value meaning: every player sees the payload.
+MASK = "?"  # the word a player sees in place of each payload word hidden from them
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -134,7 +135,7 @@ def render(events: list[Event], player: int, num_players: int) -> tuple[list[str
         elif ev.sees(player):
             obs += head + list(ev.payload)
         else:
-            obs += head + ["?"] * len(ev.payload)
+            obs += head + [MASK] * len(ev.payload)
             hidden += ev.payload
     return obs, hidden
 

@@ -1,5 +1,5 @@
 """Hearts: four players, 13 cards each, pass three cards in a public direction, then 13 tricks avoiding points."""
-from games import cards
+from games import cards, tricks
 from games.base import Event, GameAdapter, only
 
 DEAL_END = 53  # history length when the deal is complete (pass direction + 52 cards)
@@ -56,12 +56,8 @@ class Hearts(GameAdapter):
                                         only(passer, receiver)))
             return events
         events = [Event("play", actor, (card(action),))]
-        trick = ctx["trick"] + ((actor, action),)
-        if len(trick) == 4:
-            events.append(Event("take", winner(trick)))
-            trick = ()
-        ctx["trick"] = trick
-        return events
+        taker = tricks.follow(ctx, actor, action % 4, action // 4, 4)
+        return events + ([Event("take", taker)] if taker is not None else [])
 
     def phase(self, state):
         history = state.history() if state.move_number() < PASS_END else ()
@@ -70,8 +66,3 @@ class Hearts(GameAdapter):
     def action_words(self, action, phase):
         return (phase, card(action)) if 0 <= action < 52 else None
 
-
-def winner(trick) -> int:
-    """Seat that wins a full trick of (seat, card index): the highest card of the led suit."""
-    led = trick[0][1] % 4
-    return max((c // 4, seat) for seat, c in trick if c % 4 == led)[1]

@@ -1,6 +1,6 @@
 """Oh Hell: a random number of tricks and dealer, a private hand each, a face-up trump card,
 one bid each, then tricks."""
-from games import cards
+from games import cards, tricks
 from games.base import Event, GameAdapter, only
 
 SUITS = "CDSH"  # OpenSpiel's oh_hell suit order
@@ -65,18 +65,10 @@ class OhHell(GameAdapter):
         words = self.action_words(action, "play")
         events = [Event(words[0], actor, words[1:])]
         if action < self.num_cards:
-            trick = ctx["trick"] + ((actor, action),)
-            if len(trick) == self.num_players:
-                events.append(Event("take", self._winner(trick, ctx["trump"])))
-                trick = ()
-            ctx["trick"] = trick
+            rank, suit = divmod(action, len(self.suits))
+            taker = tricks.follow(ctx, actor, suit, rank, self.num_players, trump=ctx["trump"])
+            events += [Event("take", taker)] if taker is not None else []
         return events
-
-    def _winner(self, trick, trump: int) -> int:
-        """Seat that wins a full trick of (seat, card index): the highest trump, else the highest led card."""
-        n = len(self.suits)
-        led = trick[0][1] % n
-        return max(trick, key=lambda sc: (sc[1] % n == trump, sc[1] % n == led, sc[1] // n))[0]
 
     def action_words(self, action, phase):
         if 0 <= action < self.num_cards:

@@ -1,6 +1,6 @@
 """Partnership spades: players 0 and 2 against 1 and 3, 13 cards each, one bid each (0 = nil),
 13 tricks with spades as trumps."""
-from games import cards
+from games import cards, tricks
 from games.base import Event, GameAdapter, only
 
 BID_BASE = 52  # action id of bid 0 (nil); bids run 0..13
@@ -29,11 +29,8 @@ class Spades(GameAdapter):
         words = self.action_words(action, "play")
         events = [Event(words[0], actor, words[1:])]
         if action < BID_BASE:
-            trick = ctx["trick"] + ((actor, action),)
-            if len(trick) == 4:
-                events.append(Event("take", winner(trick)))
-                trick = ()
-            ctx["trick"] = trick
+            taker = tricks.follow(ctx, actor, action // 13, action % 13, 4, trump=3)  # spades are trumps
+            events += [Event("take", taker)] if taker is not None else []
         return events
 
     def action_words(self, action, phase):
@@ -43,9 +40,3 @@ class Spades(GameAdapter):
             return ("bid", f"N{action - BID_BASE}")
         return None
 
-
-def winner(trick) -> int:
-    """Seat that wins a full trick of (seat, card index): the highest spade, else the highest of the led suit."""
-    led = trick[0][1] // 13
-    best = max(trick, key=lambda sc: (sc[1] // 13 == 3, sc[1] // 13 == led, sc[1] % 13))
-    return best[0]

@@ -39,12 +39,7 @@ def tokenizer_section(args: Args) -> list[dict]:
     """Per game: microseconds per observation / action encoding and observation lengths."""
     from tokenizer.benchmark import measure
 
-    rows = []
-    for name in args.games or games.supported():
-        try:
-            rows.append(measure(name, episodes=args.episodes, seed=args.seed))
-        except NotImplementedError as e:
-            print(f"skipping {name}: {e}")
+    rows = [measure(name, episodes=args.episodes, seed=args.seed) for name in args.games or games.supported()]
     print("\n== tokenizer ==")
     print(table(rows, [("game", "game", "s"), ("obs_us", "obs us (incr.)", ".1f"),
                        ("obs_cold_us", "obs us (cold)", ".0f"), ("action_us", "action us", ".2f"),

@@ -60,7 +60,7 @@ def main(args: Args) -> None:
     """Entry point."""
     try:
         print("\n".join(episode_lines(args)))
-    except (ValueError, NotImplementedError) as e:
+    except ValueError as e:
         raise SystemExit(f"error: {e}")
 
 

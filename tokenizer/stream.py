@@ -33,8 +33,7 @@ class Stream:
         self.adapter = adapter
         self.capacity = capacity
         self.n = adapter.num_players
-        ids = vocab.ids()
-        self._id = ids
+        self._id = vocab.ids()
         self._nodes: collections.OrderedDict[tuple, Node] = collections.OrderedDict()
 
     def _root(self) -> Node:
@@ -85,20 +84,12 @@ class Stream:
         if node is not None:
             self._nodes.move_to_end(key)
             return node
-        if len(key) and key[:-1] in self._nodes:
-            node = self._child(self._nodes[key[:-1]], key[-1], state)
-            self._put(key, node)
-            return node
-        start = max(len(key) - 1, 0)  # find the longest cached prefix (chance steps between decisions), else the root
+        start = len(key) - 1  # the longest cached prefix (usually the parent; chance steps may lie between)
         while start > 0 and key[:start] not in self._nodes:
             start -= 1
         node = self._nodes[key[:start]] if start > 0 else self._root()
-        for i in range(start, len(key)):
-            action = key[i]
-            if not node.state.is_chance_node() and action not in node.state.legal_actions():
-                raise ValueError(f"history {list(key)} is not a {self.adapter.name} history: "
-                                 f"action {action} at step {i} is illegal")
-            node = self._child(node, action)
+        for i in range(max(start, 0), len(key)):
+            node = self._child(node, key[i], state if i == len(key) - 1 else None)
             self._put(key[:i + 1], node)
         if not key:
             self._put(key, node)

@@ -10,10 +10,10 @@ import functools
 import hashlib
 
 from games import adapter_class, cards
-from games.base import seat_word
+from games.base import MASK, seat_word
 from games.registry import ADAPTERS
 
-PAD, BOS, EOS, SEP, MASK = "<pad>", "<bos>", "<eos>", "<sep>", "?"
+PAD, BOS, EOS, SEP = "<pad>", "<bos>", "<eos>", "<sep>"
 SPECIALS = (PAD, BOS, EOS, SEP, MASK)
 MAX_SEATS = 10
 SEATS = tuple(seat_word(k) for k in range(MAX_SEATS))  # seat relative to the observer
@@ -36,10 +36,7 @@ def words() -> tuple[str, ...]:
     out += SEATS + POSITIONS + cards.CARDS + cards.RANK_WORDS + cards.SUIT_WORDS + NUMBERS + VERBS
     from games.generic import GenericGame
     for name in ADAPTERS:
-        try:
-            out += adapter_class(name).words
-        except NotImplementedError:
-            pass
+        out += adapter_class(name).words
     out += GenericGame.words
     seen, unique = set(), []
     for w in out:
