@@ -1,0 +1,86 @@
+"""Model files: weights as safetensors plus a JSON config, written atomically; loading checks game, vocabulary and sizes."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import pathlib
+import tempfile
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from agent.config import GameSpec, ModelConfig, from_json, to_json
+from agent.model import Model
+
+WEIGHTS, CONFIG = "model.safetensors", "model.json"
+
+
+def atomic_write(path: pathlib.Path, write) -> None:
+    """Call `write(tmp_path)` on a temporary file beside `path`, then rename it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def save_model(model: Model, directory: str | os.PathLike) -> pathlib.Path:
+    """Write `model.safetensors` and `model.json` into `directory` (each atomically); returns the directory."""
+    directory = pathlib.Path(directory)
+    tensors = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
+    atomic_write(directory / WEIGHTS, lambda tmp: save_file(tensors, tmp))
+    atomic_write(directory / CONFIG, lambda tmp: pathlib.Path(tmp).write_text(to_json(model.cfg, model.spec)))
+    return directory
+
+
+def read_config(directory: str | os.PathLike) -> tuple[ModelConfig, GameSpec]:
+    """The model config and game spec saved in `directory`; clear errors when missing or malformed."""
+    path = pathlib.Path(directory) / CONFIG
+    if not path.is_file():
+        raise FileNotFoundError(f"no model config at {path} (a model directory holds {WEIGHTS} and {CONFIG})")
+    try:
+        return from_json(path.read_text())
+    except ValueError as e:
+        raise ValueError(f"{path}: {e}") from None
+
+
+def load_model(directory: str | os.PathLike, *, expect_game: GameSpec | None = None,
+               expect_config: ModelConfig | None = None, device: str | torch.device = "cpu") -> Model:
+    """The model saved in `directory`; ValueError if it was made for another game, vocabulary or config."""
+    directory = pathlib.Path(directory)
+    cfg, spec = read_config(directory)
+    from tokenizer import vocab
+
+    if spec.vocab_fingerprint != vocab.fingerprint():
+        raise ValueError(f"{directory} was trained on vocabulary {spec.vocab_fingerprint}, but this code's "
+                         f"vocabulary is {vocab.fingerprint()}: token ids would mean different words")
+    if expect_game is not None and (spec.game, spec.params, spec.num_players) != (
+            expect_game.game, expect_game.params, expect_game.num_players):
+        raise ValueError(f"{directory} holds a model for {spec.game} {spec.params}, "
+                         f"not for {expect_game.game} {expect_game.params}")
+    if expect_config is not None and expect_config != cfg:
+        diff = {f.name: (getattr(cfg, f.name), getattr(expect_config, f.name)) for f in dataclasses.fields(cfg)
+                if getattr(cfg, f.name) != getattr(expect_config, f.name)}
+        raise ValueError(f"{directory} holds a model with another config; (saved, expected) by field: {diff}")
+    path = directory / WEIGHTS
+    if not path.is_file():
+        raise FileNotFoundError(f"no model weights at {path}")
+    try:
+        tensors = load_file(path)
+    except (SafetensorError, OSError) as e:
+        raise ValueError(f"{path} is not a readable safetensors file (corrupt or half-written?): {e}") from None
+    model = Model(cfg, spec)
+    own = model.state_dict()
+    missing = sorted(set(own) - set(tensors))
+    unexpected = sorted(set(tensors) - set(own))
+    wrong = sorted(k for k, v in tensors.items() if k in own and own[k].shape != v.shape)
+    if missing or unexpected or wrong:
+        raise ValueError(f"{path} does not match its config: missing {missing[:5]}, unexpected {unexpected[:5]}, "
+                         f"wrong shape {wrong[:5]}")
+    model.load_state_dict(tensors)
+    return model.to(device)

@@ -1,0 +1,129 @@
+"""The model's typed configuration: network sizes (named presets `tiny`, `small`, `base`) plus the game facts it needs."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+from games.base import GameAdapter
+
+
+@dataclasses.dataclass(frozen=True)
+class GameSpec:
+    """What the networks must know about a game; stored with every checkpoint and checked on load."""
+
+    game: str
+    """OpenSpiel short name of the game."""
+    params: dict = dataclasses.field(default_factory=dict)
+    """Game parameters the adapter loaded it with."""
+    num_players: int = 2
+    """Players; value, reward, Q and to-play heads have one entry per seat, relative to the root player."""
+    vocab_size: int = 0
+    """Ids in the shared vocabulary."""
+    vocab_fingerprint: str = ""
+    """Hash of the vocabulary the model was trained on."""
+    max_action_len: int = 1
+    """Longest action written as tokens, `<eos>` included."""
+    value_scale: float = 1.0
+    """Largest absolute return of the game; value, reward and Q heads predict returns divided by it."""
+
+    @classmethod
+    def of(cls, adapter: GameAdapter) -> "GameSpec":
+        """The spec of a loaded game adapter (with the current vocabulary)."""
+        from tokenizer import vocab
+
+        longest = max(len(words) for _, words, _ in adapter.all_action_words()) + 1
+        game = adapter.game
+        scale = max(abs(game.max_utility()), abs(game.min_utility()), 1e-6)
+        if not math.isfinite(scale):
+            raise ValueError(f"{adapter.name} has no finite utility bound, so returns cannot be scaled")
+        return cls(game=adapter.name, params=dict(adapter.params), num_players=adapter.num_players,
+                   vocab_size=vocab.size(), vocab_fingerprint=vocab.fingerprint(), max_action_len=longest,
+                   value_scale=float(scale))
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+    """Sizes of every network of the model; see `PRESETS` for the named ones."""
+
+    preset: str = "custom"
+    """Name of the preset these sizes came from."""
+    width: int = 64
+    """Hidden size shared by every network (latent slots, token embeddings)."""
+    heads: int = 4
+    """Attention heads in every transformer."""
+    ffn_mult: int = 4
+    """Feed-forward width as a multiple of `width`."""
+    latent_slots: int = 4
+    """The latent state s is `latent_slots` vectors of size `width`."""
+    repr_layers: int = 2
+    """Layers of the representation encoder h."""
+    belief_layers: int = 2
+    """Layers of the belief sampler b (a decoder)."""
+    generator_layers: int = 2
+    """Layers of the action generator G (a decoder)."""
+    dynamics_layers: int = 1
+    """Layers of each of the afterstate dynamics phi and the dynamics g."""
+    chance_layers: int = 1
+    """Layers of the chance encoder e."""
+    chance_codes: int = 64
+    """M, the number of discrete chance codes (a single draw from a 52-card deck needs at least 52)."""
+    max_tokens: int = 2048
+    """Longest token sequence the encoders accept (observation, `<sep>`, hidden)."""
+    candidates: int = 8
+    """K, the most distinct actions the generator proposes per latent."""
+    coverage: float = 0.99
+    """The generator stops proposing once its candidates hold this much of its probability."""
+
+    def __post_init__(self):
+        if self.width % self.heads:
+            raise ValueError(f"width {self.width} must be a multiple of heads {self.heads}")
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, int) and f.name not in ("preset",) and v < 1:
+                raise ValueError(f"model config {f.name} must be >= 1, got {v}")
+        if not 0.0 < self.coverage <= 1.0:
+            raise ValueError(f"coverage must be in (0, 1], got {self.coverage}")
+
+
+PRESETS: dict[str, ModelConfig] = {
+    "tiny": ModelConfig(preset="tiny"),
+    "small": ModelConfig(preset="small", width=128, latent_slots=8, repr_layers=3, belief_layers=3,
+                         generator_layers=2, dynamics_layers=2, chance_layers=1),
+    "base": ModelConfig(preset="base", width=256, heads=8, latent_slots=16, repr_layers=6, belief_layers=6,
+                        generator_layers=4, dynamics_layers=3, chance_layers=2, candidates=16),
+}
+
+
+def preset(name: str, **overrides) -> ModelConfig:
+    """The named preset, with fields replaced by `overrides`; ValueError names the presets and fields."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown model preset {name!r}; presets: {', '.join(PRESETS)}")
+    return replace(PRESETS[name], **overrides)
+
+
+def replace(cfg: ModelConfig, **overrides) -> ModelConfig:
+    """`cfg` with some fields replaced; ValueError on a field that does not exist."""
+    names = {f.name for f in dataclasses.fields(ModelConfig)}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise ValueError(f"unknown model config fields {unknown}; fields: {', '.join(sorted(names))}")
+    return dataclasses.replace(cfg, **overrides)
+
+
+def to_json(cfg: ModelConfig, spec: GameSpec) -> str:
+    """The JSON stored beside a checkpoint's weights."""
+    return json.dumps({"model": dataclasses.asdict(cfg), "game": dataclasses.asdict(spec)}, indent=2, sort_keys=True)
+
+
+def from_json(text: str) -> tuple[ModelConfig, GameSpec]:
+    """Parse `to_json`'s output; ValueError says what is malformed."""
+    try:
+        data = json.loads(text)
+        model, game = data["model"], data["game"]
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise ValueError(f"malformed model config JSON (expected keys 'model' and 'game'): {e}") from None
+    try:
+        return replace(ModelConfig(), **model), GameSpec(**game)
+    except TypeError as e:
+        raise ValueError(f"malformed model config JSON: {e}") from None

@@ -1,0 +1,173 @@
+"""The learned model: every network of the design's table, as methods of one `nn.Module`.
+
+Shapes: B batch, T tokens, L latent slots, W width, N players, M chance codes,
+C candidate actions, A action tokens. A latent state s is (B, L, W). Token
+tensors are right-padded with `<pad>` (id 0). Per-player outputs (value,
+reward, Q, to-play) are indexed by seat relative to the root player (0 = the
+player whose observation the latent came from) and are in the game's return
+units.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+from torch import nn
+
+from agent.config import GameSpec, ModelConfig
+from agent.networks import MLP, decoder, encoder, straight_through_one_hot
+from tokenizer import vocab
+
+PAD, EOS, SEP = (vocab.ids()[w] for w in (vocab.PAD, vocab.EOS, vocab.SEP))
+
+
+@dataclasses.dataclass
+class Prediction:
+    """Output of the prediction function f for a batch of latents."""
+
+    value: torch.Tensor  # (B, N) expected future return per relative seat
+    to_play: torch.Tensor  # (B, N) logits of which relative seat acts next
+    terminal: torch.Tensor  # (B,) logit that the game has ended
+
+
+class Model(nn.Module):
+    """Belief sampler b, representation h, generator G, policy scorer, f, phi, psi, chance encoder e, dynamics g."""
+
+    def __init__(self, cfg: ModelConfig, spec: GameSpec):
+        super().__init__()
+        self.cfg, self.spec = cfg, spec
+        W, L, N, M = cfg.width, cfg.latent_slots, spec.num_players, cfg.chance_codes
+        self.repr = encoder(cfg, spec, cfg.repr_layers, cfg.max_tokens + L)
+        self.slots = nn.Parameter(torch.randn(L, W) * 0.02)
+        self.belief = decoder(cfg, spec, cfg.belief_layers)
+        self.generator = decoder(cfg, spec, cfg.generator_layers)
+        self.generator_in = nn.Linear(W, W)
+        self.action_tokens = nn.Embedding(spec.vocab_size, W, padding_idx=PAD)
+        self.action_positions = nn.Embedding(spec.max_action_len, W)
+        self.action_mlp = MLP(W, 2 * W, W)
+        self.scorer_state = nn.Linear(L * W, W)
+        self.scorer = MLP(2 * W, 2 * W, 1)
+        self.prediction = MLP(L * W, 2 * W, 2 * N + 1)
+        self.afterstate_net = encoder(cfg, spec, cfg.dynamics_layers, L + 1)
+        self.afterstate_head = MLP(L * W, 2 * W, N + M)
+        self.chance_net = encoder(cfg, spec, cfg.chance_layers, cfg.max_tokens + 1)
+        self.chance_slot = nn.Parameter(torch.randn(1, W) * 0.02)
+        self.chance_head = nn.Linear(W, M)
+        self.code_embed = nn.Linear(M, W, bias=False)
+        self.dynamics_net = encoder(cfg, spec, cfg.dynamics_layers, L + 1)
+        self.reward_head = MLP((L + 1) * W, 2 * W, N)
+        self.register_buffer("value_scale", torch.tensor(spec.value_scale), persistent=False)
+
+    # ----- representation h -----
+    def represent(self, tokens: torch.Tensor) -> torch.Tensor:
+        """h: full-state tokens (B, T) = observation `<sep>` hidden `<eos>` -> latent (B, L, W)."""
+        tokens = self._trim(tokens)
+        B, L = tokens.shape[0], self.cfg.latent_slots
+        x = torch.cat([self.slots.expand(B, -1, -1), self.repr.embeddings.word_embeddings(tokens)], 1)
+        mask = torch.cat([torch.ones(B, L, dtype=torch.long, device=tokens.device), (tokens != PAD).long()], 1)
+        return self.repr(inputs_embeds=x, attention_mask=mask).last_hidden_state[:, :L]
+
+    def _trim(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Drop all-padding columns on the right; refuse sequences longer than the encoders accept."""
+        if tokens.dim() != 2:
+            raise ValueError(f"expected token ids of shape (batch, length), got {tuple(tokens.shape)}")
+        used = int((tokens != PAD).sum(1).max()) if tokens.numel() else 0
+        if used > self.cfg.max_tokens:
+            raise ValueError(f"a token sequence of length {used} exceeds max_tokens={self.cfg.max_tokens}")
+        return tokens[:, :max(used, 1)]
+
+    # ----- prediction f -----
+    def predict(self, s: torch.Tensor) -> Prediction:
+        """f: latent (B, L, W) -> value per seat, to-play logits, terminal logit."""
+        N = self.spec.num_players
+        out = self.prediction(s.flatten(1))
+        return Prediction(value=out[:, :N] * self.value_scale, to_play=out[:, N:2 * N], terminal=out[:, 2 * N])
+
+    # ----- actions: embedding and policy scorer -----
+    def embed_actions(self, actions: torch.Tensor) -> torch.Tensor:
+        """Action token ids (..., A) -> one vector per action (..., W)."""
+        A = actions.shape[-1]
+        x = self.action_tokens(actions) + self.action_positions.weight[:A]
+        x = (x * (actions != PAD).unsqueeze(-1)).sum(-2)
+        return self.action_mlp(x)
+
+    def score(self, s: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """Policy scorer: latent (B, L, W) and candidates (B, C, A) -> logits (B, C)."""
+        C = actions.shape[1]
+        state = self.scorer_state(s.flatten(1)).unsqueeze(1).expand(-1, C, -1)
+        return self.scorer(torch.cat([state, self.embed_actions(actions)], -1)).squeeze(-1)
+
+    # ----- afterstates and chance -----
+    def afterstate(self, s: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """phi: latent (B, L, W) and one action per row (B, A) -> afterstate (B, L, W)."""
+        return self._combine(self.afterstate_net, s, self.embed_actions(actions))[:, :-1]
+
+    def afterstate_predict(self, after: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """psi: afterstate (B, L, W) -> (Q per seat (B, N), chance-code logits sigma (B, M))."""
+        out = self.afterstate_head(after.flatten(1))
+        N = self.spec.num_players
+        return out[:, :N] * self.value_scale, out[:, N:]
+
+    def chance_code(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """e: tokens a transition added to the full state (B, T) -> (straight-through one-hot code (B, M), probs (B, M))."""
+        tokens = self._trim(tokens)
+        B = tokens.shape[0]
+        x = torch.cat([self.chance_slot.expand(B, -1, -1), self.chance_net.embeddings.word_embeddings(tokens)], 1)
+        mask = torch.cat([torch.ones(B, 1, dtype=torch.long, device=tokens.device), (tokens != PAD).long()], 1)
+        h = self.chance_net(inputs_embeds=x, attention_mask=mask).last_hidden_state[:, 0]
+        return straight_through_one_hot(self.chance_head(h))
+
+    def dynamics(self, after: torch.Tensor, code: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """g: afterstate (B, L, W) and code (B, M) -> (next latent (B, L, W), reward per seat (B, N))."""
+        out = self._combine(self.dynamics_net, after, self.code_embed(code))
+        return out[:, :-1], self.reward_head(out.flatten(1)) * self.value_scale
+
+    def one_hot_code(self, index: torch.Tensor) -> torch.Tensor:
+        """Chance code indices (B,) -> one-hot codes (B, M), as the search feeds them to g."""
+        return nn.functional.one_hot(index, self.cfg.chance_codes).to(self.slots.dtype)
+
+    @staticmethod
+    def _combine(net, s: torch.Tensor, extra: torch.Tensor) -> torch.Tensor:
+        """Run an encoder over the latent slots followed by one extra vector (marked token type 1)."""
+        x = torch.cat([s, extra.unsqueeze(1)], 1)
+        types = torch.zeros(x.shape[:2], dtype=torch.long, device=x.device)
+        types[:, -1] = 1
+        return net(inputs_embeds=x, token_type_ids=types).last_hidden_state
+
+    # ----- action generator G (teacher forced; sampling lives in agent.sampling) -----
+    def generator_prefix(self, s: torch.Tensor) -> torch.Tensor:
+        """The generator's input embeddings for a latent: (B, L, W); action tokens follow it."""
+        return self.generator_in(s)
+
+    def action_log_prob(self, s: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """log G(action | s) for candidates (B, C, A) ending in `<eos>`; rows of only `<pad>` give 0."""
+        B, C, A = actions.shape
+        valid = actions[..., 0] != PAD
+        out = torch.zeros(B, C, device=s.device, dtype=s.dtype)
+        if not valid.any():
+            return out
+        rows = valid.nonzero(as_tuple=True)
+        seqs = actions[rows]  # (R, A)
+        prefix = self.generator_prefix(s)[rows[0]]  # (R, L, W)
+        L = prefix.shape[1]
+        x = torch.cat([prefix, self.generator.get_input_embeddings()(seqs[:, :-1])], 1)
+        logits = self.generator(inputs_embeds=x).logits[:, L - 1:]  # (R, A, V): position L-1+j predicts token j
+        logp = logits.log_softmax(-1).gather(-1, seqs.unsqueeze(-1)).squeeze(-1)
+        out[rows] = (logp * (seqs != PAD)).sum(-1)
+        return out
+
+    # ----- belief sampler b (teacher forced; sampling lives in agent.sampling) -----
+    def belief_log_prob(self, tokens: torch.Tensor, sep_index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(log b(hidden | observation) (B,), hidden token count (B,)) for full-state tokens; hidden = after `<sep>`."""
+        tokens = self._trim(tokens)
+        logits = self.belief(input_ids=tokens, attention_mask=(tokens != PAD).long()).logits[:, :-1]
+        target = tokens[:, 1:]
+        pos = torch.arange(1, tokens.shape[1], device=tokens.device)
+        keep = (pos.unsqueeze(0) > sep_index.unsqueeze(1)) & (target != PAD)
+        logp = logits.log_softmax(-1).gather(-1, target.unsqueeze(-1)).squeeze(-1)
+        return (logp * keep).sum(-1), keep.sum(-1)
+
+
+def parameter_count(model: nn.Module) -> int:
+    """Trainable parameters of a module."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -1,0 +1,62 @@
+"""Building blocks built from `transformers` configs (random init, nothing downloaded), plus small heads."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+from transformers import BertConfig, BertModel, LlamaConfig, LlamaForCausalLM
+from transformers.utils import logging as hf_logging
+
+from agent.config import GameSpec, ModelConfig
+
+hf_logging.set_verbosity_error()  # no advice about pretrained weights: these models are built from scratch
+
+
+def encoder(cfg: ModelConfig, spec: GameSpec, layers: int, positions: int) -> BertModel:
+    """A bidirectional transformer encoder (BERT layout) of `layers` layers over at most `positions` vectors."""
+    conf = BertConfig(vocab_size=spec.vocab_size, hidden_size=cfg.width, num_hidden_layers=layers,
+                      num_attention_heads=cfg.heads, intermediate_size=cfg.ffn_mult * cfg.width,
+                      max_position_embeddings=positions, type_vocab_size=2, hidden_dropout_prob=0.0,
+                      attention_probs_dropout_prob=0.0, pad_token_id=0, attn_implementation="sdpa")
+    return BertModel(conf, add_pooling_layer=False)
+
+
+def decoder(cfg: ModelConfig, spec: GameSpec, layers: int) -> LlamaForCausalLM:
+    """A causal transformer decoder with a language-model head over the shared vocabulary (Llama layout)."""
+    conf = LlamaConfig(vocab_size=spec.vocab_size, hidden_size=cfg.width, num_hidden_layers=layers,
+                       num_attention_heads=cfg.heads, num_key_value_heads=cfg.heads,
+                       intermediate_size=cfg.ffn_mult * cfg.width, max_position_embeddings=cfg.max_tokens + 64,
+                       pad_token_id=0, bos_token_id=1, eos_token_id=2, tie_word_embeddings=False,
+                       attn_implementation="sdpa")
+    return LlamaForCausalLM(conf)
+
+
+class MLP(nn.Sequential):
+    """Linear -> GELU -> Linear: the heads on top of a latent."""
+
+    def __init__(self, n_in: int, n_hidden: int, n_out: int):
+        super().__init__(nn.Linear(n_in, n_hidden), nn.GELU(), nn.Linear(n_hidden, n_out))
+
+
+class ScaleGradient(torch.autograd.Function):
+    """Identity forward; multiplies the gradient by `scale` backward (MuZero's dynamics gradient scaling)."""
+
+    @staticmethod
+    def forward(ctx, x, scale):
+        ctx.scale = scale
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.scale, None
+
+
+def scale_gradient(x: torch.Tensor, scale: float) -> torch.Tensor:
+    """`x` unchanged, with its gradient scaled by `scale` on the way back."""
+    return ScaleGradient.apply(x, scale)
+
+
+def straight_through_one_hot(logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(code, probs): code is exactly one-hot(argmax) forward and carries softmax's gradient backward."""
+    probs = logits.softmax(-1)
+    hard = nn.functional.one_hot(probs.argmax(-1), probs.shape[-1]).to(probs.dtype)
+    return hard + probs - probs.detach(), probs

@@ -1,0 +1,95 @@
+"""Generated-action quality with the real rules as judge, at the root (k = 0) and at unrolled depths k > 0.
+
+For a state with real legal set L where G proposes distinct candidates C out
+of K draws: legal precision = |C in L| / |C|, legal-set recall =
+|C in L| / min(K, |L|), duplicate rate = share of draws repeating an earlier
+one. Figures are pooled over states (sums of numerators over sums of
+denominators), so a state with more candidates weighs more in precision.
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+
+import pyspiel
+import torch
+
+from agent.batch import Batch, Trace
+from agent.model import Model
+from agent.sampling import sample_actions
+from tokenizer.tokenizer import Tokenizer
+
+
+def judge(tok: Tokenizer, state: pyspiel.State, candidates: list[tuple[int, ...]]) -> list[int | None]:
+    """The legal action each candidate token sequence names in `state`, or None if it names none."""
+    legal = set(state.legal_actions())
+    out = []
+    for tokens in candidates:
+        try:
+            action = tok.decode_action(tokens, state)
+        except ValueError:
+            action = None
+        out.append(action if action in legal else None)
+    return out
+
+
+@dataclasses.dataclass
+class Tally:
+    """Pooled counts behind precision, recall and duplicate rate at one depth."""
+
+    states: int = 0
+    candidates: int = 0
+    legal_candidates: int = 0
+    recall_denominator: int = 0
+    draws: int = 0
+    duplicates: int = 0
+
+    def add(self, tok: Tokenizer, state: pyspiel.State, candidates: list[tuple[int, ...]], k: int,
+            draws: int | None = None) -> list[int | None]:
+        """Count one state's candidates (from `draws` draws, default len(candidates)); returns `judge`'s verdicts."""
+        verdicts = judge(tok, state, candidates)
+        distinct = {a for a in verdicts if a is not None}
+        self.states += 1
+        self.candidates += len(candidates)
+        self.legal_candidates += len(distinct)
+        self.recall_denominator += min(k, len(state.legal_actions()))
+        draws = len(candidates) if draws is None else draws
+        self.draws += draws
+        self.duplicates += draws - len(set(candidates))
+        return verdicts
+
+    def summary(self) -> dict[str, float]:
+        """precision, recall, duplicate_rate, mean candidates per state, states."""
+        return {"precision": self.legal_candidates / max(self.candidates, 1),
+                "recall": self.legal_candidates / max(self.recall_denominator, 1),
+                "duplicate_rate": self.duplicates / max(self.draws, 1),
+                "candidates": self.candidates / max(self.states, 1), "states": self.states}
+
+
+@torch.no_grad()
+def unroll_latents(model: Model, batch: Batch) -> list[torch.Tensor]:
+    """Latents s_0..s_K: h at the root, then phi and g with the real actions and the encoder's chance codes."""
+    s = model.represent(batch.root)
+    out = [s]
+    for k in range(batch.actions.shape[1]):
+        code, _ = model.chance_code(batch.chance_events[:, k])
+        s, _ = model.dynamics(model.afterstate(s, batch.actions[:, k]), code)
+        out.append(s)
+    return out
+
+
+@torch.no_grad()
+def generator_quality(model: Model, tok: Tokenizer, samples: list[tuple[Trace, int]], batch: Batch,
+                      k: int | None = None, generator: torch.Generator | None = None) -> dict[int, dict[str, float]]:
+    """{depth: summary} of G's candidates at every unroll depth of `batch` (built from `samples`) with a live state."""
+    k = k or model.cfg.candidates
+    tallies: dict[int, Tally] = collections.defaultdict(Tally)
+    for depth, s in enumerate(unroll_latents(model, batch)):
+        rows = batch.live[:, depth].nonzero(as_tuple=True)[0]
+        if len(rows) == 0:
+            continue
+        cands = sample_actions(model, s[rows], k, generator=generator).rows()
+        for r, cand in zip(rows.tolist(), cands):
+            trace, t = samples[r]
+            tallies[depth].add(tok, trace.states[t + depth], [c for c, _ in cand], k)
+    return {d: t.summary() for d, t in sorted(tallies.items())}

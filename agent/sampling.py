@@ -1,0 +1,144 @@
+"""Batched sampling from the two autoregressive networks, with a key-value cache: actions from G, hidden states from b.
+
+Distinct actions come from stochastic beam search (Kool, van Hoof and Welling,
+2019): Gumbel-perturbed log-probabilities are pushed down the token tree so
+that the top K sequences are a sample *without replacement* from G. So the K
+candidates are distinct by construction and none is wasted on a duplicate.
+The search wants fewer candidates when the generator is sure there are fewer
+actions: candidates are then kept in order of probability until they cover
+`coverage` of G's mass, so a state with three legal actions gets three, not
+three plus illegal fillers.
+
+Both loops keep transformers' `DynamicCache` between steps and call the model
+on one new token per sequence; `scripts.benchmark` compares them with
+`generate()`.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+from transformers import DynamicCache
+
+from agent.model import EOS, PAD, SEP, Model
+
+NEG = -1e9  # a finite "minus infinity" that keeps Gumbel arithmetic free of NaN
+
+
+@dataclasses.dataclass
+class Candidates:
+    """Up to K distinct actions per latent: token ids, exact log-probabilities under G, which slots are used."""
+
+    tokens: torch.Tensor  # (B, K, A) action token ids ending in <eos>, <pad> after; unused slots all <pad>
+    log_prob: torch.Tensor  # (B, K) log G(action | s); NEG for unused slots
+    mask: torch.Tensor  # (B, K) bool, True where a candidate is kept
+
+    def rows(self) -> list[list[tuple[tuple[int, ...], float]]]:
+        """Per latent: [(tokens without padding, log-prob)] for the kept candidates, most probable first."""
+        out = []
+        for toks, lps, keep in zip(self.tokens.tolist(), self.log_prob.tolist(), self.mask.tolist()):
+            out.append([(tuple(t for t in tk if t != PAD), lp) for tk, lp, k in zip(toks, lps, keep) if k])
+        return out
+
+
+def _log1mexp(x: torch.Tensor) -> torch.Tensor:
+    """log(1 - exp(x)) for x <= 0, stable at both ends."""
+    return torch.where(x > -0.6931, torch.log(-torch.expm1(x)), torch.log1p(-torch.exp(x)))
+
+
+def _conditioned_gumbel(phi: torch.Tensor, parent: torch.Tensor, gen: torch.Generator | None) -> torch.Tensor:
+    """Gumbels with locations `phi` (..., V) conditioned to have maximum `parent` (..., 1) (Kool et al., eq. 23)."""
+    u = torch.rand(phi.shape, generator=gen, device=phi.device).clamp_(1e-20, 1 - 1e-7)
+    g = phi - torch.log(-torch.log(u))
+    z = g.max(-1, keepdim=True).values
+    v = parent - g + _log1mexp((g - z).clamp(max=0.0))
+    return parent - torch.nn.functional.softplus(v)
+
+
+@torch.no_grad()
+def sample_actions(model: Model, s: torch.Tensor, k: int | None = None, *, coverage: float | None = None,
+                   generator: torch.Generator | None = None) -> Candidates:
+    """Up to `k` distinct actions per latent s (B, L, W), sampled without replacement from G (stochastic beam)."""
+    k = k or model.cfg.candidates
+    coverage = model.cfg.coverage if coverage is None else coverage
+    B, A, dev = s.shape[0], model.spec.max_action_len, s.device
+    out = model.generator(inputs_embeds=model.generator_prefix(s), past_key_values=DynamicCache(), use_cache=True)
+    cache = out.past_key_values
+    cache.batch_repeat_interleave(k)
+    V = out.logits.shape[-1]
+    logp = out.logits[:, -1].float().log_softmax(-1).unsqueeze(1).expand(B, k, V).clone()  # (B, K, V)
+    phi = torch.full((B, k), NEG, device=dev)
+    phi[:, 0] = 0.0  # one live beam (the empty sequence) at the start
+    score = phi.clone()  # perturbed log-probabilities G of the beams
+    tokens = torch.full((B, k, A), PAD, dtype=torch.long, device=dev)
+    done = torch.zeros(B, k, dtype=torch.bool, device=dev)
+    embed = model.generator.get_input_embeddings()
+    for t in range(A):
+        if t > 0:
+            step = model.generator(inputs_embeds=embed(tokens[:, :, t - 1].reshape(B * k, 1)), past_key_values=cache,
+                                   use_cache=True)
+            logp = step.logits[:, -1].float().log_softmax(-1).view(B, k, V)
+        # a finished beam has one child: itself (token <pad>, log-prob 0)
+        logp = torch.where(done.unsqueeze(-1), torch.full_like(logp, NEG), logp)
+        logp[..., PAD] = torch.where(done, 0.0, NEG)
+        child_phi = phi.unsqueeze(-1) + logp  # (B, K, V)
+        child_score = _conditioned_gumbel(child_phi, score.unsqueeze(-1), generator)
+        child_score = torch.where(child_phi <= NEG / 2, torch.full_like(child_score, 2 * NEG), child_score)
+        score, flat = child_score.view(B, k * V).topk(k, -1)  # (B, K)
+        parent, token = flat // V, flat % V
+        phi = child_phi.view(B, k * V).gather(1, flat)
+        tokens = tokens.gather(1, parent.unsqueeze(-1).expand(-1, -1, A)).clone()
+        tokens[:, :, t] = token
+        done = done.gather(1, parent) | (token == EOS)
+        cache.reorder_cache((parent + torch.arange(B, device=dev).unsqueeze(1) * k).view(-1))
+        if bool((done | (phi <= NEG / 2)).all()):
+            break
+    alive = done & (phi > NEG / 2)
+    return _keep_covering(tokens, torch.where(alive, phi, NEG), alive, coverage)
+
+
+def _keep_covering(tokens, log_prob, alive, coverage: float) -> Candidates:
+    """Sort candidates by probability; keep each while the ones before it cover less than `coverage`."""
+    log_prob, order = log_prob.sort(-1, descending=True)
+    tokens = tokens.gather(1, order.unsqueeze(-1).expand_as(tokens))
+    alive = alive.gather(1, order)
+    before = torch.cumsum(log_prob.exp() * alive, -1) - log_prob.exp() * alive
+    keep = alive & (before < coverage)
+    tokens = torch.where(keep.unsqueeze(-1), tokens, PAD)
+    return Candidates(tokens=tokens, log_prob=torch.where(keep, log_prob, NEG), mask=keep)
+
+
+@torch.no_grad()
+def sample_hidden(model: Model, observations: list[list[int]], n: int = 1, *, max_len: int | None = None,
+                  generator: torch.Generator | None = None) -> list[list[list[int]]]:
+    """b: `n` hidden-token samples (without `<eos>`) for each observation (token ids, `<sep>` not included)."""
+    dev = next(model.parameters()).device
+    prompts = [list(o) + [SEP] for o in observations for _ in range(n)]
+    R, T = len(prompts), max(len(p) for p in prompts)
+    max_len = max_len or max(1, model.cfg.max_tokens - T)
+    ids = torch.full((R, T), PAD, dtype=torch.long, device=dev)
+    mask = torch.zeros(R, T, dtype=torch.long, device=dev)
+    for i, p in enumerate(prompts):  # left padding: every prompt ends at column T-1
+        ids[i, T - len(p):] = torch.tensor(p)
+        mask[i, T - len(p):] = 1
+    pos = (mask.cumsum(1) - 1).clamp(min=0)
+    out = model.belief(input_ids=ids, attention_mask=mask, position_ids=pos, past_key_values=DynamicCache(),
+                       use_cache=True)
+    cache, last = out.past_key_values, pos[:, -1]
+    finished = torch.zeros(R, dtype=torch.bool, device=dev)
+    sampled = []
+    for _ in range(max_len):
+        probs = out.logits[:, -1].float().softmax(-1)
+        nxt = torch.multinomial(probs, 1, generator=generator).squeeze(1)
+        nxt = torch.where(finished, PAD, nxt)
+        sampled.append(nxt)
+        finished |= nxt == EOS
+        if bool(finished.all()):
+            break
+        mask = torch.cat([mask, torch.ones(R, 1, dtype=torch.long, device=dev)], 1)
+        last = last + 1
+        out = model.belief(input_ids=nxt.unsqueeze(1), attention_mask=mask, position_ids=last.unsqueeze(1),
+                           past_key_values=cache, use_cache=True)
+    seqs = torch.stack(sampled, 1).tolist()
+    rows = [[t for t in seq[:seq.index(EOS)]] if EOS in seq else [t for t in seq if t != PAD] for seq in seqs]
+    return [rows[i * n:(i + 1) * n] for i in range(len(observations))]
