@@ -4,7 +4,8 @@ A sample is (episode, decision index t). Unroll step k (0..K) is the episode's
 decision t+k, seen from the root player's seat (the player to act at t), so
 every per-player target is in seats relative to that player. Between decision
 t+k and t+k+1 lie the action taken and any chance events; the chance encoder
-reads what they added to the root seat's full state (`chance_events`).
+reads what happened after the action (`chance_events`: the tokens the chance
+steps added to the root seat's full state; empty for a deterministic step).
 Steps past the end of the game are absorbing: terminal, value 0, no action,
 no loss on policy, generator or to-play.
 
@@ -91,7 +92,7 @@ class Batch:
     root: torch.Tensor  # (B, T) root full state: observation <sep> hidden <eos>
     root_sep: torch.Tensor  # (B,) index of <sep> in `root`
     actions: torch.Tensor  # (B, K, A) action taken at step k; <pad> past the end
-    chance_events: torch.Tensor  # (B, K, T) tokens added to the root seat's full state from step k to k+1
+    chance_events: torch.Tensor  # (B, K, T) tokens added to the root seat's full state after the action at step k
     legal: torch.Tensor  # (B, K+1, C, A) legal actions at step k (at most `max_legal`); <pad> rows unused
     policy: torch.Tensor  # (B, K+1, C) target distribution over `legal`
     value: torch.Tensor  # (B, K+1, N) return-to-go per relative seat
@@ -174,7 +175,7 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
                 ids = tok.encode_action(state, tr.actions[i])
                 actions[b, k, :len(ids)] = torch.tensor(ids)
                 reward[b, k] = torch.tensor([tr.cumulative[i + 1][p] - tr.cumulative[i][p] for p in seat])
-                nexts.append(events_between(tok, state, tr.states[i + 1], root_player))
+                nexts.append(events_between(tok, state.child(tr.actions[i]), tr.states[i + 1], root_player))
     chance_events = _pad(nexts).view(B, K, -1)
     return Batch(root=_pad(roots), root_sep=torch.tensor(seps), actions=actions, chance_events=chance_events, legal=legal,
                  policy=policy, value=value, reward=reward, to_play=to_play, live=live, terminal=terminal)

@@ -11,13 +11,17 @@ from agent.config import GameSpec, ModelConfig
 hf_logging.set_verbosity_error()  # no advice about pretrained weights: these models are built from scratch
 
 
-def encoder(cfg: ModelConfig, spec: GameSpec, layers: int, positions: int) -> BertModel:
-    """A bidirectional transformer encoder (BERT layout) of `layers` layers over at most `positions` vectors."""
+def encoder(cfg: ModelConfig, spec: GameSpec, layers: int, positions: int, tokens: bool = True) -> BertModel:
+    """A bidirectional transformer encoder (BERT layout) of `layers` layers over at most `positions` vectors;
+    without `tokens` it reads only given vectors and has no word-embedding table."""
     conf = BertConfig(vocab_size=spec.vocab_size, hidden_size=cfg.width, num_hidden_layers=layers,
                       num_attention_heads=cfg.heads, intermediate_size=cfg.ffn_mult * cfg.width,
                       max_position_embeddings=positions, type_vocab_size=2, hidden_dropout_prob=0.0,
                       attention_probs_dropout_prob=0.0, pad_token_id=0, attn_implementation="sdpa")
-    return BertModel(conf, add_pooling_layer=False)
+    net = BertModel(conf, add_pooling_layer=False)
+    if not tokens:
+        net.embeddings.word_embeddings = nn.Identity()
+    return net
 
 
 def decoder(cfg: ModelConfig, spec: GameSpec, layers: int) -> LlamaForCausalLM:
@@ -59,4 +63,4 @@ def straight_through_one_hot(logits: torch.Tensor) -> tuple[torch.Tensor, torch.
     """(code, probs): code is exactly one-hot(argmax) forward and carries softmax's gradient backward."""
     probs = logits.softmax(-1)
     hard = nn.functional.one_hot(probs.argmax(-1), probs.shape[-1]).to(probs.dtype)
-    return hard + probs - probs.detach(), probs
+    return hard + (probs - probs.detach()), probs  # the bracket is exactly 0 forward, so the code is exactly one-hot

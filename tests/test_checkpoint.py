@@ -1,0 +1,92 @@
+"""Model files round-trip exactly; a model for another game, config or vocabulary, or a damaged file, is refused clearly."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+import games
+from agent.checkpoint import CONFIG, WEIGHTS, load_model, save_model
+from agent.config import GameSpec, preset
+from agent.model import Model
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    torch.manual_seed(0)
+    model = Model(preset("tiny"), GameSpec.of(games.load("kuhn_poker")))
+    return model, save_model(model, tmp_path_factory.mktemp("model"))
+
+
+def test_round_trip_is_exact(saved):
+    model, path = saved
+    back = load_model(path, expect_game=model.spec, expect_config=model.cfg)
+    for (name, a), (_, b) in zip(model.state_dict().items(), back.state_dict().items()):
+        assert torch.equal(a, b), name
+    tokens = torch.tensor([[1, 5, 3, 40, 2]])
+    with torch.no_grad():
+        assert torch.equal(model.represent(tokens), back.represent(tokens))
+
+
+def test_another_game_is_refused(saved):
+    _, path = saved
+    with pytest.raises(ValueError, match="kuhn_poker.*not for leduc_poker"):
+        load_model(path, expect_game=GameSpec.of(games.load("leduc_poker")))
+
+
+def test_another_config_is_refused(saved):
+    _, path = saved
+    with pytest.raises(ValueError, match="width"):
+        load_model(path, expect_config=preset("small"))
+
+
+def test_another_vocabulary_is_refused(saved, tmp_path):
+    model, path = saved
+    data = json.loads((path / CONFIG).read_text())
+    data["game"]["vocab_fingerprint"] = "0000000000000000"
+    (tmp_path / CONFIG).write_text(json.dumps(data))
+    (tmp_path / WEIGHTS).write_bytes((path / WEIGHTS).read_bytes())
+    with pytest.raises(ValueError, match="vocabulary"):
+        load_model(tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_damaged_weights_are_refused(saved, tmp_path, damage):
+    _, path = saved
+    raw = (path / WEIGHTS).read_bytes()
+    (tmp_path / CONFIG).write_text((path / CONFIG).read_text())
+    (tmp_path / WEIGHTS).write_bytes(raw[:len(raw) // 2] if damage == "truncate" else b"not a tensor file" * 10)
+    with pytest.raises(ValueError, match="safetensors"):
+        load_model(tmp_path)
+
+
+def test_weights_of_another_size_are_refused(saved, tmp_path):
+    _, path = saved
+    data = json.loads((path / CONFIG).read_text())
+    data["model"]["width"] = 32
+    (tmp_path / CONFIG).write_text(json.dumps(data))
+    (tmp_path / WEIGHTS).write_bytes((path / WEIGHTS).read_bytes())
+    with pytest.raises(ValueError, match="does not match its config"):
+        load_model(tmp_path)
+
+
+def test_malformed_or_missing_config(tmp_path):
+    with pytest.raises(FileNotFoundError, match="model.json"):
+        load_model(tmp_path)
+    (tmp_path / CONFIG).write_text("{not json")
+    with pytest.raises(ValueError, match="malformed"):
+        load_model(tmp_path)
+    (tmp_path / CONFIG).write_text(json.dumps({"model": {"wdth": 3}, "game": {}}))
+    with pytest.raises(ValueError, match="unknown model config fields"):
+        load_model(tmp_path)
+
+
+def test_presets_and_overrides_are_checked():
+    assert preset("tiny").width < preset("small").width < preset("base").width
+    with pytest.raises(ValueError, match="presets: tiny, small, base"):
+        preset("huge")
+    with pytest.raises(ValueError, match="unknown model config fields"):
+        preset("tiny", depth=3)
+    with pytest.raises(ValueError, match="multiple of heads"):
+        preset("tiny", width=30)

@@ -1,0 +1,164 @@
+"""Known-answer tests of the learned model's pieces: shapes, determinism, gradients, straight-through codes."""
+from __future__ import annotations
+
+import random
+
+import pytest
+import torch
+
+import games
+from agent.batch import make_batch, play_random, trace
+from agent.config import GameSpec, preset
+from agent.losses import LossConfig, unrolled_loss
+from agent.model import Model
+from agent.networks import scale_gradient, straight_through_one_hot
+from tokenizer.tokenizer import Tokenizer
+
+UNROLL = 3
+
+
+def build(game: str, seed: int = 0) -> tuple[Model, Tokenizer]:
+    adapter = games.load(game)
+    torch.manual_seed(seed)
+    return Model(preset("tiny"), GameSpec.of(adapter)), Tokenizer.for_game(adapter)
+
+
+def real_batch(tok: Tokenizer, n: int, seed: int = 0):
+    rng = random.Random(seed)
+    traces = [trace(tok.adapter, play_random(tok.adapter, rng)) for _ in range(n)]
+    samples = [(tr, rng.randrange(tr.decisions)) for tr in traces]
+    return samples, make_batch(tok, samples, UNROLL, 8, rng)
+
+
+@pytest.mark.parametrize("game", ["leduc_poker", "hearts"])
+@pytest.mark.parametrize("B", [1, 5])
+def test_every_function_has_the_documented_shapes(game, B):
+    model, tok = build(game)
+    _, batch = real_batch(tok, B)
+    L, W, N, M = 4, 64, tok.adapter.num_players, model.cfg.chance_codes
+    s = model.represent(batch.root)
+    assert s.shape == (B, L, W)
+    pred = model.predict(s)
+    assert pred.value.shape == (B, N) and pred.to_play.shape == (B, N) and pred.terminal.shape == (B,)
+    legal = batch.legal[:, 0]
+    assert model.score(s, legal).shape == legal.shape[:2]
+    assert model.action_log_prob(s, legal).shape == legal.shape[:2]
+    after = model.afterstate(s, batch.actions[:, 0])
+    assert after.shape == (B, L, W)
+    q, sigma = model.afterstate_predict(after)
+    assert q.shape == (B, N) and sigma.shape == (B, M)
+    code, probs = model.chance_code(batch.chance_events[:, 0])
+    assert code.shape == probs.shape == (B, M)
+    s2, r = model.dynamics(after, code)
+    assert s2.shape == (B, L, W) and r.shape == (B, N)
+    lp, count = model.belief_log_prob(batch.root, batch.root_sep)
+    assert lp.shape == count.shape == (B,)
+    assert torch.equal(count, (batch.root != 0).sum(1) - batch.root_sep - 1)  # hidden tokens + <eos>
+
+
+def test_padding_does_not_change_a_row():
+    model, tok = build("leduc_poker")
+    _, batch = real_batch(tok, 3)
+    model.eval()
+    with torch.no_grad():
+        together = model.represent(batch.root)
+        alone = torch.cat([model.represent(batch.root[i:i + 1]) for i in range(3)])
+        both = model.action_log_prob(together, batch.legal[:, 0])
+        each = torch.cat([model.action_log_prob(together[i:i + 1], batch.legal[i:i + 1, 0]) for i in range(3)])
+    assert torch.allclose(together, alone, atol=1e-5)
+    assert torch.allclose(both, each, atol=1e-4)
+
+
+def test_same_seed_same_model_and_outputs():
+    a, tok = build("leduc_poker", seed=3)
+    b, _ = build("leduc_poker", seed=3)
+    c, _ = build("leduc_poker", seed=4)
+    _, batch = real_batch(tok, 4)
+    for (name, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert torch.equal(x, y), name
+    la, _ = unrolled_loss(a, batch)
+    lb, _ = unrolled_loss(b, batch)
+    lc, _ = unrolled_loss(c, batch)
+    assert la.item() == lb.item() and la.item() != lc.item()
+
+
+def _grads(model: Model, batch, **weights) -> dict[str, bool]:
+    model.zero_grad(set_to_none=True)
+    zero = {f: 0.0 for f in LossConfig.__dataclass_fields__}
+    loss, _ = unrolled_loss(model, batch, LossConfig(**{**zero, **weights}))
+    loss.backward()
+    return {n: p.grad is not None and bool(p.grad.abs().sum() > 0) for n, p in model.named_parameters()}
+
+
+def _touched(flags: dict[str, bool], prefix: str) -> bool:
+    return any(v for n, v in flags.items() if n.startswith(prefix))
+
+
+def test_the_whole_loss_trains_every_parameter():
+    model, tok = build("leduc_poker")
+    _, batch = real_batch(tok, 8)
+    flags = _grads(model, batch, **{f: 1.0 for f in LossConfig.__dataclass_fields__})
+    assert [n for n, v in flags.items() if not v] == []
+
+
+@pytest.mark.parametrize("term, reaches, spares", [
+    ("belief", ["belief."], ["repr.", "generator.", "scorer", "prediction.", "chance_net.", "dynamics_net."]),
+    ("generator", ["generator.", "generator_in.", "repr.", "slots", "afterstate_net.", "dynamics_net.",
+                   "chance_net.", "code_embed."], ["belief.", "scorer", "prediction.", "afterstate_head."]),
+    ("policy", ["scorer.", "scorer_state.", "action_tokens.", "repr."], ["generator.", "belief.", "prediction."]),
+    ("value", ["prediction.", "repr.", "dynamics_net."], ["generator.", "belief.", "scorer.", "reward_head."]),
+    ("reward", ["reward_head.", "dynamics_net.", "chance_net.", "afterstate_net."], ["prediction.", "belief."]),
+    ("chance", ["afterstate_head.", "afterstate_net."], ["reward_head.", "prediction.", "belief.", "generator."]),
+    ("commitment", ["chance_net.", "chance_head."], ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
+])
+def test_each_loss_term_trains_what_it_should_and_nothing_else(term, reaches, spares):
+    model, tok = build("leduc_poker")
+    _, batch = real_batch(tok, 8)
+    flags = _grads(model, batch, **{term: 1.0})
+    assert all(_touched(flags, p) for p in reaches), [p for p in reaches if not _touched(flags, p)]
+    assert not any(_touched(flags, p) for p in spares), [p for p in spares if _touched(flags, p)]
+
+
+def test_straight_through_code_is_one_hot_forward_and_softmax_backward():
+    torch.manual_seed(0)
+    logits = torch.randn(6, 32, requires_grad=True)
+    code, probs = straight_through_one_hot(logits)
+    assert torch.equal(code, torch.nn.functional.one_hot(logits.argmax(-1), 32).float())
+    weights = torch.randn(6, 32)
+    (code * weights).sum().backward()
+    expected = torch.autograd.grad((logits.softmax(-1) * weights).sum(), logits)[0]
+    assert torch.allclose(logits.grad, expected)
+
+
+def test_model_codes_are_one_hot():
+    model, tok = build("leduc_poker")
+    _, batch = real_batch(tok, 6)
+    code, probs = model.chance_code(batch.chance_events[:, 0])
+    assert torch.equal(code.detach().sum(-1), torch.ones(6)) and set(code.detach().unique().tolist()) <= {0.0, 1.0}
+    assert torch.allclose(probs.sum(-1), torch.ones(6))
+
+
+def test_scale_gradient_scales_only_the_gradient():
+    x = torch.randn(5, requires_grad=True)
+    y = scale_gradient(x, 0.5)
+    assert torch.equal(y, x)
+    (3 * y).sum().backward()
+    assert torch.allclose(x.grad, torch.full((5,), 1.5))
+
+
+def test_targets_follow_the_real_game():
+    """Value targets are returns-to-go, rewards sum to the returns, to-play and terminal follow the history."""
+    _, tok = build("leduc_poker")
+    samples, batch = real_batch(tok, 6, seed=2)
+    for b, (tr, t) in enumerate(samples):
+        root = tr.states[t].current_player()
+        final = tr.states[-1].returns()
+        assert batch.value[b, 0].tolist() == [final[root], final[1 - root]]
+        for k in range(UNROLL + 1):
+            if t + k < tr.decisions:
+                assert batch.to_play[b, k] == (tr.states[t + k].current_player() - root) % 2
+                assert batch.terminal[b, k] == 0
+            else:
+                assert batch.terminal[b, k] == 1 and not batch.live[b, k]
+        steps = min(UNROLL, tr.decisions - t)
+        assert torch.allclose(batch.reward[b, :steps].sum(0) + batch.value[b, steps], batch.value[b, 0])
