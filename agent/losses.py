@@ -1,17 +1,19 @@
 """The K-step unrolled loss: every head of the model trained against real-game targets of an `agent.batch.Batch`.
 
 From the root latent s0 = h(root full state) the model is unrolled with the
-real actions: s -> phi(s, a) -> g(afterstate, e(events of the real transition)). At each step
-k the terms are value, to-play, terminal, policy (over the real legal
-actions), generator NLL (every legal action of the real state, not only the
-one taken) and, for k < K, reward, afterstate Q, chance-code cross-entropy
-(sigma against the code the encoder gives the real transition) and commitment. The belief NLL is taken at
-the root. As in MuZero, terms at k >= 1 are scaled by 1/K and the gradient
-entering each dynamics step is halved.
+real actions: s -> phi(s, a) -> g(afterstate, e(what chance did after a)).
+At each step k the terms are value, to-play, terminal, policy (over the real
+legal actions), generator NLL (every legal action of the real state, not only
+the one taken) and, for k < K, reward, afterstate Q, chance-code
+cross-entropy (sigma against the encoder's code for the real transition),
+code diversity and commitment. The belief NLL is taken at the root. As in
+MuZero, terms at k >= 1 are scaled by 1/K and the gradient entering each
+dynamics step is halved.
 """
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import torch
 from torch.nn import functional as F
@@ -43,8 +45,11 @@ class LossConfig:
     """Binary cross-entropy of whether the game has ended."""
     chance: float = 1.0
     """Cross-entropy of sigma against the chance encoder's code."""
-    commitment: float = 1.0
+    commitment: float = 0.25
     """Squared distance between the encoder's probabilities and its one-hot code."""
+    diversity: float = 0.1
+    """log M minus the entropy of the encoder's mean code distribution over a batch: keeps distinct chance
+    outcomes from collapsing onto one code before the later steps' losses need them told apart."""
 
 
 def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -89,6 +94,8 @@ def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()
         add("q", _masked_mean(F.mse_loss(q / scale, batch.value[:, k] / scale, reduction="none").sum(-1), exists), w)
         add("chance", _masked_mean(F.cross_entropy(sigma, code.detach().argmax(-1), reduction="none"), exists), w)
         add("commitment", _masked_mean(((code.detach() - probs) ** 2).sum(-1), exists), w)
+        mean = (probs * exists.unsqueeze(-1)).sum(0) / exists.sum().clamp(min=1)
+        add("diversity", math.log(probs.shape[-1]) + (mean * mean.clamp_min(1e-12).log()).sum(), w)
         s, r = model.dynamics(after, code)
         add("reward", _masked_mean(F.mse_loss(r / scale, batch.reward[:, k] / scale, reduction="none").sum(-1),
                                    exists), w)

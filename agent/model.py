@@ -52,7 +52,11 @@ class Model(nn.Module):
         self.afterstate_head = MLP(L * W, 2 * W, N + M)
         self.chance_net = encoder(cfg, spec, cfg.chance_layers, cfg.max_tokens + 1)
         self.chance_slot = nn.Parameter(torch.randn(1, W) * 0.02)
+        # Pooled features share a large common part; standardising them across the batch (running statistics at
+        # eval) and a unit-variance head make distinct transitions start on distinct codes instead of collapsing.
+        self.chance_norm = nn.BatchNorm1d(W, affine=False)
         self.chance_head = nn.Linear(W, M)
+        nn.init.normal_(self.chance_head.weight)
         self.code_embed = nn.Linear(M, W, bias=False)
         self.dynamics_net = encoder(cfg, spec, cfg.dynamics_layers, L + 1, tokens=False)
         self.reward_head = MLP((L + 1) * W, 2 * W, N)
@@ -114,7 +118,11 @@ class Model(nn.Module):
         B = tokens.shape[0]
         x = torch.cat([self.chance_slot.expand(B, -1, -1), self.chance_net.embeddings.word_embeddings(tokens)], 1)
         mask = torch.cat([torch.ones(B, 1, dtype=torch.long, device=tokens.device), (tokens != PAD).long()], 1)
-        h = self.chance_net(inputs_embeds=x, attention_mask=mask).last_hidden_state[:, 0]
+        h = self.chance_net(inputs_embeds=x, attention_mask=mask).last_hidden_state  # (B, 1 + T, W)
+        h = (h * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)  # mean over slot and tokens
+        norm = self.chance_norm  # batch statistics in training (a single row uses the running ones)
+        h = nn.functional.batch_norm(h, norm.running_mean, norm.running_var, training=self.training and len(h) > 1,
+                                     momentum=norm.momentum, eps=norm.eps)
         return straight_through_one_hot(self.chance_head(h))
 
     def dynamics(self, after: torch.Tensor, code: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -109,6 +109,7 @@ def test_the_whole_loss_trains_every_parameter():
     ("value", ["prediction.", "repr.", "dynamics_net."], ["generator.", "belief.", "scorer.", "reward_head."]),
     ("reward", ["reward_head.", "dynamics_net.", "chance_net.", "afterstate_net."], ["prediction.", "belief."]),
     ("chance", ["afterstate_head.", "afterstate_net."], ["reward_head.", "prediction.", "belief.", "generator."]),
+    ("diversity", ["chance_net.", "chance_head."], ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
     ("commitment", ["chance_net.", "chance_head."], ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
 ])
 def test_each_loss_term_trains_what_it_should_and_nothing_else(term, reaches, spares):

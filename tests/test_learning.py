@@ -1,0 +1,135 @@
+"""Supervised learning on data from real games: the generator learns legal sets, the belief sampler the posterior.
+
+Judges are independent of the model: OpenSpiel's legal actions at the real
+state reached (root and unrolled depth 3), and the exact posterior enumerated
+from Kuhn poker's game tree.
+"""
+from __future__ import annotations
+
+import collections
+import random
+
+import pytest
+import torch
+
+import games
+from agent.batch import full_tokens, make_batch, play_random, trace
+from agent.config import GameSpec, preset
+from agent.losses import LossConfig, unrolled_loss
+from agent.model import EOS, PAD, Model
+from agent.quality import generator_quality
+from agent.sampling import sample_hidden
+from games.worlds import is_consistent
+from tokenizer.tokenizer import Tokenizer
+
+
+def exact_posteriors(tok: Tokenizer) -> dict[tuple, dict[tuple, float]]:
+    """Per observation (at the acting player's decisions): P(hidden tokens | observation) under uniform play."""
+    post: dict = collections.defaultdict(lambda: collections.defaultdict(float))
+
+    def walk(state, reach):
+        if state.is_terminal():
+            return
+        if state.is_chance_node():
+            for a, p in state.chance_outcomes():
+                walk(state.child(a), reach * p)
+            return
+        p = state.current_player()
+        post[tuple(tok.encode_observation(state, p))][tuple(tok.encode_hidden(state, p))] += reach
+        legal = state.legal_actions()
+        for a in legal:
+            walk(state.child(a), reach / len(legal))
+
+    walk(tok.adapter.new_initial_state(), 1.0)
+    return {obs: {h: w / sum(d.values()) for h, w in d.items()} for obs, d in post.items()}
+
+
+def _pad(rows):
+    width = max(map(len, rows))
+    return torch.tensor([r + [PAD] * (width - len(r)) for r in rows])
+
+
+def test_belief_sampler_matches_the_exact_kuhn_posterior():
+    adapter = games.load("kuhn_poker")
+    tok = Tokenizer.for_game(adapter)
+    rng = random.Random(0)
+    torch.manual_seed(0)
+    model = Model(preset("tiny"), GameSpec.of(adapter))
+
+    def fresh_rows(n):  # new random games every step: no finite-sample bias in the posterior being learned
+        rows = []
+        while len(rows) < n:
+            tr = trace(adapter, play_random(adapter, rng))
+            rows += [full_tokens(tok, tr.states[t], tr.states[t].current_player()) for t in range(tr.decisions)]
+        return rows[:n]
+
+    opt = torch.optim.AdamW(model.belief.parameters(), lr=2e-3)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: 1 - i / 300)  # decays to 0: the last steps average
+    for _ in range(300):
+        rows = fresh_rows(256)
+        tokens = _pad(rows)
+        lp, count = model.belief_log_prob(tokens, torch.tensor([r.index(tok.sep) for r in rows]))
+        loss = -lp.sum() / count.sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+    model.eval()
+    exact = exact_posteriors(tok)
+    cards = sorted({h for d in exact.values() for h in d})  # every hidden remainder Kuhn has: one card word
+    worst = 0.0
+    for obs, want in exact.items():
+        rows = [list(obs) + [tok.sep] + list(h) + [EOS] for h in cards]
+        with torch.no_grad():
+            lp, _ = model.belief_log_prob(_pad(rows), torch.full((len(rows),), len(obs)))
+        got = dict(zip(cards, lp.exp().tolist()))
+        outside = 1.0 - sum(got.values())  # mass on sequences that are no card at all
+        tv = 0.5 * (sum(abs(got[h] - want.get(h, 0.0)) for h in cards) + outside)
+        worst = max(worst, tv)
+    assert len(exact) == 12  # 6 infosets per player at decision nodes
+    assert worst <= 0.05, worst
+    # the batched sampler draws from that distribution, and its draws are possible worlds
+    state = adapter.new_initial_state()
+    for a in (0, 2, 1):  # deals J to player 0 and K to player 1, player 0 bets
+        state.apply_action(a)
+    obs = tok.encode_observation(state, 1)
+    draws = sample_hidden(model, [obs], 2000, generator=torch.Generator().manual_seed(0))[0]
+    freq = collections.Counter(tuple(d) for d in draws)
+    want = exact[tuple(obs)]
+    assert 0.5 * sum(abs(freq[h] / 2000 - want.get(h, 0.0)) for h in set(freq) | set(want)) <= 0.05
+    possible = sum(n for h, n in freq.items() if is_consistent(adapter, state, 1, tok.describe(h))) / 2000
+    assert possible >= 0.95, freq  # TV <= 0.05 leaves at most 5% of the mass outside the posterior's support
+
+
+def train(game: str, steps: int, batch: int, seed: int = 0):
+    """A tiny model trained by the unrolled loss (belief term off) on uniformly random play of `game`."""
+    adapter = games.load(game)
+    tok = Tokenizer.for_game(adapter)
+    rng = random.Random(seed)
+    torch.manual_seed(seed)
+    model = Model(preset("tiny"), GameSpec.of(adapter))
+    traces = [trace(adapter, play_random(adapter, rng)) for _ in range(500)]
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3)
+    weights = LossConfig(belief=0.0)
+    for _ in range(steps):
+        samples = [(tr, rng.randrange(tr.decisions)) for tr in rng.choices(traces, k=batch)]
+        loss, _ = unrolled_loss(model, make_batch(tok, samples, 5, 32, rng), weights)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+    return model.eval(), tok, rng
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("game, steps", [("leduc_poker", 1500), ("crazy_eights", 5000)])
+def test_generator_learns_the_legal_sets_at_the_root_and_unrolled(game, steps):
+    model, tok, rng = train(game, steps, 32)
+    fresh = [trace(tok.adapter, play_random(tok.adapter, rng)) for _ in range(300)]
+    samples = [(tr, rng.randrange(tr.decisions - 3)) for tr in fresh if tr.decisions > 3][:200]
+    quality = generator_quality(model, tok, samples, make_batch(tok, samples, 3, 32, rng),
+                                generator=torch.Generator().manual_seed(0))
+    for depth in (0, 3):
+        assert quality[depth]["states"] == len(samples)
+        assert quality[depth]["precision"] >= 0.99, (depth, quality)
+        assert quality[depth]["recall"] >= 0.99, (depth, quality)
