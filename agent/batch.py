@@ -128,7 +128,7 @@ def events_between(tok: Tokenizer, before: pyspiel.State, after: pyspiel.State, 
 
 
 def _pad(rows: list[list[int]]) -> torch.Tensor:
-    width = max(1, max(len(r) for r in rows))
+    width = max([1] + [len(r) for r in rows])
     return torch.tensor([r + [PAD] * (width - len(r)) for r in rows], dtype=torch.long)
 
 
@@ -176,7 +176,7 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
                 actions[b, k, :len(ids)] = torch.tensor(ids)
                 reward[b, k] = torch.tensor([tr.cumulative[i + 1][p] - tr.cumulative[i][p] for p in seat])
                 nexts.append(events_between(tok, state.child(tr.actions[i]), tr.states[i + 1], root_player))
-    chance_events = _pad(nexts).view(B, K, -1)
+    chance_events = _pad(nexts).view(B, K, -1) if K else torch.zeros(B, 0, 1, dtype=torch.long)
     return Batch(root=_pad(roots), root_sep=torch.tensor(seps), actions=actions, chance_events=chance_events, legal=legal,
                  policy=policy, value=value, reward=reward, to_play=to_play, live=live, terminal=terminal)
 

@@ -37,7 +37,7 @@ class Model(nn.Module):
         super().__init__()
         self.cfg, self.spec = cfg, spec
         W, L, N, M = cfg.width, cfg.latent_slots, spec.num_players, cfg.chance_codes
-        self.repr = encoder(cfg, spec, cfg.repr_layers, cfg.max_tokens + L)
+        self.repr = decoder(cfg, spec, cfg.repr_layers).model  # a causal transformer without an LM head
         self.slots = nn.Parameter(torch.randn(L, W) * 0.02)
         self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.generator = decoder(cfg, spec, cfg.generator_layers)
@@ -64,12 +64,34 @@ class Model(nn.Module):
 
     # ----- representation h -----
     def represent(self, tokens: torch.Tensor) -> torch.Tensor:
-        """h: full-state tokens (B, T) = observation `<sep>` hidden `<eos>` -> latent (B, L, W)."""
-        tokens = self._trim(tokens)
-        B, L = tokens.shape[0], self.cfg.latent_slots
-        x = torch.cat([self.slots.expand(B, -1, -1), self.repr.embeddings.word_embeddings(tokens)], 1)
-        mask = torch.cat([torch.ones(B, L, dtype=torch.long, device=tokens.device), (tokens != PAD).long()], 1)
-        return self.repr(inputs_embeds=x, attention_mask=mask).last_hidden_state[:, :L]
+        """h: full-state tokens (B, T) = observation `<sep>` hidden [`<eos>`] -> latent (B, L, W).
+
+        The transformer reads hidden `<sep>` observation, then the L latent slots: the most recent events sit
+        next to the slots (rotary positions make recency easy to find), and each slot sees everything before it.
+        """
+        ordered = self._hidden_first(self._trim(tokens))  # (B, T'), left-padded
+        B, L = ordered.shape[0], self.cfg.latent_slots
+        x = torch.cat([self.repr.embed_tokens(ordered), self.slots.expand(B, -1, -1)], 1)
+        mask = torch.cat([(ordered != PAD).long(), torch.ones(B, L, dtype=torch.long, device=ordered.device)], 1)
+        pos = (mask.cumsum(1) - 1).clamp(min=0)
+        return self.repr(inputs_embeds=x, attention_mask=mask, position_ids=pos).last_hidden_state[:, -L:]
+
+    @staticmethod
+    def _hidden_first(tokens: torch.Tensor) -> torch.Tensor:
+        """Right-padded `obs <sep> hidden [<eos>]` rows -> left-padded `hidden <sep> obs` rows."""
+        B, T = tokens.shape
+        n = (tokens != PAD).sum(1, keepdim=True)  # used length per row
+        is_sep = tokens == SEP
+        if not bool(is_sep.any(1).all()):
+            raise ValueError("every full-state row needs a <sep> between observation and hidden tokens")
+        s = is_sep.long().argmax(1, keepdim=True)  # index of <sep>
+        last = tokens.gather(1, (n - 1).clamp(min=0))
+        h = n - 1 - s - (last == EOS).long()  # hidden length without <eos>
+        width = int((s + 1 + h).max())
+        off = torch.arange(width, device=tokens.device).unsqueeze(0) - (width - (s + 1 + h))  # (B, width)
+        src = torch.where(off < h, s + 1 + off, torch.where(off == h, s, off - h - 1))
+        out = tokens.gather(1, src.clamp(0, T - 1))
+        return torch.where(off < 0, torch.full_like(out, PAD), out)
 
     def _trim(self, tokens: torch.Tensor) -> torch.Tensor:
         """Drop all-padding columns on the right; refuse sequences longer than the encoders accept."""

@@ -1,6 +1,7 @@
 """Speed and size figures, printed as tables: `python -m scripts.benchmark [--json PATH]`.
 
-Sections: tokenizer (per game). Later sections: model, search, self-play.
+Sections: tokenizer (per game), model (parameters per preset; latents per second per network call).
+Later sections: search, self-play.
 """
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ class Args:
     """Seed of the random episodes."""
     json: pathlib.Path | None = None
     """Also write the figures to this JSON file."""
+    sections: tuple[str, ...] = ("tokenizer", "model")
+    """Which sections to run."""
+    model_games: tuple[str, ...] = ("leduc_poker", "hearts")
+    """Games whose real states feed the model section."""
+    presets: tuple[str, ...] = ("small",)
+    """Model presets timed in the model section (parameters are listed for every preset)."""
+    batches: tuple[int, ...] = (1, 16, 64)
+    """Batch sizes of the model section."""
+    device: str = "cpu"
+    """Device of the model section: cpu, cuda or auto."""
 
 
 def table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
@@ -48,9 +59,41 @@ def tokenizer_section(args: Args) -> list[dict]:
     return rows
 
 
+def model_section(args: Args) -> dict:
+    """Parameters per preset, then latents per second of every network call per game, preset and batch size."""
+    from agent.benchmark import parameters, throughput
+
+    game = args.model_games[0]
+    params = parameters(game)
+    print(f"\n== model: parameters ({game}) ==")
+    cols = [("preset", "preset", "s")] + [(k, k, ",d") for k in params[0] if k != "preset"]
+    print(table(params, cols))
+    device = args.device
+    if device == "auto":
+        import torch
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    speed = []
+    for game in args.model_games:
+        for name in args.presets:
+            rows = throughput(game, name, args.batches, args.seed, device)
+            speed += rows
+            print(f"\n== model: latents per second ({game}, {name}, {device}) ==")
+            calls = list(dict.fromkeys(r["call"] for r in rows))
+            pivot = [{"call": c, **{f"b{r['batch']}": r["per_s"] for r in rows if r["call"] == c}} for c in calls]
+            print(table(pivot, [("call", "network call", "s")] + [(f"b{b}", f"batch {b}", ",.0f") for b in args.batches]))
+    return {"parameters": params, "throughput": speed}
+
+
 def main(args: Args) -> None:
     """Run every section and print (and optionally save) the figures."""
-    results = {"tokenizer": tokenizer_section(args)}
+    unknown = set(args.sections) - {"tokenizer", "model"}
+    if unknown:
+        raise SystemExit(f"unknown benchmark sections {sorted(unknown)}; sections: tokenizer, model")
+    results = {}
+    if "tokenizer" in args.sections:
+        results["tokenizer"] = tokenizer_section(args)
+    if "model" in args.sections:
+        results["model"] = model_section(args)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
         print(f"\nwrote {args.json}")
