@@ -1,7 +1,7 @@
 """Measures the model: parameters per preset and latents per second of each network call at several batch sizes.
 
-Inputs are real: full-state tokens of states from random play of the game, and
-the actions taken there. The two samplers are also timed against
+Inputs are real: full-state tokens of 64 states from random play of the game,
+and the actions taken there; every batch size goes through the same states. The two samplers are also timed against
 transformers' `generate()` doing the same job (K sampled draws, deduplicated,
 for G; one hidden sample per row for b). An untrained model rarely says `<eos>`,
 so b runs to the longest real hidden length: the figures are a worst case.
@@ -22,7 +22,7 @@ from tokenizer.tokenizer import Tokenizer
 
 
 def _rate(fn, rows: int, min_seconds: float = 0.3) -> float:
-    """Rows per second of `fn()` (after one warm-up call)."""
+    """Rows per second of `fn()`, which handles `rows` rows per call (after one warm-up call)."""
     fn()
     n, start = 0, time.perf_counter()
     while True:
@@ -76,37 +76,40 @@ def throughput(game: str, preset_name: str, batches=(1, 16, 64), seed: int = 0, 
     tokens = torch.tensor([r + [PAD] * (width - len(r)) for r in full], device=device)
     acts = torch.tensor([a + [PAD] * (A - len(a)) for a in actions], device=device)
     gen = torch.Generator(device=device).manual_seed(seed)
+    N = len(states)
     rows = []
     for B in batches:
-        s = model.represent(tokens[:B])
-        after = model.afterstate(s, acts[:B])
+        chunks = [slice(i, i + B) for i in range(0, N - B + 1, B)]  # every batch size sees the same states
+        s = [model.represent(tokens[c]) for c in chunks]
+        after = [model.afterstate(x, acts[c]) for x, c in zip(s, chunks)]
         code = model.one_hot_code(torch.zeros(B, dtype=torch.long, device=device))
-        prefix = model.generator_prefix(s)
-        ids = tokens[:B]
 
-        def hf_generate_actions():
-            out = model.generator.generate(inputs_embeds=prefix, do_sample=True, max_new_tokens=A,
-                                           num_return_sequences=k, eos_token_id=EOS, pad_token_id=PAD)
-            return [set(map(tuple, out[i * k:(i + 1) * k].tolist())) for i in range(B)]
+        def hf_generate_actions(x):
+            out = model.generator.generate(inputs_embeds=model.generator_prefix(x), do_sample=True,
+                                           max_new_tokens=A, num_return_sequences=k, eos_token_id=EOS,
+                                           pad_token_id=PAD)
+            return [set(map(tuple, out[i * k:(i + 1) * k].tolist())) for i in range(len(x))]
 
-        def hf_generate_hidden():
-            prompts = [o + [tok.sep] for o in obs[:B]]
+        def hf_generate_hidden(c):
+            prompts = [o + [tok.sep] for o in obs[c]]
             T = max(map(len, prompts))
             x = torch.tensor([[PAD] * (T - len(p)) + p for p in prompts], device=device)
             return model.belief.generate(input_ids=x, attention_mask=(x != PAD).long(), do_sample=True,
                                          max_new_tokens=hidden_len, eos_token_id=EOS, pad_token_id=PAD)
 
         calls = {
-            "representation h": lambda: model.represent(ids),
-            "prediction f": lambda: model.predict(s),
-            "afterstate phi": lambda: model.afterstate(s, acts[:B]),
-            "afterstate psi": lambda: model.afterstate_predict(after),
-            "dynamics g": lambda: model.dynamics(after, code),
-            f"generator G (K={k}, ours)": lambda: sample_actions(model, s, k, generator=gen),
-            f"generator G (K={k}, generate())": hf_generate_actions,
-            "belief b (ours)": lambda: sample_hidden(model, obs[:B], 1, max_len=hidden_len, generator=gen),
-            "belief b (generate())": hf_generate_hidden,
+            "representation h": lambda: [model.represent(tokens[c]) for c in chunks],
+            "prediction f": lambda: [model.predict(x) for x in s],
+            "afterstate phi": lambda: [model.afterstate(x, acts[c]) for x, c in zip(s, chunks)],
+            "afterstate psi": lambda: [model.afterstate_predict(a) for a in after],
+            "dynamics g": lambda: [model.dynamics(a, code) for a in after],
+            f"generator G (K={k}, ours)": lambda: [sample_actions(model, x, k, generator=gen) for x in s],
+            f"generator G (K={k}, generate())": lambda: [hf_generate_actions(x) for x in s],
+            "belief b (ours)": lambda: [sample_hidden(model, obs[c], 1, max_len=hidden_len, generator=gen)
+                                        for c in chunks],
+            "belief b (generate())": lambda: [hf_generate_hidden(c) for c in chunks],
         }
         for name, fn in calls.items():
-            rows.append({"game": game, "preset": preset_name, "call": name, "batch": B, "per_s": _rate(fn, B)})
+            rows.append({"game": game, "preset": preset_name, "call": name, "batch": B,
+                         "per_s": _rate(fn, B * len(chunks))})
     return rows
