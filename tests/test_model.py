@@ -163,3 +163,34 @@ def test_targets_follow_the_real_game():
                 assert batch.terminal[b, k] == 1 and not batch.live[b, k]
         steps = min(UNROLL, tr.decisions - t)
         assert torch.allclose(batch.reward[b, :steps].sum(0) + batch.value[b, steps], batch.value[b, 0])
+
+
+def test_representation_reads_hidden_first_and_refuses_rows_without_sep():
+    from agent.model import EOS, SEP
+    rows = torch.tensor([[10, 11, 12, SEP, 20, 21, EOS, 0], [10, SEP, 20, EOS, 0, 0, 0, 0], [10, 11, SEP, 0, 0, 0, 0, 0]])
+    assert Model._hidden_first(rows).tolist() == [[20, 21, SEP, 10, 11, 12],  # left-padded, <eos> dropped
+                                                  [0, 0, 0, 20, SEP, 10],
+                                                  [0, 0, 0, SEP, 10, 11]]
+    with pytest.raises(ValueError, match="<sep>"):
+        Model._hidden_first(torch.tensor([[10, 11, 12]]))
+
+
+def test_action_quality_is_judged_by_the_real_rules():
+    """Leduc after the deal: legal = call, raise (fold is not legal with nothing to call)."""
+    from agent.quality import Tally
+    _, tok = build("leduc_poker")
+    state = tok.adapter.new_initial_state()
+    state.apply_action(0)
+    state.apply_action(1)
+    legal = state.legal_actions()
+    words = [tuple(tok.encode_action(state, a)) for a in legal]
+    fold = tuple(tok.encode_action(state, 0)) if 0 not in legal else None
+    garbage = (tok.eos,)
+    cands = words[:1] + ([fold] if fold else []) + [garbage]
+    tally = Tally()
+    verdicts = tally.add(tok, state, cands, k=8)
+    assert verdicts[0] == legal[0] and verdicts[1:] == [None] * (len(cands) - 1)
+    summary = tally.summary()
+    assert summary["precision"] == 1 / len(cands)
+    assert summary["recall"] == 1 / min(8, len(legal))
+    assert summary["duplicate_rate"] == 0.0
