@@ -21,8 +21,10 @@ import pyspiel
 import torch
 
 from games.base import GameAdapter
-from agent.model import PAD
+from tokenizer import vocab
 from tokenizer.tokenizer import Tokenizer
+
+PAD = vocab.ids()[vocab.PAD]
 
 
 @dataclasses.dataclass
@@ -137,7 +139,7 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
     """Unroll targets for (trace, decision index) samples; legal sets over `max_legal` keep the policy's support
     and a uniform random rest."""
     ad = tok.adapter
-    N, A, K = ad.num_players, max(len(w) for _, w, _ in ad.all_action_words()) + 1, unroll
+    N, A, K = ad.num_players, tok.max_action_len, unroll
     B = len(samples)
     actions = torch.zeros(B, K, A, dtype=torch.long)
     legal = torch.zeros(B, K + 1, max_legal, A, dtype=torch.long)

@@ -31,8 +31,9 @@ class GameSpec:
     def of(cls, adapter: GameAdapter) -> "GameSpec":
         """The spec of a loaded game adapter (with the current vocabulary)."""
         from tokenizer import vocab
+        from tokenizer.tokenizer import Tokenizer
 
-        longest = max(len(words) for _, words, _ in adapter.all_action_words()) + 1
+        longest = Tokenizer.for_game(adapter).max_action_len
         game = adapter.game
         scale = max(abs(game.max_utility()), abs(game.min_utility()), 1e-6)
         if not math.isfinite(scale):

@@ -34,6 +34,7 @@ class Tokenizer:
             table[ids][phase] = action
             self._encode_cache[(phase, action)] = list(ids) + [self.eos]
         self._decode = dict(table)
+        self.max_action_len = max(len(ids) for ids in self._encode_cache.values())  # longest action, <eos> included
 
     @classmethod
     def for_game(cls, game: GameAdapter | str) -> "Tokenizer":
