@@ -124,9 +124,8 @@ def events_between(tok: Tokenizer, before: pyspiel.State, after: pyspiel.State, 
     Token streams only grow, so these tokens and the earlier state's determine the later state's; the chance
     encoder reads them instead of the whole later state (shorter, and what chance changed is all there).
     """
-    obs0, obs1 = tok.encode_observation(before, player), tok.encode_observation(after, player)
-    hid0, hid1 = tok.encode_hidden(before, player), tok.encode_hidden(after, player)
-    return obs1[len(obs0):] + [tok.sep] + hid1[len(hid0):] + [tok.eos]
+    obs, hidden = tok.new_events(before, after, player)
+    return obs + [tok.sep] + hidden + [tok.eos]
 
 
 def _pad(rows: list[list[int]]) -> torch.Tensor:

@@ -96,6 +96,14 @@ class GameAdapter:
         """Events produced when `actor` (or chance, -1) takes `action` in `before`, giving `after`."""
         raise NotImplementedError
 
+    def view(self, ctx: dict, player: int) -> list[Event]:
+        """What `player` holds now (hand, card to match ...), shown after their event stream at every state.
+
+        Derived only from what `player` saw, so it adds no information: it puts facts the stream spreads over
+        hundreds of tokens (deal + draws - plays) where a network reads them at once. Default: nothing.
+        """
+        return []
+
     def phase(self, state: pyspiel.State) -> str:
         """Which of `phases` the player to act is in; decides how actions are written."""
         return self.phases[0]

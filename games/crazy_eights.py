@@ -31,11 +31,17 @@ class CrazyEights(GameAdapter):
         self.hand_size = 7 if self.num_players == 2 else 5
 
     def initial_context(self):
-        return {"dealer": None, "dealt": (), "started": False, "actor": -1, "drawn": ()}
+        return {"dealer": None, "dealt": (), "started": False, "actor": -1, "drawn": (), "hands": None,
+                "top": None, "suit": None}
 
     def step(self, ctx, before, actor, action, after):
         if actor >= 0:
             ctx["actor"] = actor
+            if action < DRAW:
+                ctx["hands"] = _give(ctx["hands"], actor, remove=action)
+                ctx["top"], ctx["suit"] = action, None
+            elif action >= NOMINATE:
+                ctx["suit"] = action - NOMINATE
             words = self.action_words(action, "play")
             return [] if action == DRAW else [Event(words[0], actor, words[1:])]
         n = self.num_players
@@ -48,8 +54,9 @@ class CrazyEights(GameAdapter):
         if not ctx["started"]:  # the starter card; an eight goes back into the deck unseen
             if action // 4 == EIGHT:
                 return [Event("board", None, (card(action),), only())]
-            ctx["started"] = True
+            ctx["started"], ctx["top"] = True, action
             return [Event("board", None, (card(action),))]
+        ctx["hands"] = _give(ctx["hands"], ctx["actor"], add=action)
         drawn = ctx["drawn"] + (action,)
         ctx["drawn"] = drawn if after.is_chance_node() else ()  # draws in a row (two penalties) show as one
         return [] if ctx["drawn"] else [Event("draw", ctx["actor"], sort(drawn), only(ctx["actor"]))]
@@ -57,7 +64,15 @@ class CrazyEights(GameAdapter):
     def _hands(self, ctx):
         """One 'deal' event per player with their whole hand."""
         n, first = self.num_players, ctx["dealer"] + 1
-        return [Event("deal", p, sort(ctx["dealt"][(p - first) % n::n]), only(p)) for p in range(n)]
+        ctx["hands"] = tuple(tuple(ctx["dealt"][(p - first) % n::n]) for p in range(n))
+        return [Event("deal", p, sort(ctx["hands"][p]), only(p)) for p in range(n)]
+
+    def view(self, ctx, player):
+        """`me hand ...` (the player's cards now) and `top CARD [suit_X]` (what the next card must match)."""
+        if ctx["top"] is None:
+            return []
+        suit = () if ctx["suit"] is None else (cards.SUIT_WORDS[ctx["suit"]],)
+        return [Event("hand", player, sort(ctx["hands"][player])), Event("top", None, (card(ctx["top"]),) + suit)]
 
     def action_words(self, action, phase):
         if 0 <= action < DRAW:
@@ -69,3 +84,9 @@ class CrazyEights(GameAdapter):
         if NOMINATE <= action < NOMINATE + 4:
             return ("nominate", cards.SUIT_WORDS[action - NOMINATE])
         return None
+
+
+def _give(hands: tuple, seat: int, add: int | None = None, remove: int | None = None) -> tuple:
+    """`hands` with card `add` put into (or `remove` taken out of) `seat`'s hand; tuples, so contexts share them."""
+    hand = tuple(c for c in hands[seat] if c != remove) + (() if add is None else (add,))
+    return hands[:seat] + (hand,) + hands[seat + 1:]

@@ -104,3 +104,33 @@ def legal_history(adapter, history) -> bool:
         state.apply_action(a)
     return True
 
+
+
+@pytest.mark.parametrize("players", [2, 3])
+def test_crazy_eights_view_matches_openspiel_hand_and_card_to_match(players):
+    """The view's `me hand` / `top` words against OpenSpiel's observation tensor: hand bits (one-hot count per
+    card), last card, last suit (the nominated one after an eight)."""
+    adapter = games.load("crazy_eights", players=players)
+    tok = Tokenizer.for_game(adapter)
+    rng, checked = random.Random(players), 0
+    for _ in range(20):
+        state = adapter.new_initial_state()
+        while not state.is_terminal():
+            if state.is_chance_node():
+                outcomes, probs = zip(*state.chance_outcomes())
+                state.apply_action(rng.choices(outcomes, probs)[0])
+                continue
+            p = state.current_player()
+            words = tok.describe(tok.encode_observation(state, p))
+            at = len(words) - words[::-1].index("hand")
+            hand, top = words[at:words.index("top", at)], words[words.index("top", at) + 1:]
+            t = state.observation_tensor(p)
+            assert sorted(hand) == sorted(CARDS[i] for i in range(52) if t[2 * ((i % 13) * 4 + i // 13) + 1])
+            last = [i for i in range(52) if t[104 + i]]
+            assert [top[0]] == [adapter.action_words(i, "play")[1] for i in last]
+            suit = [s for s in range(4) if t[156 + s]]
+            assert len(top) in (1, 2) and (top[1] if len(top) == 2 else "suit_" + top[0][0]) == "suit_" + "CDHS"[suit[0]]
+            assert words[at - 2:at] == ["me", "hand"]
+            checked += 1
+            state.apply_action(rng.choice(state.legal_actions()))
+    assert checked > 200

@@ -56,6 +56,16 @@ class Stream:
             obs[p].extend(self._word_ids(seen))
             hidden[p].extend(self._word_ids(unseen))
 
+    def view(self, node: Node, player: int) -> list[int]:
+        """Ids of the adapter's view for `player` at `node` (all of it visible to them by construction)."""
+        events = self.adapter.view(node.ctx, player)
+        if not events:
+            return []
+        seen, unseen = render(events, player, self.n)
+        if unseen:
+            raise AssertionError(f"{self.adapter.name}: view for player {player} hides words {unseen}")
+        return self._word_ids(seen)
+
     def _child(self, parent: Node, action: int, after: pyspiel.State | None = None) -> Node:
         before = parent.state
         actor = before.current_player()

@@ -12,7 +12,8 @@ from tokenizer.stream import Stream
 
 
 class Tokenizer:
-    """Token ids for one game. Observation = `<bos> game posK` + the events the player saw, `?` for unseen payloads."""
+    """Token ids for one game. Observation = `<bos> game posK` + the events the player saw (`?` for unseen
+    payloads) + the adapter's view of what they hold now (recomputed per state, so not a growing stream)."""
 
     def __init__(self, adapter: GameAdapter):
         self.adapter = adapter
@@ -43,8 +44,11 @@ class Tokenizer:
 
     # ----- states -----
     def encode_observation(self, state: pyspiel.State, player: int) -> list[int]:
-        """`player`'s information state as ids: everything they saw, in order, `?` where a payload was hidden."""
-        return list(self._stream.node(state).obs[self._check_player(player)])
+        """`player`'s information state as ids: everything they saw, in order, `?` where a payload was hidden,
+        then their view (what they hold now)."""
+        node = self._stream.node(state)
+        p = self._check_player(player)
+        return node.obs[p] + self._stream.view(node, p)
 
     def encode_hidden(self, state: pyspiel.State, player: int) -> list[int]:
         """What `player` does not see: the words behind each `?` of their observation, in order, then wholly unseen events."""
@@ -52,9 +56,19 @@ class Tokenizer:
 
     def encode_full(self, state: pyspiel.State, player: int) -> list[int]:
         """Observation, `<sep>`, hidden: the full state from `player`'s seat."""
-        node = self._stream.node(state)
+        return self.encode_observation(state, player) + [self.sep] + self.encode_hidden(state, player)
+
+    def new_events(self, before: pyspiel.State, after: pyspiel.State, player: int) -> tuple[list[int], list[int]]:
+        """(observation, hidden) ids the events from `before` to `after` add to `player`'s streams (views left out).
+
+        `after` must continue `before`'s history; streams only grow, so these and `before`'s tokens give `after`'s.
+        """
+        old, new = before.history(), after.history()
+        if new[:len(old)] != old:
+            raise ValueError(f"{self.adapter.name}: history {new} does not continue {old}")
         p = self._check_player(player)
-        return node.obs[p] + [self.sep] + node.hidden[p]
+        a, b = self._stream.node(before), self._stream.node(after)
+        return b.obs[p][len(a.obs[p]):], b.hidden[p][len(a.hidden[p]):]
 
     def _check_player(self, player: int) -> int:
         if not 0 <= player < self.adapter.num_players:

@@ -21,7 +21,7 @@ POSITIONS = tuple(f"pos{k}" for k in range(MAX_SEATS))  # the observer's absolut
 NUMBERS = tuple(f"N{k}" for k in range(100))
 VERBS = ("deal", "board", "dealer", "roll", "bet", "call", "check", "fold", "raise", "pass", "play",
          "draw", "bid", "knock", "discard", "meld", "ask", "give", "nominate", "reveal", "liar", "hit",
-         "stand", "double", "redouble", "trump", "lead", "take", "phase")
+         "stand", "double", "redouble", "trump", "lead", "take", "phase", "hand", "top")
 
 
 def game_word(name: str) -> str:
