@@ -1,0 +1,383 @@
+"""Chance-aware Monte-Carlo tree search over a model of the game, many searches advancing in lock step.
+
+A tree alternates two kinds of node (Stochastic MuZero):
+
+- a **decision node** holds a state (a latent, or a real state in oracle mode); its children are afterstates,
+  one per candidate action, keyed by an opaque key (the action's token tuple for the learned model); it knows
+  who plays (a seat relative to the root player, or -1 when no one chooses), its value vector and priors;
+- a **chance node** holds an afterstate; its children are decision nodes, one per chance code (or real chance
+  outcome), with the code's probability.
+
+The player of a decision node picks by PUCT on *its own* component of the value vector, so N players and
+general-sum games need nothing special and two-player zero-sum reduces to negamax. Chance nodes pick
+argmax p(c) / (N(c) + 1) (Stochastic MuZero's quota rule) or sample, and their value is the visit-weighted
+mean over outcomes: nobody chooses their luck. Values are normalised per seat with the tree's min-max.
+
+The root is shared by P particles (sampled worlds): it holds the real legal actions and pools the visit
+counts and values of every particle; below each root action every particle has its own subtree. A player
+must choose the same action in every world they cannot tell apart, so the root has to rank actions by their
+value *averaged over the worlds*: pooled statistics estimate exactly that, and PUCT then spends simulations
+across actions using the pooled estimate. (P separate trees summed at the end would estimate the same
+thing, but each tree would allocate its simulations on its own world's values, so an action that is good
+only in one world attracts visits from that tree alone: the pooled root is cheaper for the same accuracy.)
+Simulation i runs in particle i mod P, so particles get equal shares.
+
+Every simulation step makes one batched call per expansion kind across all searches (`Expander`): the leaf a
+simulation reaches is either a new afterstate (decision node + action) or a new state (afterstate + code),
+and only that branch is computed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+from typing import Any, Hashable, Literal, Protocol, Sequence
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchConfig:
+    """How the search spends its simulations."""
+
+    simulations: int = 64
+    """Simulations per search (one move), shared by all particles."""
+    particles: int = 4
+    """P, belief particles (sampled worlds) pooled at the root."""
+    c_puct: float = 1.25
+    """Exploration weight of PUCT at decision nodes."""
+    root: Literal["puct", "gumbel"] = "puct"
+    """Root selection: PUCT (optionally with Dirichlet noise) or Gumbel top-m with sequential halving."""
+    dirichlet_alpha: float = 0.3
+    """Dirichlet noise concentration for self-play with the PUCT root."""
+    dirichlet_fraction: float = 0.25
+    """Share of the root prior replaced by Dirichlet noise when noise is asked for."""
+    gumbel_actions: int = 16
+    """m, the most root actions Gumbel sequential halving considers."""
+    gumbel_c_visit: float = 50.0
+    """Gumbel MuZero's c_visit in sigma(q) = (c_visit + max N) * c_scale * q."""
+    gumbel_c_scale: float = 1.0
+    """Gumbel MuZero's c_scale."""
+    chance: Literal["quota", "sample"] = "quota"
+    """Chance-node selection: argmax p(c)/(N(c)+1), or sample c from p."""
+    max_depth: int = 64
+    """Deepest path a simulation may descend (a guard against models that never predict an end)."""
+
+    def __post_init__(self):
+        if self.simulations < 1 or self.particles < 1:
+            raise ValueError(f"simulations and particles must be >= 1, got {self.simulations}, {self.particles}")
+        if self.root not in ("puct", "gumbel") or self.chance not in ("quota", "sample"):
+            raise ValueError(f"root must be 'puct' or 'gumbel' and chance 'quota' or 'sample', "
+                             f"got {self.root!r}, {self.chance!r}")
+
+
+@dataclasses.dataclass
+class StateInfo:
+    """What an expander says about a new decision node."""
+
+    handle: Any  # the expander's own representation (a latent row, a real state ...)
+    reward: list[float]  # reward per seat on the edge into this node
+    value: list[float]  # predicted future return per seat (0 at a terminal)
+    to_play: int  # seat relative to the root player that chooses here; -1 when no one does (one key)
+    terminal: bool
+    keys: list[Hashable] = dataclasses.field(default_factory=list)  # candidate actions (distinct)
+    prior: list[float] = dataclasses.field(default_factory=list)  # prior over `keys`, summing to 1
+
+
+@dataclasses.dataclass
+class AfterInfo:
+    """What an expander says about a new afterstate (chance node)."""
+
+    handle: Any
+    reward: list[float]  # reward per seat on the edge action -> afterstate (0 for the learned model)
+    value: list[float]  # afterstate value per seat (Q of the action)
+    outcomes: list[tuple[Hashable, float]]  # (code, probability) of what chance does next
+
+
+class Expander(Protocol):
+    """The model the search plans with: it expands leaves, many at a time."""
+
+    def expand_afterstates(self, requests: Sequence[tuple[Any, Hashable]]) -> list[AfterInfo]:
+        """For each (decision-node handle, action key): the afterstate reached by that action."""
+
+    def expand_states(self, requests: Sequence[tuple[Any, Hashable]]) -> list[StateInfo]:
+        """For each (afterstate handle, chance code): the decision node chance leads to."""
+
+
+class Decision:
+    """A decision node: candidate actions, their priors and per-action statistics."""
+
+    __slots__ = ("info", "children", "n", "w")
+
+    def __init__(self, info: StateInfo):
+        self.info = info
+        k = len(info.keys)
+        self.children: list[Chance | None] = [None] * k
+        self.n = [0] * k  # visits per action
+        self.w: list[list[float] | None] = [None] * k  # summed return vector per action
+
+    def q(self, a: int) -> list[float]:
+        """Mean return vector of action a (visited)."""
+        return [x / self.n[a] for x in self.w[a]]
+
+
+class Chance:
+    """A chance node (afterstate): outcomes with probabilities and their decision-node children."""
+
+    __slots__ = ("info", "children", "n")
+
+    def __init__(self, info: AfterInfo):
+        self.info = info
+        self.children: dict[Hashable, Decision] = {}
+        self.n = [0] * len(info.outcomes)
+
+
+class MinMax:
+    """Per-seat min and max of the returns seen in one tree, to put values on [0, 1]."""
+
+    def __init__(self, seats: int):
+        self.lo = [math.inf] * seats
+        self.hi = [-math.inf] * seats
+
+    def update(self, v: list[float]) -> None:
+        """Widen the bounds to include return vector v."""
+        for i, x in enumerate(v):
+            if x < self.lo[i]:
+                self.lo[i] = x
+            if x > self.hi[i]:
+                self.hi[i] = x
+
+    def norm(self, seat: int, x: float) -> float:
+        """x on [0, 1] for `seat` (0.5 until the tree has seen two different returns)."""
+        lo, hi = self.lo[seat], self.hi[seat]
+        return (x - lo) / (hi - lo) if hi > lo else 0.5
+
+
+def _add(a: list[float], b: list[float]) -> list[float]:
+    return [x + y for x, y in zip(a, b)]
+
+
+@dataclasses.dataclass
+class SearchResult:
+    """One finished search: the root's actions and what the search learned about them."""
+
+    keys: list[Hashable]  # root action keys, in the order given
+    visits: list[int]  # simulations through each root action, pooled over particles
+    q: list[list[float] | None]  # mean return vector per root action (None if never visited)
+    prior: list[float]  # root prior (pooled over particles, noise included)
+    policy: list[float]  # the search's policy target: visit shares (PUCT) or Gumbel's improved policy
+    action: int  # index into `keys` the search recommends
+    value: list[float]  # root value estimate per seat (visit-weighted mean over actions)
+
+
+class Tree:
+    """One search: a root shared by P particles, a subtree per particle below each root action."""
+
+    def __init__(self, roots: list[StateInfo], seats: int, cfg: SearchConfig, rng: random.Random,
+                 noise: bool):
+        keys = roots[0].keys
+        if not keys or any(r.keys != keys for r in roots):
+            raise ValueError("every particle's root must list the same, non-empty, real legal actions")
+        self.cfg, self.rng, self.seats = cfg, rng, seats
+        self.particles = [Decision(r) for r in roots]
+        self.player = roots[0].to_play
+        k = len(keys)
+        self.prior = [sum(r.prior[a] for r in roots) / len(roots) for a in range(k)]
+        if noise and cfg.root == "puct" and k > 1:
+            g = [rng.gammavariate(cfg.dirichlet_alpha, 1.0) for _ in range(k)]
+            total = sum(g) or 1.0
+            f = cfg.dirichlet_fraction
+            self.prior = [(1 - f) * p + f * x / total for p, x in zip(self.prior, g)]
+        self.n = [0] * k
+        self.w: list[list[float] | None] = [None] * k
+        self.value = [sum(r.value[i] for r in roots) / len(roots) for i in range(seats)]
+        self.minmax = MinMax(seats)
+        self.sims = 0
+        self.path: list[tuple[Any, int | Hashable]] = []
+        self.pending: tuple[str, Any] | None = None
+        if cfg.root == "gumbel":
+            self._init_gumbel(noise)
+
+    # ----- root selection -----
+    def _root_action(self) -> int:
+        if self.cfg.root == "gumbel":
+            return self._gumbel_action()
+        total = sum(self.n)
+        return _puct(self.prior, self.n, self.w, self.value, self.player, total, self.minmax, self.cfg.c_puct)
+
+    def _init_gumbel(self, noise: bool) -> None:
+        k = len(self.prior)
+        self.logits = [math.log(max(p, 1e-30)) for p in self.prior]
+        self.gumbel = [-math.log(-math.log(self.rng.random() or 1e-300)) if noise else 0.0 for _ in range(k)]
+        m = min(self.cfg.gumbel_actions, k)
+        order = sorted(range(k), key=lambda a: self.gumbel[a] + self.logits[a], reverse=True)
+        self.considered = order[:m]
+        self.schedule = _considered_visits(m, self.cfg.simulations)
+
+    def _sigma(self, a: int) -> float:
+        """Gumbel MuZero's sigma of the completed, normalised Q of root action a."""
+        top = max(self.n)
+        q = self._completed_q(a)
+        return (self.cfg.gumbel_c_visit + top) * self.cfg.gumbel_c_scale * q
+
+    def _completed_q(self, a: int) -> float:
+        p = self.player
+        if self.n[a]:
+            return self.minmax.norm(p, self.w[a][p] / self.n[a])
+        return self.minmax.norm(p, self._mixed_value())
+
+    def _mixed_value(self) -> float:
+        """Gumbel MuZero's v_mix for the root player: the prior-weighted visited Q blended with the root value."""
+        p, total = self.player, sum(self.n)
+        visited = [a for a in range(len(self.n)) if self.n[a]]
+        if not visited:
+            return self.value[p]
+        mass = sum(self.prior[a] for a in visited) or 1e-30
+        q = sum(self.prior[a] * self.w[a][p] / self.n[a] for a in visited) / mass
+        return (self.value[p] + total * q) / (1 + total)
+
+    def _gumbel_action(self) -> int:
+        want = self.schedule[min(self.sims, len(self.schedule) - 1)]
+        ok = [a for a in self.considered if self.n[a] == want] or self.considered
+        return max(ok, key=lambda a: self.gumbel[a] + self.logits[a] + self._sigma(a))
+
+    # ----- one simulation, in two halves around the batched expansion -----
+    def descend(self) -> tuple[str, Any, Hashable] | None:
+        """Walk to a leaf; return what must be expanded there ('after' or 'state', handle, key) or None when
+        the path ended at a terminal node (already backed up)."""
+        particle = self.sims % len(self.particles)
+        node = self.particles[particle]
+        a = self._root_action()
+        self.path = [("root", (particle, a))]
+        depth = 0
+        while True:
+            child = node.children[a]
+            if child is None:
+                self.pending = ("after", node, a)
+                return "after", node.info.handle, node.info.keys[a]
+            ci = self._chance_pick(child)
+            self.path.append((child, ci))
+            code = child.info.outcomes[ci][0]
+            nxt = child.children.get(code)
+            if nxt is None:
+                self.pending = ("state", child, code)
+                return "state", child.info.handle, code
+            depth += 1
+            if nxt.info.terminal or depth >= self.cfg.max_depth:
+                value = [0.0] * self.seats if nxt.info.terminal else nxt.info.value
+                self._backup(value, first_reward=nxt.info.reward)
+                return None
+            node = nxt
+            a = _puct(node.info.prior, node.n, node.w, node.info.value, node.info.to_play, sum(node.n),
+                      self.minmax, self.cfg.c_puct)
+            self.path.append((node, a))
+
+    def expanded(self, info: StateInfo | AfterInfo) -> None:
+        """Attach the expander's answer to the pending leaf and back its value up."""
+        kind, parent, key = self.pending
+        self.pending = None
+        if kind == "after":
+            parent.children[key] = Chance(info)
+            self._backup(info.value, first_reward=info.reward)
+        else:
+            parent.children[key] = Decision(info)
+            self._backup([0.0] * self.seats if info.terminal else info.value, first_reward=info.reward)
+
+    def _chance_pick(self, node: Chance) -> int:
+        out = node.info.outcomes
+        if self.cfg.chance == "sample" or len(out) == 1:
+            if len(out) == 1:
+                return 0
+            return self.rng.choices(range(len(out)), weights=[p for _, p in out])[0]
+        return max(range(len(out)), key=lambda i: out[i][1] / (node.n[i] + 1))
+
+    def _backup(self, value: list[float], first_reward: list[float] | None = None) -> None:
+        """Propagate a leaf value up the path; rewards sit on the edges into nodes (discount 1)."""
+        g = _add(value, first_reward) if first_reward is not None else list(value)
+        for node, edge in reversed(self.path):
+            if node == "root":
+                _, a = edge
+                self.n[a] += 1
+                self.w[a] = g if self.w[a] is None else _add(self.w[a], g)
+                self.minmax.update([x / self.n[a] for x in self.w[a]])
+            elif isinstance(node, Chance):
+                node.n[edge] += 1
+                g = _add(g, node.info.reward)  # the action edge's reward, into the afterstate
+            else:
+                node.n[edge] += 1
+                node.w[edge] = g if node.w[edge] is None else _add(node.w[edge], g)
+                self.minmax.update([x / node.n[edge] for x in node.w[edge]])
+                g = _add(g, node.info.reward)  # the chance edge's reward, into this decision node
+        self.sims += 1
+
+    # ----- the answer -----
+    def result(self) -> SearchResult:
+        """The root's pooled statistics, the policy target and the recommended action."""
+        k, total = len(self.n), sum(self.n)
+        q = [None if not self.n[a] else [x / self.n[a] for x in self.w[a]] for a in range(k)]
+        if self.cfg.root == "gumbel":
+            scores = [self.logits[a] + self._sigma(a) for a in range(k)]
+            top = max(scores)
+            e = [math.exp(s - top) for s in scores]
+            policy = [x / sum(e) for x in e]
+            action = max(self.considered, key=lambda a: (self.gumbel[a] + self.logits[a] + self._sigma(a)))
+        else:
+            policy = [x / total for x in self.n] if total else list(self.prior)
+            action = max(range(k), key=lambda a: (self.n[a], self.prior[a]))
+        value = ([sum(self.w[a][i] for a in range(k) if self.n[a]) / total for i in range(self.seats)]
+                 if total else list(self.value))
+        return SearchResult(keys=list(self.particles[0].info.keys), visits=list(self.n), q=q,
+                            prior=list(self.prior), policy=policy, action=action, value=value)
+
+
+def _puct(prior, n, w, value, player: int, total: int, minmax: MinMax, c: float) -> int:
+    """argmax of normalised Q (the player's own seat) + c * prior * sqrt(total) / (1 + n); unvisited actions
+    take the node's own value estimate. A node where no one chooses (player -1) has one action."""
+    if player < 0 or len(prior) == 1:
+        return 0
+    root = math.sqrt(total) if total else 1.0
+    fallback = minmax.norm(player, value[player])
+    best, best_score = 0, -math.inf
+    for a, p in enumerate(prior):
+        q = minmax.norm(player, w[a][player] / n[a]) if n[a] else fallback
+        s = q + c * p * root / (1 + n[a])
+        if s > best_score:
+            best, best_score = a, s
+    return best
+
+
+def _considered_visits(m: int, simulations: int) -> list[int]:
+    """Sequential halving's schedule: the visit count the root action of simulation i must have, so that m
+    actions get equal visits, then the better half, and so on (Karnin et al. 2013; Danihelka et al. 2022)."""
+    if m <= 1:
+        return list(range(simulations))
+    phases = math.ceil(math.log2(m))
+    seq, visits, alive = [], [0] * m, m
+    while len(seq) < simulations:
+        extra = max(1, simulations // (phases * alive))
+        for _ in range(extra):
+            seq.extend(visits[:alive])
+            for i in range(alive):
+                visits[i] += 1
+        alive = max(2, alive // 2)
+    return seq[:simulations]
+
+
+def run(expander: Expander, roots: list[list[StateInfo]], seats: int, cfg: SearchConfig, *,
+        rng: random.Random, noise: bool = False) -> list[SearchResult]:
+    """Run len(roots) searches in lock step; roots[i] holds search i's particles (same keys, own handles).
+
+    Each simulation step collects one leaf per search and asks the expander once per leaf kind.
+    """
+    trees = [Tree(r, seats, cfg, rng, noise) for r in roots]
+    for _ in range(cfg.simulations):
+        after, state = [], []
+        for t in trees:
+            leaf = t.descend()
+            if leaf is not None:
+                (after if leaf[0] == "after" else state).append((t, leaf[1], leaf[2]))
+        if after:
+            for (t, _, _), info in zip(after, expander.expand_afterstates([(h, k) for _, h, k in after])):
+                t.expanded(info)
+        if state:
+            for (t, _, _), info in zip(state, expander.expand_states([(h, k) for _, h, k in state])):
+                t.expanded(info)
+    return [t.result() for t in trees]

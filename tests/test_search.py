@@ -1,0 +1,196 @@
+"""The search on hand-built models with known answers: chance is averaged (the luck trap), every player maximises
+its own value, Gumbel and PUCT roots, pooled particles."""
+import itertools
+import random
+
+import pytest
+
+from agent.search import AfterInfo, SearchConfig, StateInfo, _considered_visits, run
+
+
+class HandBuilt:
+    """An expander over an explicit tree. States: name -> (to_play, {key: afterstate}) or ('end',);
+    afterstates: name -> [(code, prob, state, reward vector)]. Values are uninformative (0), except, with
+    `exact_last`, the exact Q of an afterstate one chance step from the end."""
+
+    def __init__(self, states, afters, seats, exact_last=False):
+        self.states, self.afters, self.seats, self.exact_last = states, afters, seats, exact_last
+        self.calls = {"after": 0, "state": 0}
+
+    def state_info(self, name, reward):
+        spec = self.states[name]
+        zero = [0.0] * self.seats
+        if spec[0] == "end":
+            return StateInfo(name, reward, zero, -1, True)
+        to_play, actions = spec
+        keys = list(actions)
+        return StateInfo(name, reward, zero, to_play, False, keys, [1 / len(keys)] * len(keys))
+
+    def expand_afterstates(self, requests):
+        self.calls["after"] += 1
+        out = []
+        for name, key in requests:
+            after = self.states[name][1][key]
+            outcomes = [(code, p) for code, p, _, _ in self.afters[after]]
+            value = [0.0] * self.seats
+            if self.exact_last and all(self.states[o[2]][0] == "end" for o in self.afters[after]):
+                value = [sum(o[1] * o[3][i] for o in self.afters[after]) for i in range(self.seats)]
+            out.append(AfterInfo(after, [0.0] * self.seats, value, outcomes))
+        return out
+
+    def expand_states(self, requests):
+        self.calls["state"] += 1
+        out = []
+        for after, code in requests:
+            _, _, state, reward = next(o for o in self.afters[after] if o[0] == code)
+            out.append(self.state_info(state, list(reward)))
+        return out
+
+    def roots(self, name, particles=1):
+        return [self.state_info(name, [0.0] * self.seats) for _ in range(particles)]
+
+
+class OneSuccessor:
+    """The planner of the seed post's worry: each action's successor is sampled once, then treated as sure."""
+
+    def __init__(self, inner, rng):
+        self.inner, self.rng = inner, rng
+
+    def expand_afterstates(self, requests):
+        out = []
+        for info in self.inner.expand_afterstates(requests):
+            codes, probs = zip(*info.outcomes)
+            info.outcomes = [(self.rng.choices(codes, probs)[0], 1.0)]
+            out.append(info)
+        return out
+
+    def expand_states(self, requests):
+        return self.inner.expand_states(requests)
+
+
+def luck_trap(lotteries: int):
+    """Root: `lotteries` actions that each pay 100 with probability 0.1 (mean 10), and 'safe' paying 12 surely."""
+    states = {"root": (0, {f"lottery{i}": f"lot{i}" for i in range(lotteries)} | {"safe": "sure"}),
+              "end": ("end",)}
+    afters = {f"lot{i}": [("win", 0.1, "end", (100.0, -100.0)), ("lose", 0.9, "end", (0.0, 0.0))]
+              for i in range(lotteries)}
+    afters["sure"] = [("only", 1.0, "end", (12.0, -12.0))]
+    return HandBuilt(states, afters, 2)
+
+
+def test_luck_trap_chance_nodes_average_and_one_sampled_successor_chooses_its_luck():
+    model, cfg = luck_trap(10), SearchConfig(simulations=400, particles=1)
+    ours, naive = 0, 0
+    for seed in range(40):
+        rng = random.Random(seed)
+        res = run(model, [model.roots("root")], 2, cfg, rng=rng)[0]
+        ours += res.keys[res.action] == "safe"
+        res = run(OneSuccessor(model, rng), [model.roots("root")], 2, cfg, rng=rng)[0]
+        naive += res.keys[res.action] == "safe"
+    assert ours == 40
+    # with 10 lotteries one of them looks like a sure 100 with probability 1 - 0.9^10 = 0.65
+    assert naive <= 25, naive
+
+
+def test_chance_node_visits_follow_the_probabilities():
+    model = luck_trap(1)
+    model.states["root"] = (0, {"lottery0": "lot0"})
+    res = run(model, [model.roots("root")], 2, SearchConfig(simulations=200, particles=1),
+              rng=random.Random(0))[0]
+    assert res.q[0] == pytest.approx([10.0, -10.0], abs=0.6)  # quota rule: 10% of the visits win 100
+
+
+def random_three_player_tree(rng, depth=2, branching=3, first=0):
+    """Players first, first + 1, ... (mod 3) move in turn (a deterministic afterstate each); leaves pay random vectors, each player's
+    payoffs all distinct (so every node has one subgame-perfect move)."""
+    states, afters = {}, {}
+    pay = [rng.sample(range(-60, 61, 3), branching ** depth) for _ in range(3)]
+
+    def build(name, d):
+        if d == depth:
+            states[name] = ("end",)
+            return
+        actions = {}
+        for b in range(branching):
+            child = f"{name}{b}"
+            actions[f"a{b}"] = "A" + child
+            afters["A" + child] = [("only", 1.0, child, tuple(float(p.pop()) for p in pay)
+                                    if d == depth - 1 else (0.0, 0.0, 0.0))]
+            build(child, d + 1)
+        states[name] = ((first + d) % 3, actions)
+
+    build("s", 0)
+    return HandBuilt(states, afters, 3, exact_last=True)
+
+
+def backward_induction(model, name, maximiser=None):
+    """Exact: each player picks the child maximising its own total (or `maximiser`'s, when given, as a search
+    that forgot whose turn it is would); returns (value vector, best key)."""
+    spec = model.states[name]
+    if spec[0] == "end":
+        return (0.0, 0.0, 0.0), None
+    seat = spec[0] if maximiser is None else maximiser
+    best = None
+    for key, after in spec[1].items():
+        (_, _, child, reward), = model.afters[after]
+        v, _ = backward_induction(model, child, maximiser)
+        total = tuple(r + x for r, x in zip(reward, v))
+        if best is None or total[seat] > best[0][seat]:
+            best = (total, key)
+    return best
+
+
+def test_three_players_each_maximise_their_own_value():
+    """On random three-player trees (two moves, then payoffs; every player takes each role), the search
+    recommends the subgame-perfect move of backward induction wherever it is clear."""
+    checked = differs = 0
+    for seed in range(24):
+        model = random_three_player_tree(random.Random(seed), first=seed % 3)
+        player, actions = model.states["s"]
+        totals = {key: backward_induction(model, "s" + key[1:])[0] for key in actions}
+        mine = sorted(v[player] for v in totals.values())
+        if mine[-1] - mine[-2] < 6:
+            continue  # no clear best move
+        res = run(model, [model.roots("s")], 3, SearchConfig(simulations=1000, particles=1),
+                  rng=random.Random(seed))[0]
+        want = backward_induction(model, "s")[1]
+        assert res.keys[res.action] == want, (seed, totals)
+        checked += 1
+        differs += want != backward_induction(model, "s", maximiser=player)[1]
+    assert checked >= 15
+    assert differs >= 3  # cases where a search maximising the root player's value everywhere would fail
+
+
+def test_lock_step_makes_one_call_per_kind_per_simulation():
+    model = luck_trap(3)
+    run(model, [model.roots("root") for _ in range(16)], 2, SearchConfig(simulations=10, particles=1),
+        rng=random.Random(0))
+    assert model.calls["after"] <= 10 and model.calls["state"] <= 10
+
+
+def test_particles_share_the_root_statistics():
+    model = luck_trap(2)
+    res = run(model, [model.roots("root", particles=4)], 2, SearchConfig(simulations=100, particles=4),
+              rng=random.Random(0))[0]
+    assert sum(res.visits) == 100
+    assert res.keys[res.action] == "safe"
+
+
+def test_gumbel_root_finds_the_safe_action_with_few_simulations_and_its_policy_prefers_it():
+    model = luck_trap(3)
+    cfg = SearchConfig(simulations=32, particles=1, root="gumbel", gumbel_actions=4)
+    for seed in range(10):
+        res = run(model, [model.roots("root")], 2, cfg, rng=random.Random(seed), noise=True)[0]
+        assert res.keys[res.action] == "safe"
+        assert max(res.policy) == res.policy[res.keys.index("safe")]
+        assert sum(res.policy) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("m, n", [(4, 16), (8, 50), (16, 64), (2, 7), (1, 5)])
+def test_sequential_halving_schedule(m, n):
+    seq = _considered_visits(m, n)
+    assert len(seq) == n
+    # within a phase, each visit level is handed out to a shrinking set of actions, never skipping a level
+    counts = {v: seq.count(v) for v in set(seq)}
+    assert all(counts[a] >= counts[b] for a, b in itertools.pairwise(sorted(counts)))
+    assert seq[:m] == [0] * m or m == 1
