@@ -74,7 +74,8 @@ class ModelConfig:
     candidates: int = 8
     """K, the most distinct actions the generator proposes per latent."""
     coverage: float = 0.99
-    """The generator stops proposing once its candidates hold this much of its probability."""
+    """The generator stops proposing once its candidates hold this share of the mass of the finished sequences
+    it found."""
 
     def __post_init__(self):
         if self.width % self.heads:

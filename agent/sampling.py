@@ -6,8 +6,8 @@ that the top K sequences are a sample *without replacement* from G. So the K
 candidates are distinct by construction and none is wasted on a duplicate.
 The search wants fewer candidates when the generator is sure there are fewer
 actions: candidates are then kept in order of probability until they cover
-`coverage` of G's mass, so a state with three legal actions gets three, not
-three plus illegal fillers.
+`coverage` of the found candidates' mass, so a state with three legal actions
+gets three, not three plus illegal fillers.
 
 Both loops keep transformers' `DynamicCache` between steps and call the model
 on one new token per sequence; `scripts.benchmark` compares them with
@@ -98,11 +98,15 @@ def sample_actions(model: Model, s: torch.Tensor, k: int | None = None, *, cover
 
 
 def _keep_covering(tokens, log_prob, alive, coverage: float) -> Candidates:
-    """Sort candidates by probability; keep each while the ones before it cover less than `coverage`."""
+    """Sort candidates by probability; keep each while the ones before it cover less than `coverage` of the
+    finished candidates' mass (G's mass on sequences that never end within the length cap would otherwise
+    keep the coverage out of reach and let candidates of negligible probability in)."""
     log_prob, order = log_prob.sort(-1, descending=True)
     tokens = tokens.gather(1, order.unsqueeze(-1).expand_as(tokens))
     alive = alive.gather(1, order)
-    before = torch.cumsum(log_prob.exp() * alive, -1) - log_prob.exp() * alive
+    mass = log_prob.exp() * alive
+    mass = mass / mass.sum(-1, keepdim=True).clamp(min=1e-30)
+    before = torch.cumsum(mass, -1) - mass
     keep = alive & (before < coverage)
     tokens = torch.where(keep.unsqueeze(-1), tokens, PAD)
     return Candidates(tokens=tokens, log_prob=torch.where(keep, log_prob, NEG), mask=keep)

@@ -361,16 +361,14 @@ def _considered_visits(m: int, simulations: int) -> list[int]:
     return seq[:simulations]
 
 
-def run(expander: Expander, roots: list[list[StateInfo]], seats: int, cfg: SearchConfig, *,
-        rng: random.Random, noise: bool = False) -> list[SearchResult]:
-    """Run len(roots) searches in lock step; roots[i] holds search i's particles (same keys, own handles).
-
-    Each simulation step collects one leaf per search and asks the expander once per leaf kind.
-    """
-    trees = [Tree(r, seats, cfg, rng, noise) for r in roots]
-    for _ in range(cfg.simulations):
+def simulate(expander: Expander, trees: Sequence[Tree]) -> None:
+    """Run every tree's simulations in lock step: each step takes one leaf per tree and asks the expander once
+    per leaf kind (afterstates, states) for all of them."""
+    for _ in range(max(t.cfg.simulations for t in trees)):
         after, state = [], []
         for t in trees:
+            if t.sims >= t.cfg.simulations:
+                continue
             leaf = t.descend()
             if leaf is not None:
                 (after if leaf[0] == "after" else state).append((t, leaf[1], leaf[2]))
@@ -380,4 +378,11 @@ def run(expander: Expander, roots: list[list[StateInfo]], seats: int, cfg: Searc
         if state:
             for (t, _, _), info in zip(state, expander.expand_states([(h, k) for _, h, k in state])):
                 t.expanded(info)
+
+
+def run(expander: Expander, roots: list[list[StateInfo]], seats: int, cfg: SearchConfig, *,
+        rng: random.Random, noise: bool = False) -> list[SearchResult]:
+    """Run len(roots) searches in lock step; roots[i] holds search i's particles (same keys, own handles)."""
+    trees = [Tree(r, seats, cfg, rng, noise) for r in roots]
+    simulate(expander, trees)
     return [t.result() for t in trees]

@@ -1,0 +1,175 @@
+"""`Agent`: plays real OpenSpiel games by searching, over the learned model or (oracle mode) the real rules.
+
+The root is the real state as its player sees it: the real legal actions, P worlds (belief particles) for
+what the player cannot see. The learned search samples the worlds' hidden tokens from the belief sampler b
+and reads each world with h; the oracle takes worlds from OpenSpiel's resampler (or, for games without
+one, from b's samples turned into real histories) and searches with the real rules.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pathlib
+import random
+from typing import Sequence
+
+import pyspiel
+import torch
+
+import games
+from agent.checkpoint import atomic_write, load_model
+from agent.learned import LearnedExpander
+from agent.model import EOS, PAD, SEP, Model
+from agent.oracle import NetworkValue, OracleExpander, RolloutValue
+from agent.sampling import sample_hidden
+from agent.search import SearchConfig, SearchResult, Tree, simulate
+from games.base import GameAdapter
+from games.worlds import consistent_history
+from tokenizer import Tokenizer
+
+SEARCH_CONFIG = "search.json"  # a run directory's search settings, beside its `model/` directory
+
+
+class Agent:
+    """Chooses actions in real states with the chance-aware search."""
+
+    def __init__(self, game: GameAdapter | str, model: Model | None = None, *,
+                 search: SearchConfig = SearchConfig(), oracle: bool = False, value: str = "network",
+                 seed: int = 0):
+        """`model` is needed unless `oracle` with `value='rollout'`; `value` ('network' or 'rollout') is the
+        oracle's leaf evaluation; `seed` fixes worlds, noise and the generator's draws."""
+        self.adapter = games.load(game) if isinstance(game, str) else game
+        self.tok = Tokenizer.for_game(self.adapter)
+        self.model, self.cfg, self.oracle = model, search, oracle
+        if value not in ("network", "rollout"):
+            raise ValueError(f"value must be 'network' or 'rollout', got {value!r}")
+        if model is None and not (oracle and value == "rollout"):
+            raise ValueError("the learned search needs a model; without one use oracle=True, value='rollout'")
+        if model is not None and model.spec.game != self.adapter.name:
+            raise ValueError(f"the model was built for {model.spec.game}, not {self.adapter.name}")
+        self.rng = random.Random(seed)
+        self.device = next(model.parameters()).device if model is not None else torch.device("cpu")
+        self.generator = torch.Generator(self.device).manual_seed(seed)
+        if model is not None:
+            model.eval()
+        if oracle:
+            fn = RolloutValue(self.rng) if value == "rollout" else NetworkValue(model, self.tok)
+            self.expander = OracleExpander(fn)
+        else:
+            self.expander = LearnedExpander(model, generator=self.generator)
+
+    # ----- the interface evaluation tools use -----
+    def act(self, state: pyspiel.State) -> int:
+        """The action the search recommends for the player to move in `state`."""
+        return self.search([state])[0][1]
+
+    def action_probabilities(self, state: pyspiel.State, player: int | None = None) -> dict[int, float]:
+        """The search's policy over the legal actions of the player to move (`player`, if given, must be it)."""
+        if player is not None and player != state.current_player():
+            raise ValueError(f"player {player} is not to move in this state (player {state.current_player()} is)")
+        result, _ = self.search([state])[0]
+        policy = dict.fromkeys(state.legal_actions(), 0.0)
+        for action, p in zip(self._actions(state, result), result.policy):
+            policy[action] = p
+        return policy
+
+    # ----- batched search -----
+    def search(self, states: Sequence[pyspiel.State], *, noise: bool = False) -> list[tuple[SearchResult, int]]:
+        """One search per state, all in lock step: (result, recommended action id) each."""
+        results = [t.result() for t in self.trees(states, noise=noise)]
+        return [(r, self._actions(s, r)[r.action]) for s, r in zip(states, results)]
+
+    def trees(self, states: Sequence[pyspiel.State], *, noise: bool = False) -> list[Tree]:
+        """The searched trees themselves (one per state), for inspection and statistics."""
+        roots = self._oracle_roots(states) if self.oracle else self._learned_roots(states)
+        trees = [Tree(r, self.adapter.num_players, self.cfg, self.rng, noise) for r in roots]
+        simulate(self.expander, trees)
+        return trees
+
+    def _actions(self, state: pyspiel.State, result: SearchResult) -> list[int]:
+        """Root keys -> real action ids."""
+        if self.oracle:
+            return list(result.keys)
+        ids = {tuple(self.tok.encode_action(state, a)): a for a in state.legal_actions()}
+        return [ids[k] for k in result.keys]
+
+    def _learned_roots(self, states):
+        _check_decisions(states)
+        P = self.cfg.particles
+        obs = [self.tok.encode_observation(s, s.current_player()) for s in states]
+        hidden = sample_hidden(self.model, obs, P, generator=self.generator)
+        rows = [o + [SEP] + h + [EOS] for o, hs in zip(obs, hidden) for h in hs]
+        width = max(len(r) for r in rows)
+        ids = torch.tensor([r + [PAD] * (width - len(r)) for r in rows], device=self.device)
+        with torch.no_grad():
+            latents = self.model.represent(ids)
+        keys = [[tuple(self.tok.encode_action(s, a)) for a in s.legal_actions()] for s in states]
+        infos = self.expander.describe(latents, keys=[k for k in keys for _ in range(P)])
+        return [infos[i * P:(i + 1) * P] for i in range(len(states))]
+
+    def _oracle_roots(self, states):
+        _check_decisions(states)
+        pairs = []
+        for s in states:
+            p = s.current_player()
+            pairs += [(w, p, [0.0] * self.adapter.num_players) for w in self._worlds(s, p)]
+        infos = self.expander.describe(pairs)
+        P = self.cfg.particles
+        return [infos[i * P:(i + 1) * P] for i in range(len(states))]
+
+    def _worlds(self, state: pyspiel.State, player: int) -> list[pyspiel.State]:
+        """P real states `player` cannot tell from `state`."""
+        P = self.cfg.particles
+        if self.adapter.has_resampler:
+            return [self.adapter.resample_world(state, player, self.rng) for _ in range(P)]
+        if self.model is None:
+            raise ValueError(f"OpenSpiel has no resampler for {self.adapter.name}; the oracle then turns the "
+                             "belief sampler's worlds into real ones, so it needs a model")
+        obs = self.tok.encode_observation(state, player)
+        worlds = []
+        for _ in range(20):
+            for h in sample_hidden(self.model, [obs], P, generator=self.generator)[0]:
+                history = consistent_history(self.adapter, state, player, self.tok.describe(h))
+                if history is not None:
+                    w = self.adapter.new_initial_state()
+                    for a in history:
+                        w.apply_action(a)
+                    worlds.append(w)
+            if len(worlds) >= P:
+                return worlds[:P]
+        raise ValueError(f"the belief sampler gave {len(worlds)} worlds consistent with the real game in "
+                         f"{20 * P} draws; the oracle needs {P}")
+
+
+def _check_decisions(states) -> None:
+    for s in states:
+        if s.is_terminal() or s.is_chance_node() or s.current_player() < 0:
+            raise ValueError("the agent acts only where a player is to move (not at chance or terminal states)")
+
+
+def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str = "network", seed: int = 0,
+               device: str = "cpu", **search_overrides) -> Agent:
+    """The agent of a training run: `RUN_DIR/model/` weights and `RUN_DIR/search.json` settings (defaults if
+    absent), with `search_overrides` (e.g. simulations=32) on top."""
+    run_dir = pathlib.Path(run_dir)
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"run directory {run_dir} does not exist")
+    model = load_model(run_dir / "model", device=device)
+    fields = {}
+    path = run_dir / SEARCH_CONFIG
+    if path.exists():
+        try:
+            fields = json.loads(path.read_text())
+            SearchConfig(**fields)
+        except (json.JSONDecodeError, TypeError, ValueError) as e:
+            raise ValueError(f"{path} is not a valid search config: {e}") from None
+    cfg = SearchConfig(**{**fields, **search_overrides})
+    adapter = games.load(model.spec.game, **model.spec.params)
+    return Agent(adapter, model, search=cfg, oracle=oracle, value=value, seed=seed)
+
+
+def save_search_config(cfg: SearchConfig, run_dir: str | os.PathLike) -> None:
+    """Write `RUN_DIR/search.json` (the settings `load_agent` reads)."""
+    text = json.dumps(dataclasses.asdict(cfg), indent=2)
+    atomic_write(pathlib.Path(run_dir, SEARCH_CONFIG), lambda tmp: pathlib.Path(tmp).write_text(text))

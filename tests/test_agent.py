@@ -1,0 +1,174 @@
+"""Agent on real OpenSpiel games: the oracle search beats uniform random, inner-node actions come from the
+generator, the batched learned search, and the interface evaluation tools rely on."""
+import math
+import random
+import statistics
+
+import pytest
+import torch
+
+import games
+from agent import Agent, load_agent
+from agent.agent import save_search_config
+from agent.checkpoint import save_model
+from agent.config import GameSpec, preset
+from agent.learned import LearnedExpander
+from agent.model import EOS, Model
+from agent.search import Chance, Decision, SearchConfig
+from tests.test_sampling import confine
+from tokenizer import vocab
+
+
+def play(adapter, agent, games_n: int, seed: int) -> list[float]:
+    """The agent's return in each of `games_n` games against uniform random, seats rotated."""
+    rng, out = random.Random(seed), []
+    for g in range(games_n):
+        seat = g % adapter.num_players
+        state = adapter.new_initial_state()
+        while not state.is_terminal():
+            if state.is_chance_node():
+                outcomes, probs = zip(*state.chance_outcomes())
+                state.apply_action(rng.choices(outcomes, probs)[0])
+            elif state.current_player() == seat:
+                state.apply_action(agent.act(state))
+            else:
+                state.apply_action(rng.choice(state.legal_actions()))
+        out.append(state.returns()[seat])
+    return out
+
+
+@pytest.mark.parametrize("game, margin", [("kuhn_poker", 0.15), ("leduc_poker", 0.5)])
+def test_oracle_search_beats_uniform_random_by_a_clear_margin(game, margin):
+    adapter = games.load(game)
+    agent = Agent(adapter, oracle=True, value="rollout", search=SearchConfig(simulations=64, particles=4), seed=0)
+    returns = play(adapter, agent, 600, seed=1)
+    mean = statistics.fmean(returns)
+    half = 1.96 * statistics.stdev(returns) / math.sqrt(len(returns))
+    print(f"{game}: oracle (64 simulations, 4 worlds, random rollouts) vs uniform random: "
+          f"{mean:+.3f} +- {half:.3f} per game over {len(returns)} games")
+    assert mean - half > margin
+
+
+def tiny(game: str, seed: int = 0) -> Model:
+    torch.manual_seed(seed)
+    return Model(preset("tiny"), GameSpec.of(games.load(game))).eval()
+
+
+def decision_state(adapter, seed: int = 0, moves: int = 0):
+    """A leduc state where player 0 may call, raise or fold (after `moves` random-free setup steps)."""
+    rng = random.Random(seed)
+    state = adapter.new_initial_state()
+    while state.is_chance_node():
+        outcomes, probs = zip(*state.chance_outcomes())
+        state.apply_action(rng.choices(outcomes, probs)[0])
+    return state
+
+
+def inner_decisions(tree):
+    """Every decision node below the root of a searched tree."""
+    out, stack = [], [c for p in tree.particles for c in p.children if c is not None]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Chance):
+            stack.extend(node.children.values())
+        elif isinstance(node, Decision):
+            out.append(node)
+            stack.extend(c for c in node.children if c is not None)
+    return out
+
+
+def test_inner_node_actions_come_from_the_generator_only():
+    adapter = games.load("leduc_poker")
+    model = tiny("leduc_poker")
+    ids = vocab.ids()
+    confine(model.generator, [ids["call"], ids["fold"], EOS])  # G can never say 'raise'
+    with torch.no_grad():
+        model.prediction[-1].bias[2 * 2] = -20.0  # f never predicts the end, so the search goes deep
+    agent = Agent(adapter, model, search=SearchConfig(simulations=48, particles=2), seed=0)
+    state = decision_state(adapter)
+    raise_key = tuple(agent.tok.encode_action(state, 2))
+    assert raise_key == (ids["raise"], EOS)
+    trees = agent.trees([state])
+    root_keys = trees[0].particles[0].info.keys
+    assert raise_key in root_keys  # the root has the real legal actions
+    inner = inner_decisions(trees[0])
+    assert len(inner) >= 5
+    said = {k for node in inner for k in node.info.keys}
+    assert said and said <= {(ids["call"], EOS), (ids["fold"], EOS), (EOS,)}, said  # what G can say
+    assert all(abs(sum(node.info.prior) - 1) < 1e-5 for node in inner)
+
+
+class Counting(LearnedExpander):
+    """Counts the expander's batched calls and the rows in each."""
+
+    def __init__(self, model):
+        super().__init__(model, generator=torch.Generator().manual_seed(0))
+        self.calls = []
+
+    def expand_afterstates(self, requests):
+        self.calls.append(("after", len(requests)))
+        return super().expand_afterstates(requests)
+
+    def expand_states(self, requests):
+        self.calls.append(("state", len(requests)))
+        return super().expand_states(requests)
+
+
+def test_learned_search_is_batched_across_games_and_particles():
+    adapter = games.load("leduc_poker")
+    agent = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=12, particles=3), seed=0)
+    agent.expander = Counting(agent.model)
+    states = [decision_state(adapter, seed) for seed in range(8)]
+    results = agent.search(states)
+    assert len(agent.expander.calls) <= 2 * 12  # at most one call per kind per simulation step
+    assert sum(n for _, n in agent.expander.calls) == 8 * 12  # every simulation of every search expanded a leaf
+    for state, (result, action) in zip(states, results):
+        assert action in state.legal_actions()
+        assert sum(result.visits) == 12
+
+
+def test_action_probabilities_cover_the_legal_actions_and_refuse_the_wrong_player():
+    adapter = games.load("leduc_poker")
+    agent = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=8, particles=2), seed=0)
+    state = decision_state(adapter)
+    probs = agent.action_probabilities(state, 0)
+    assert set(probs) == set(state.legal_actions())
+    assert sum(probs.values()) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="not to move"):
+        agent.action_probabilities(state, 1)
+    with pytest.raises(ValueError, match="chance or terminal"):
+        agent.act(adapter.new_initial_state())
+
+
+def test_same_seed_same_search():
+    adapter = games.load("leduc_poker")
+    state = decision_state(adapter)
+    a = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=16, particles=2), seed=3)
+    b = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=16, particles=2), seed=3)
+    assert a.search([state])[0][0] == b.search([state])[0][0]
+
+
+def test_agent_refuses_what_it_cannot_do():
+    with pytest.raises(ValueError, match="needs a model"):
+        Agent("leduc_poker")
+    with pytest.raises(ValueError, match="built for kuhn_poker"):
+        Agent("leduc_poker", tiny("kuhn_poker"))
+    with pytest.raises(ValueError, match="value must be"):
+        Agent("leduc_poker", oracle=True, value="guess")
+    with pytest.raises(ValueError, match="no resampler for crazy_eights"):
+        Agent("crazy_eights", oracle=True, value="rollout").act(decision_state(games.load("crazy_eights")))
+
+
+def test_load_agent_reads_a_run_directory(tmp_path):
+    model = tiny("kuhn_poker")
+    save_model(model, tmp_path / "model")
+    save_search_config(SearchConfig(simulations=10, particles=2), tmp_path)
+    agent = load_agent(tmp_path, simulations=6)
+    assert agent.cfg.simulations == 6 and agent.cfg.particles == 2
+    state = decision_state(agent.adapter)
+    assert agent.act(state) in state.legal_actions()
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_agent(tmp_path / "nowhere")
+    (tmp_path / "search.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not a valid search config"):
+        load_agent(tmp_path)
