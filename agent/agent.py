@@ -98,7 +98,7 @@ class Agent:
         _check_decisions(states)
         P = self.cfg.particles
         obs = [self.tok.encode_observation(s, s.current_player()) for s in states]
-        hidden = sample_hidden(self.model, obs, P, generator=self.generator)
+        hidden = sample_hidden(self.model, obs, P, max_len=self.cfg.max_hidden_tokens, generator=self.generator)
         rows = [o + [SEP] + h + [EOS] for o, hs in zip(obs, hidden) for h in hs]
         width = max(len(r) for r in rows)
         ids = torch.tensor([r + [PAD] * (width - len(r)) for r in rows], device=self.device)
@@ -129,7 +129,8 @@ class Agent:
         obs = self.tok.encode_observation(state, player)
         worlds = []
         for _ in range(20):
-            for h in sample_hidden(self.model, [obs], P, generator=self.generator)[0]:
+            for h in sample_hidden(self.model, [obs], P, max_len=self.cfg.max_hidden_tokens,
+                                  generator=self.generator)[0]:
                 history = consistent_history(self.adapter, state, player, self.tok.describe(h))
                 if history is not None:
                     w = self.adapter.new_initial_state()

@@ -60,6 +60,8 @@ class SearchConfig:
     """Chance-node selection: argmax p(c)/(N(c)+1), or sample c from p."""
     max_depth: int = 64
     """Deepest path a simulation may descend (a guard against models that never predict an end)."""
+    max_hidden_tokens: int = 512
+    """Longest hidden remainder the belief sampler may write for one world (hearts needs about 200)."""
 
     def __post_init__(self):
         if self.simulations < 1 or self.particles < 1:

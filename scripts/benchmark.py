@@ -1,7 +1,8 @@
 """Speed and size figures, printed as tables: `python -m scripts.benchmark [--json PATH]`.
 
-Sections: tokenizer (per game), model (parameters per preset; latents per second per network call).
-Later sections: search, self-play.
+Sections: tokenizer (per game), model (parameters per preset; latents per second per network call), search
+(simulations per second and the share of time outside network calls, per number of concurrent searches).
+Later: self-play.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class Args:
     """Seed of the random episodes."""
     json: pathlib.Path | None = None
     """Also write the figures to this JSON file."""
-    sections: tuple[str, ...] = ("tokenizer", "model")
+    sections: tuple[str, ...] = ("tokenizer", "model", "search")
     """Which sections to run."""
     model_games: tuple[str, ...] = ("leduc_poker", "hearts")
     """Games whose real states feed the model section."""
@@ -35,7 +36,13 @@ class Args:
     batches: tuple[int, ...] = (1, 16, 64)
     """Batch sizes of the model section."""
     device: str = "cpu"
-    """Device of the model section: cpu, cuda or auto."""
+    """Device of the model and search sections: cpu, cuda or auto."""
+    searches: tuple[int, ...] = (1, 16, 64)
+    """Numbers of concurrent searches in the search section."""
+    simulations: int = 32
+    """Simulations per search in the search section."""
+    particles: int = 4
+    """Belief particles per search in the search section."""
 
 
 def table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
@@ -68,10 +75,7 @@ def model_section(args: Args) -> dict:
     print(f"\n== model: parameters ({game}) ==")
     cols = [("preset", "preset", "s")] + [(k, k, ",d") for k in params[0] if k != "preset"]
     print(table(params, cols))
-    device = args.device
-    if device == "auto":
-        import torch
-        device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = _device(args)
     speed = []
     for game in args.model_games:
         for name in args.presets:
@@ -84,16 +88,45 @@ def model_section(args: Args) -> dict:
     return {"parameters": params, "throughput": speed}
 
 
+def _device(args: Args) -> str:
+    if args.device == "auto":
+        import torch
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return args.device
+
+
+def search_section(args: Args) -> list[dict]:
+    """Per game and preset: simulations per second and share of wall time outside network calls."""
+    from agent.search_benchmark import search_speed
+
+    device, rows = _device(args), []
+    for game in args.model_games:
+        for name in args.presets:
+            for n in args.searches:
+                rows.append(search_speed(game, name, n, simulations=args.simulations, particles=args.particles,
+                                         seed=args.seed, device=device))
+    print(f"\n== search: {args.simulations} simulations x {args.particles} particles per search ({device}) ==")
+    print(table(rows, [("game", "game", "s"), ("preset", "preset", "s"), ("searches", "searches", "d"),
+                       ("sims_per_s", "simulations/s", ",.0f"), ("outside_share", "outside networks", ".1%"),
+                       ("search_s", "search s", ".2f"), ("root_s", "root (h) s", ".2f")]))
+    return rows
+
+
+SECTIONS = ("tokenizer", "model", "search")
+
+
 def main(args: Args) -> None:
     """Run every section and print (and optionally save) the figures."""
-    unknown = set(args.sections) - {"tokenizer", "model"}
+    unknown = set(args.sections) - set(SECTIONS)
     if unknown:
-        raise SystemExit(f"unknown benchmark sections {sorted(unknown)}; sections: tokenizer, model")
+        raise SystemExit(f"unknown benchmark sections {sorted(unknown)}; sections: {', '.join(SECTIONS)}")
     results = {}
     if "tokenizer" in args.sections:
         results["tokenizer"] = tokenizer_section(args)
     if "model" in args.sections:
         results["model"] = model_section(args)
+    if "search" in args.sections:
+        results["search"] = search_section(args)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
         print(f"\nwrote {args.json}")

@@ -116,7 +116,7 @@ class Counting(LearnedExpander):
 
 def test_learned_search_is_batched_across_games_and_particles():
     adapter = games.load("leduc_poker")
-    agent = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=12, particles=3), seed=0)
+    agent = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=12, particles=3, max_hidden_tokens=8), seed=0)
     agent.expander = Counting(agent.model)
     states = [decision_state(adapter, seed) for seed in range(8)]
     results = agent.search(states)
@@ -143,8 +143,8 @@ def test_action_probabilities_cover_the_legal_actions_and_refuse_the_wrong_playe
 def test_same_seed_same_search():
     adapter = games.load("leduc_poker")
     state = decision_state(adapter)
-    a = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=16, particles=2), seed=3)
-    b = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=16, particles=2), seed=3)
+    a = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=16, particles=2, max_hidden_tokens=8), seed=3)
+    b = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=16, particles=2, max_hidden_tokens=8), seed=3)
     assert a.search([state])[0][0] == b.search([state])[0][0]
 
 
