@@ -172,3 +172,12 @@ def test_load_agent_reads_a_run_directory(tmp_path):
     (tmp_path / "search.json").write_text("{not json")
     with pytest.raises(ValueError, match="not a valid search config"):
         load_agent(tmp_path)
+
+
+def test_oracle_with_the_network_as_value_plays_legal_moves():
+    adapter = games.load("leduc_poker")
+    agent = Agent(adapter, tiny("leduc_poker"), oracle=True, value="network",
+                  search=SearchConfig(simulations=16, particles=2), seed=0)
+    state = decision_state(adapter)
+    result, action = agent.search([state])[0]
+    assert action in state.legal_actions() and sum(result.visits) == 16

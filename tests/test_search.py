@@ -194,3 +194,19 @@ def test_sequential_halving_schedule(m, n):
     counts = {v: seq.count(v) for v in set(seq)}
     assert all(counts[a] >= counts[b] for a, b in itertools.pairwise(sorted(counts)))
     assert seq[:m] == [0] * m or m == 1
+
+
+def test_sampled_chance_selection_averages_over_luck_too():
+    """Sampling outcomes also estimates the mean (with Monte-Carlo noise the quota rule avoids)."""
+    model = luck_trap(1)
+    model.states["root"] = (0, {"lottery0": "lot0"})
+    res = run(model, [model.roots("root")], 2, SearchConfig(simulations=2000, particles=1, chance="sample"),
+              rng=random.Random(0))[0]
+    assert res.q[0][0] == pytest.approx(10.0, abs=2.5)  # standard error 30 / sqrt(2000) = 0.7
+
+
+def test_config_refuses_unknown_modes():
+    with pytest.raises(ValueError, match="root must be"):
+        SearchConfig(root="best")
+    with pytest.raises(ValueError, match=">= 1"):
+        SearchConfig(simulations=0)
