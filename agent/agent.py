@@ -53,6 +53,7 @@ class Agent:
         self.generator = torch.Generator(self.device).manual_seed(seed)
         if model is not None:
             model.eval()
+        self.hidden_cap = min(search.max_hidden_tokens, hidden_bound(self.adapter, self.tok))
         if oracle:
             fn = RolloutValue(self.rng) if value == "rollout" else NetworkValue(model, self.tok)
             self.expander = OracleExpander(fn)
@@ -70,7 +71,7 @@ class Agent:
             raise ValueError(f"player {player} is not to move in this state (player {state.current_player()} is)")
         result, _ = self.search([state])[0]
         policy = dict.fromkeys(state.legal_actions(), 0.0)
-        for action, p in zip(self._actions(state, result), result.policy):
+        for action, p in zip(self.root_actions(state, result), result.policy):
             policy[action] = p
         return policy
 
@@ -78,7 +79,7 @@ class Agent:
     def search(self, states: Sequence[pyspiel.State], *, noise: bool = False) -> list[tuple[SearchResult, int]]:
         """One search per state, all in lock step: (result, recommended action id) each."""
         results = [t.result() for t in self.trees(states, noise=noise)]
-        return [(r, self._actions(s, r)[r.action]) for s, r in zip(states, results)]
+        return [(r, self.root_actions(s, r)[r.action]) for s, r in zip(states, results)]
 
     def trees(self, states: Sequence[pyspiel.State], *, noise: bool = False) -> list[Tree]:
         """The searched trees themselves (one per state), for inspection and statistics."""
@@ -87,8 +88,8 @@ class Agent:
         simulate(self.expander, trees)
         return trees
 
-    def _actions(self, state: pyspiel.State, result: SearchResult) -> list[int]:
-        """Root keys -> real action ids."""
+    def root_actions(self, state: pyspiel.State, result: SearchResult) -> list[int]:
+        """The real action ids of a search's root keys, in order."""
         if self.oracle:
             return list(result.keys)
         ids = {tuple(self.tok.encode_action(state, a)): a for a in state.legal_actions()}
@@ -98,7 +99,7 @@ class Agent:
         _check_decisions(states)
         P = self.cfg.particles
         obs = [self.tok.encode_observation(s, s.current_player()) for s in states]
-        hidden = sample_hidden(self.model, obs, P, max_len=self.cfg.max_hidden_tokens, generator=self.generator)
+        hidden = sample_hidden(self.model, obs, P, max_len=self.hidden_cap, generator=self.generator)
         rows = [o + [SEP] + h + [EOS] for o, hs in zip(obs, hidden) for h in hs]
         width = max(len(r) for r in rows)
         ids = torch.tensor([r + [PAD] * (width - len(r)) for r in rows], device=self.device)
@@ -129,7 +130,7 @@ class Agent:
         obs = self.tok.encode_observation(state, player)
         worlds = []
         for _ in range(20):
-            for h in sample_hidden(self.model, [obs], P, max_len=self.cfg.max_hidden_tokens,
+            for h in sample_hidden(self.model, [obs], P, max_len=self.hidden_cap,
                                   generator=self.generator)[0]:
                 history = consistent_history(self.adapter, state, player, self.tok.describe(h))
                 if history is not None:
@@ -141,6 +142,23 @@ class Agent:
                 return worlds[:P]
         raise ValueError(f"the belief sampler gave {len(worlds)} worlds consistent with the real game in "
                          f"{20 * P} draws; the oracle needs {P}")
+
+
+def hidden_bound(adapter: GameAdapter, tok: Tokenizer, games_n: int = 32, seed: int = 0) -> int:
+    """A cap for sampled hidden remainders: 1.5 x the longest seen at the decisions of `games_n` random games,
+    plus 8 (a world whose hidden tokens run past it cannot be a real one; an untrained sampler would
+    otherwise write until max_hidden_tokens)."""
+    rng, longest = random.Random(seed), 0
+    for _ in range(games_n):
+        state = adapter.new_initial_state()
+        while not state.is_terminal():
+            if state.is_chance_node():
+                outcomes, probs = zip(*state.chance_outcomes())
+                state.apply_action(rng.choices(outcomes, probs)[0])
+                continue
+            longest = max(longest, len(tok.encode_hidden(state, state.current_player())))
+            state.apply_action(rng.choice(state.legal_actions()))
+    return int(1.5 * longest) + 8
 
 
 def _check_decisions(states) -> None:

@@ -61,7 +61,8 @@ class SearchConfig:
     max_depth: int = 64
     """Deepest path a simulation may descend (a guard against models that never predict an end)."""
     max_hidden_tokens: int = 512
-    """Longest hidden remainder the belief sampler may write for one world (hearts needs about 200)."""
+    """Longest hidden remainder the belief sampler may write for one world (the agent also caps it at 1.5x the
+    longest seen in random games of the game)."""
 
     def __post_init__(self):
         if self.simulations < 1 or self.particles < 1:

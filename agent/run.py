@@ -1,0 +1,133 @@
+"""A whole training run: iterations under a budget, evaluation, one log line per interval, checkpoints."""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import torch
+import tqdm
+
+from agent.batch import make_batch
+from agent.evaluation import versus_random
+from agent.quality import generator_quality, judge
+from agent.runlog import RunLog
+from agent.sampling import sample_actions
+from agent.training import TrainConfig, Trainer, latest_checkpoint
+
+BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode")  # what a resumed run takes from the new command
+
+
+def start(cfg: TrainConfig) -> Trainer:
+    """A fresh run in cfg.out, or (cfg.resume) the run there restored from its latest checkpoint."""
+    cfg = cfg.resolved()
+    if cfg.resume:
+        saved = TrainConfig.from_json((cfg.out / "config.json").read_text(), str(cfg.out / "config.json")) \
+            if (cfg.out / "config.json").exists() else None
+        if saved is None:
+            raise FileNotFoundError(f"{cfg.out} has no config.json: nothing to resume")
+        latest_checkpoint(cfg.out)  # refuse early, before anything is touched
+        cfg = dataclasses.replace(saved, **{k: getattr(cfg, k) for k in BUDGET_FLAGS}, resume=True)
+        trainer = Trainer(cfg)
+        trainer.load()
+        return trainer
+    if cfg.out.exists() and any(cfg.out.glob("ckpt-*")):
+        raise FileExistsError(f"{cfg.out} already holds a run; pass --resume to continue it or choose another --out")
+    trainer = Trainer(cfg)
+    trainer.write_run_files()
+    return trainer
+
+
+def evaluate(trainer: Trainer, log: RunLog) -> dict:
+    """Win rate against uniform random and generated-action quality on recent positions (real rules judge)."""
+    cfg, out = trainer.cfg, {}
+    res = versus_random(trainer.agent, cfg.eval_games, seed=cfg.seed + trainer.iteration)
+    out.update({f"eval/{k}": v for k, v in res.items()})
+    samples = [(t, i) for t, i in trainer.replay.sample(64, trainer.rng) if i + 3 <= t.decisions]
+    if samples:
+        gen = torch.Generator(trainer.device).manual_seed(cfg.seed + trainer.iteration)
+        batch = make_batch(trainer.agent.tok, samples, 3, cfg.max_legal, trainer.rng).to(trainer.device)
+        for depth, q in generator_quality(trainer.model, trainer.agent.tok, samples, batch, generator=gen).items():
+            out.update({f"generator/d{depth}/{k}": v for k, v in q.items() if k in ("precision", "recall",
+                                                                                   "duplicate_rate")})
+        log.table("candidates", ["observation", "candidate", "probability", "legal"],
+                  candidate_rows(trainer, samples[:8], batch, gen))
+    return out
+
+
+@torch.no_grad()
+def candidate_rows(trainer: Trainer, samples, batch, gen) -> list[list]:
+    """Sampled real states, the generator's candidates at their root and whether the real rules allow each."""
+    tok, rows = trainer.agent.tok, []
+    s = trainer.model.represent(batch.root[:len(samples)])
+    for (tr, i), cands in zip(samples, sample_actions(trainer.model, s, generator=gen).rows()):
+        state = tr.states[i]
+        obs = " ".join(tok.describe(tok.encode_observation(state, state.current_player()))[-24:])
+        verdicts = judge(tok, state, [c for c, _ in cands])
+        for (c, lp), action in zip(cands, verdicts):
+            rows.append([obs, " ".join(tok.describe([t for t in c if t != tok.eos])), round(math.exp(lp), 4),
+                         action is not None])
+    return rows
+
+
+def train(cfg: TrainConfig, *, quiet: bool = False) -> Trainer:
+    """Run (or resume) training until a budget runs out; checkpoint at the end. Returns the trainer."""
+    trainer = start(cfg)
+    cfg = trainer.cfg
+    log = RunLog(trainer.dir, dataclasses.asdict(cfg) | {"out": str(cfg.out), "config": str(cfg.config)},
+                 cfg.wandb_mode, name=trainer.dir.name)
+    log.keep_until(trainer.iteration)
+    began = time.monotonic()
+    bar = tqdm.tqdm(total=cfg.steps, initial=trainer.updates, unit="upd", disable=quiet, dynamic_ncols=True)
+    try:
+        while trainer.updates < cfg.steps and (time.monotonic() - began) < cfg.minutes * 60:
+            t0, before = time.monotonic(), trainer.updates
+            stats = trainer.play()
+            t1 = time.monotonic()
+            losses = trainer.learn()
+            t2 = time.monotonic()
+            trainer.iteration += 1
+            record = {"iteration": trainer.iteration, "updates": trainer.updates, "games": trainer.games,
+                      **{f"selfplay/{k}": v for k, v in stats.items()}, **losses,
+                      "time/selfplay_s": t1 - t0, "time/learn_s": t2 - t1,
+                      "selfplay/game_steps_per_s": stats["decisions"] / max(t1 - t0, 1e-9),
+                      "learn/updates_per_s": (trainer.updates - before) / max(t2 - t1, 1e-9)}
+            last = trainer.updates >= cfg.steps
+            if trainer.iteration % cfg.eval_every == 0 or last:
+                record.update(evaluate(trainer, log))
+            log.log(record)
+            bar.update(trainer.updates - bar.n)
+            if not quiet:
+                bar.write(line(record))
+            if trainer.iteration % cfg.checkpoint_every == 0 or last:
+                trainer.save()
+                log.plot()
+    finally:
+        bar.close()
+    if latest_checkpoint_name(trainer) != f"ckpt-{trainer.iteration:06d}":
+        trainer.save()
+    log.plot()
+    log.finish()
+    trainer.wandb_where = log.where()
+    return trainer
+
+
+def latest_checkpoint_name(trainer: Trainer) -> str | None:
+    """The name of the run's newest checkpoint, None if it has none."""
+    try:
+        return latest_checkpoint(trainer.dir).name
+    except FileNotFoundError:
+        return None
+
+
+def line(r: dict) -> str:
+    """One human-readable log line for a record."""
+    parts = [f"it {r['iteration']}", f"upd {r['updates']}", f"games {r['games']}",
+             f"loss {r.get('loss/total', float('nan')):.3f}"]
+    if "eval/mean_return" in r:
+        parts.append(f"vs random {r['eval/mean_return']:+.2f}±{r['eval/ci95']:.2f} (win {r['eval/win_rate']:.0%})")
+    if "generator/d0/precision" in r:
+        parts.append(f"G prec/rec d0 {r['generator/d0/precision']:.2f}/{r['generator/d0/recall']:.2f}")
+        if "generator/d3/precision" in r:
+            parts.append(f"d3 {r['generator/d3/precision']:.2f}/{r['generator/d3/recall']:.2f}")
+    return " | ".join(parts)

@@ -1,0 +1,104 @@
+"""A run's figures: RUN_DIR/metrics.jsonl, PNG plots beside it, and the same in Weights & Biases.
+
+Weights & Biases runs offline unless asked otherwise (no account or network needed); `$WANDB_MODE` is
+honoured when no mode is given; tests pass 'disabled'.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import uuid
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt  # noqa: E402
+
+PLOTS = {  # PNG name -> metric keys drawn against learner updates
+    "losses.png": ("loss/total", "loss/value", "loss/policy", "loss/generator", "loss/reward", "loss/belief"),
+    "versus_random.png": ("eval/mean_return", "eval/win_rate"),
+    "generator.png": ("generator/d0/precision", "generator/d0/recall", "generator/d3/precision",
+                      "generator/d3/recall"),
+}
+
+
+class RunLog:
+    """Appends one JSON record per interval and mirrors it to wandb."""
+
+    def __init__(self, run_dir: pathlib.Path, config: dict, mode: str | None, name: str):
+        self.dir = run_dir
+        self.path = run_dir / "metrics.jsonl"
+        mode = mode or os.environ.get("WANDB_MODE") or "offline"
+        if mode not in ("offline", "online", "disabled"):
+            raise ValueError(f"wandb mode must be offline, online or disabled, got {mode!r}")
+        self.mode = mode
+        self.wandb = None
+        if mode != "disabled":
+            import wandb
+
+            id_file = run_dir / "wandb_id"
+            run_id = id_file.read_text().strip() if id_file.exists() else uuid.uuid4().hex[:12]
+            id_file.write_text(run_id)
+            self.wandb = wandb.init(project="cardzero", name=name, id=run_id, resume="allow", mode=mode,
+                                    dir=str(run_dir), config=config)
+
+    def where(self) -> str:
+        """Where the wandb run lives (a directory offline, a URL online), or 'disabled'."""
+        if self.wandb is None:
+            return "disabled"
+        if self.mode == "online":
+            return self.wandb.url
+        return f"{pathlib.Path(self.wandb.dir).parent} (offline; `wandb sync` it to upload)"
+
+    def keep_until(self, iteration: int) -> None:
+        """Drop records after `iteration` (written by a process that died before its next checkpoint)."""
+        if not self.path.exists():
+            return
+        rows = [line for line in self.path.read_text().splitlines() if line.strip()]
+        kept = [r for r in rows if json.loads(r).get("iteration", 0) <= iteration]
+        self.path.write_text("".join(r + "\n" for r in kept))
+
+    def log(self, record: dict) -> None:
+        """Append `record` to metrics.jsonl and send it to wandb at step record['updates']."""
+        with self.path.open("a") as f:
+            f.write(json.dumps(record) + "\n")
+        if self.wandb is not None:
+            self.wandb.log(record, step=int(record.get("updates", 0)))
+
+    def table(self, name: str, columns: list[str], rows: list[list]) -> None:
+        """A table of rows: RUN_DIR/NAME.json and a wandb.Table."""
+        (self.dir / f"{name}.json").write_text(json.dumps({"columns": columns, "rows": rows}, indent=1))
+        if self.wandb is not None:
+            import wandb
+
+            self.wandb.log({name: wandb.Table(columns=columns, data=rows)})
+
+    def plot(self) -> list[pathlib.Path]:
+        """Redraw the PNG plots from metrics.jsonl; returns the files written."""
+        if not self.path.exists():
+            return []
+        rows = [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+        written = []
+        for png, keys in PLOTS.items():
+            fig, ax = plt.subplots(figsize=(7, 4))
+            drawn = False
+            for key in keys:
+                pts = [(r["updates"], r[key]) for r in rows if key in r]
+                if pts:
+                    ax.plot(*zip(*pts), marker=".", label=key)
+                    drawn = True
+            if drawn:
+                ax.set_xlabel("learner updates")
+                ax.legend(fontsize=7)
+                ax.grid(alpha=0.3)
+                fig.tight_layout()
+                fig.savefig(self.dir / png, dpi=100)
+                written.append(self.dir / png)
+            plt.close(fig)
+        return written
+
+    def finish(self) -> None:
+        """Close the wandb run."""
+        if self.wandb is not None:
+            self.wandb.finish()

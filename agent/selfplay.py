@@ -1,0 +1,63 @@
+"""Self-play: many real games at once, every seat played by the same searching agent, chance by the real rules.
+
+Each step advances chance in every live game, then makes one batched search over all games waiting for a
+decision (`Agent.search`, lock step) and plays an action drawn from each search's policy. Episodes keep the
+search policy of every decision: the policy scorer's target.
+"""
+from __future__ import annotations
+
+import math
+import random
+
+from agent.agent import Agent
+from agent.batch import Episode
+
+
+def self_play(agent: Agent, games: int, rng: random.Random, *, temperature: float = 1.0,
+              noise: bool = True, max_steps: int = 2000) -> tuple[list[Episode], dict]:
+    """Play `games` games to the end; returns the episodes and search statistics.
+
+    Actions are drawn from the search policy raised to 1/temperature (0: the most visited action).
+    """
+    adapter = agent.adapter
+    states = [adapter.new_initial_state() for _ in range(games)]
+    policies: list[list[dict[int, float]]] = [[] for _ in range(games)]
+    decisions, entropy, top_share = 0, 0.0, 0.0
+    for _ in range(max_steps):
+        for s in states:
+            while s.is_chance_node():
+                outcomes, probs = zip(*s.chance_outcomes())
+                s.apply_action(rng.choices(outcomes, probs)[0])
+        live = [i for i, s in enumerate(states) if not s.is_terminal()]
+        if not live:
+            break
+        results = agent.search([states[i] for i in live], noise=noise)
+        for i, (res, _) in zip(live, results):
+            actions = agent.root_actions(states[i], res)
+            policy = {a: p for a, p in zip(actions, res.policy)}
+            action = _draw(policy, temperature, rng)
+            policies[i].append(policy)
+            states[i].apply_action(action)
+            decisions += 1
+            entropy -= sum(p * math.log(p) for p in res.policy if p > 0)
+            top_share += max(res.visits) / max(1, sum(res.visits))
+    else:
+        raise RuntimeError(f"self-play of {adapter.name} did not end within {max_steps} steps")
+    episodes = [Episode(list(s.history()), pol) for s, pol in zip(states, policies)]
+    stats = {"games": games, "decisions": decisions,
+             "decisions_per_game": decisions / games,
+             "policy_entropy": entropy / max(1, decisions),
+             "top_visit_share": top_share / max(1, decisions),
+             "mean_return_seat0": sum(s.returns()[0] for s in states) / games}
+    return episodes, stats
+
+
+def _draw(policy: dict[int, float], temperature: float, rng: random.Random) -> int:
+    """An action from `policy` sharpened by 1/temperature; the most probable one at temperature 0."""
+    actions = list(policy)
+    if temperature <= 0:
+        return max(actions, key=lambda a: policy[a])
+    weights = [policy[a] ** (1.0 / temperature) for a in actions]
+    if sum(weights) <= 0:
+        return rng.choice(actions)
+    return rng.choices(actions, weights)[0]

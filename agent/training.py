@@ -1,0 +1,244 @@
+"""The training run: self-play, replay, learner, evaluation and checkpoints, one iteration at a time.
+
+An iteration plays `games_per_iteration` whole games with the current network (batched search, noise on),
+adds them to replay, then makes `updates_per_iteration` learner updates on K-step unroll targets. Value
+targets are Monte-Carlo returns: card-game episodes are short and end with the score, so there is nothing
+to bootstrap and no target network to keep. Checkpoints fall between iterations, where no game is in
+flight, so a checkpoint holds the whole state of the run (model, optimizer, counters, every RNG, replay)
+and a resumed run continues exactly as an uninterrupted one would.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import random
+import shutil
+from typing import Literal
+
+import torch
+
+import games
+from agent.agent import Agent, save_search_config
+from agent.checkpoint import atomic_write, load_model, save_model
+from agent.config import GameSpec, preset
+from agent.losses import LossConfig, unrolled_loss
+from agent.batch import make_batch
+from agent.model import Model
+from agent.replay import Replay
+from agent.search import SearchConfig
+from agent.selfplay import self_play
+
+LATEST = "LATEST"  # names the newest complete checkpoint directory of a run
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Everything a training run needs; saved as RUN_DIR/config.json and reloadable with --config."""
+
+    game: str = "leduc_poker"
+    """OpenSpiel game to train on (games.supported() lists the card games)."""
+    out: pathlib.Path | None = None
+    """Run directory (default: runs/GAME)."""
+    preset: str = "small"
+    """Model preset: tiny, small (CPU) or base (GPU)."""
+    seed: int = 0
+    """Seed of every random stream of the run."""
+    device: str = "auto"
+    """auto, cpu or cuda."""
+    steps: int = 2000
+    """Budget: stop after this many learner updates in total."""
+    minutes: float = 15.0
+    """Budget: stop this process after this many minutes (checked between iterations)."""
+    resume: bool = False
+    """Continue the run in --out from its latest checkpoint (its saved config, with this command's budget)."""
+    wandb_mode: Literal["offline", "online", "disabled"] | None = None
+    """Weights & Biases mode (default: $WANDB_MODE, else offline; no account needed offline)."""
+    config: pathlib.Path | None = None
+    """Load options from a saved config.json; flags given on the command line still win."""
+    games_per_iteration: int = 32
+    """Self-play games played in parallel per iteration."""
+    simulations: int = 32
+    """Search simulations per move in self-play and evaluation."""
+    particles: int = 4
+    """Belief particles per search."""
+    root: Literal["puct", "gumbel"] = "gumbel"
+    """Root selection in self-play: Gumbel (good with few simulations) or PUCT with Dirichlet noise."""
+    temperature: float = 1.0
+    """Self-play actions are drawn from the search policy ** (1 / temperature)."""
+    updates_per_iteration: int = 16
+    """Learner updates after each iteration's games."""
+    batch_size: int = 64
+    """Positions per learner update."""
+    unroll: int = 5
+    """K, dynamics steps unrolled per position."""
+    lr: float = 1e-3
+    """AdamW learning rate."""
+    weight_decay: float = 1e-4
+    """AdamW weight decay."""
+    replay_capacity: int = 50_000
+    """Decisions kept in replay (oldest episodes go first)."""
+    max_legal: int = 32
+    """Legal actions per state in the generator and policy targets (the policy's support first)."""
+    eval_every: int = 5
+    """Iterations between evaluations against uniform random."""
+    eval_games: int = 100
+    """Games per evaluation (seats rotated)."""
+    checkpoint_every: int = 5
+    """Iterations between checkpoints (one is always written at the end)."""
+
+    def resolved(self) -> "TrainConfig":
+        """This config with the default run directory filled in."""
+        return dataclasses.replace(self, out=self.out or pathlib.Path("runs") / self.game)
+
+    def search(self) -> SearchConfig:
+        """The search settings of self-play."""
+        return SearchConfig(simulations=self.simulations, particles=self.particles, root=self.root)
+
+    def to_json(self) -> str:
+        """JSON of every field (paths as strings)."""
+        d = dataclasses.asdict(self)
+        return json.dumps({k: str(v) if isinstance(v, pathlib.Path) else v for k, v in d.items()}, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "config") -> "TrainConfig":
+        """Parse `to_json`'s output; ValueError names unknown or malformed fields."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{source} is not JSON: {e}") from None
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"{source} has unknown options {unknown}; options: {sorted(names)}")
+        for key in ("out", "config"):
+            if data.get(key) is not None:
+                data[key] = pathlib.Path(data[key])
+        return cls(**data)
+
+
+def pick_device(name: str) -> torch.device:
+    """'auto' -> cuda when available, else cpu; refuses unknown names."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name not in ("cpu", "cuda"):
+        raise ValueError(f"device must be auto, cpu or cuda, got {name!r}")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda was asked for, but torch sees no CUDA device")
+    return torch.device(name)
+
+
+class Trainer:
+    """The state of one run and the loop that advances it."""
+
+    def __init__(self, cfg: TrainConfig):
+        self.cfg = cfg = cfg.resolved()
+        self.dir = pathlib.Path(cfg.out)
+        self.device = pick_device(cfg.device)
+        self.adapter = games.load(cfg.game)
+        torch.manual_seed(cfg.seed)
+        self.model = Model(preset(cfg.preset), GameSpec.of(self.adapter)).to(self.device)
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.replay = Replay(self.adapter, cfg.replay_capacity)
+        self.rng = random.Random(cfg.seed)
+        self.agent = Agent(self.adapter, self.model, search=cfg.search(), seed=cfg.seed + 1)
+        self.iteration = self.updates = self.games = 0
+        self.losses = LossConfig()
+
+    # ----- one iteration -----
+    def play(self) -> dict:
+        """Self-play one batch of games into replay; returns the self-play statistics."""
+        self.model.eval()
+        episodes, stats = self_play(self.agent, self.cfg.games_per_iteration, self.rng,
+                                    temperature=self.cfg.temperature)
+        self.replay.add(episodes)
+        self.games += len(episodes)
+        return stats
+
+    def learn(self) -> dict:
+        """`updates_per_iteration` learner updates; returns the mean of each loss term."""
+        self.model.train()
+        sums: dict[str, float] = {}
+        n = min(self.cfg.updates_per_iteration, self.cfg.steps - self.updates)
+        for _ in range(n):
+            batch = make_batch(self.agent.tok, self.replay.sample(self.cfg.batch_size, self.rng), self.cfg.unroll,
+                               self.cfg.max_legal, self.rng).to(self.device)
+            loss, terms = unrolled_loss(self.model, batch, self.losses)
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+            self.opt.step()
+            self.updates += 1
+            for k, v in terms.items():
+                sums[k] = sums.get(k, 0.0) + float(v)
+            sums["total"] = sums.get("total", 0.0) + float(loss)
+        self.model.eval()
+        return {f"loss/{k}": v / max(1, n) for k, v in sums.items()}
+
+    # ----- checkpoints -----
+    def save(self) -> pathlib.Path:
+        """Write the whole run state to RUN_DIR/ckpt-ITERATION, then point LATEST at it (atomically)."""
+        name = f"ckpt-{self.iteration:06d}"
+        tmp = self.dir / f".{name}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        save_model(self.model, tmp / "model")
+        state = {"optimizer": self.opt.state_dict(), "iteration": self.iteration, "updates": self.updates,
+                 "games": self.games, "rng": _py_state(self.rng), "agent_rng": _py_state(self.agent.rng),
+                 "agent_generator": self.agent.generator.get_state(), "torch_rng": torch.get_rng_state()}
+        torch.save(state, tmp / "trainer.pt")
+        self.replay.save(tmp / "replay.jsonl")
+        final = self.dir / name
+        shutil.rmtree(final, ignore_errors=True)
+        tmp.rename(final)
+        atomic_write(self.dir / LATEST, lambda p: pathlib.Path(p).write_text(name + "\n"))
+        for old in sorted(self.dir.glob("ckpt-*"))[:-2]:  # keep the newest two
+            shutil.rmtree(old, ignore_errors=True)
+        return final
+
+    def write_run_files(self) -> None:
+        """RUN_DIR/config.json (resolved config) and search.json (what load_agent reads)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.dir / "config.json", lambda p: pathlib.Path(p).write_text(self.cfg.to_json()))
+        save_search_config(dataclasses.replace(self.cfg.search(), root="puct"), self.dir)
+
+    def load(self) -> pathlib.Path:
+        """Restore the run state from the checkpoint LATEST names; clear errors for missing or corrupt files."""
+        path = latest_checkpoint(self.dir)
+        self.model.load_state_dict(load_model(path / "model", expect_game=self.model.spec,
+                                              expect_config=self.model.cfg, device=self.device).state_dict())
+        try:
+            state = torch.load(path / "trainer.pt", map_location="cpu", weights_only=True)
+            self.opt.load_state_dict(state["optimizer"])
+            self.iteration, self.updates, self.games = state["iteration"], state["updates"], state["games"]
+            self.rng.setstate(_py_unstate(state["rng"]))
+            self.agent.rng.setstate(_py_unstate(state["agent_rng"]))
+            self.agent.generator.set_state(state["agent_generator"])
+            torch.set_rng_state(state["torch_rng"])
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{path} has no trainer.pt: the checkpoint is incomplete") from None
+        except (RuntimeError, KeyError, ValueError, EOFError) as e:
+            raise ValueError(f"{path / 'trainer.pt'} is corrupt or from another version: {e}") from None
+        self.replay.load(path / "replay.jsonl")
+        return path
+
+
+def latest_checkpoint(run_dir: pathlib.Path) -> pathlib.Path:
+    """The checkpoint directory RUN_DIR/LATEST names; FileNotFoundError says what is missing."""
+    pointer = run_dir / LATEST
+    if not pointer.exists():
+        raise FileNotFoundError(f"{run_dir} has no {LATEST} file: no checkpoint to resume from")
+    path = run_dir / pointer.read_text().strip()
+    if not path.is_dir():
+        raise FileNotFoundError(f"{pointer} names {path.name}, which does not exist")
+    return path
+
+
+def _py_state(rng: random.Random) -> list:
+    version, internal, gauss = rng.getstate()
+    return [version, torch.tensor(internal, dtype=torch.int64), gauss]
+
+
+def _py_unstate(saved: list) -> tuple:
+    version, internal, gauss = saved
+    return version, tuple(int(x) for x in internal.tolist()), gauss

@@ -1,0 +1,48 @@
+"""Train an agent by self-play: `python -m scripts.train --game leduc_poker --out runs/leduc`, then a short
+evaluation against uniform random and a summary of where the run's files and the wandb run are."""
+from __future__ import annotations
+
+import sys
+
+import tyro
+
+from agent.evaluation import versus_random
+from agent.training import TrainConfig
+
+
+def parse(argv: list[str]) -> TrainConfig:
+    """Command-line options over the defaults, or over a saved config given with --config FILE."""
+    default = TrainConfig()
+    if "--config" in argv:
+        i = argv.index("--config")
+        if i + 1 >= len(argv):
+            raise SystemExit("--config needs a file (a run's config.json)")
+        path = argv[i + 1]
+        try:
+            with open(path) as f:
+                default = TrainConfig.from_json(f.read(), path)
+        except (OSError, ValueError) as e:
+            raise SystemExit(f"cannot load --config {path}: {e}")
+    return tyro.cli(TrainConfig, default=default, args=argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train, evaluate, print the results table."""
+    from agent.run import train
+
+    cfg = parse(sys.argv[1:] if argv is None else argv)
+    try:
+        trainer = train(cfg)
+    except (FileExistsError, FileNotFoundError, ValueError) as e:
+        raise SystemExit(f"error: {e}")
+    res = versus_random(trainer.agent, 200, seed=cfg.seed + 10_000)
+    rows = [("game", trainer.cfg.game), ("learner updates", trainer.updates), ("self-play games", trainer.games),
+            ("vs uniform random (200 games)", f"{res['mean_return']:+.3f} ± {res['ci95']:.3f} per game, "
+                                              f"win rate {res['win_rate']:.0%}"),
+            ("run directory", str(trainer.dir)), ("wandb", trainer.wandb_where)]
+    width = max(len(k) for k, _ in rows)
+    print("\n" + "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows))
+
+
+if __name__ == "__main__":
+    main()
