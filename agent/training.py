@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import pathlib
+import pickle
 import random
 import shutil
 from typing import Literal
@@ -171,7 +172,7 @@ class Trainer:
             self.updates += 1
             for k, v in terms.items():
                 sums[k] = sums.get(k, 0.0) + float(v)
-            sums["total"] = sums.get("total", 0.0) + float(loss)
+            sums["total"] = sums.get("total", 0.0) + float(loss.detach())
         self.model.eval()
         return {f"loss/{k}": v / max(1, n) for k, v in sums.items()}
 
@@ -217,7 +218,7 @@ class Trainer:
             torch.set_rng_state(state["torch_rng"])
         except FileNotFoundError:
             raise FileNotFoundError(f"{path} has no trainer.pt: the checkpoint is incomplete") from None
-        except (RuntimeError, KeyError, ValueError, EOFError) as e:
+        except (RuntimeError, KeyError, ValueError, EOFError, pickle.UnpicklingError) as e:
             raise ValueError(f"{path / 'trainer.pt'} is corrupt or from another version: {e}") from None
         self.replay.load(path / "replay.jsonl")
         return path

@@ -1,0 +1,97 @@
+"""The training run: exact resume, kill -9 between checkpoints, clear errors for bad runs and configs."""
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from agent.run import train
+from agent.training import TrainConfig, latest_checkpoint
+from scripts.train import parse
+
+
+def tiny_config(out: pathlib.Path, **over) -> TrainConfig:
+    """A run small enough for a test: kuhn_poker, tiny preset, few games, simulations and updates."""
+    base = dict(game="kuhn_poker", out=out, preset="tiny", seed=3, device="cpu", steps=12, minutes=10.0,
+                wandb_mode="disabled", games_per_iteration=6, simulations=6, particles=2,
+                updates_per_iteration=4, batch_size=16, eval_every=2, eval_games=10, checkpoint_every=1)
+    return TrainConfig(**(base | over))
+
+
+def weights(run: pathlib.Path) -> dict:
+    return load_file(latest_checkpoint(run) / "model" / "model.safetensors")
+
+
+def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path):
+    whole = train(tiny_config(tmp_path / "whole"), quiet=True)
+    first = train(tiny_config(tmp_path / "split", steps=8), quiet=True)
+    assert first.updates == 8
+    resumed = train(tiny_config(tmp_path / "split", steps=12, resume=True), quiet=True)
+    assert (resumed.updates, resumed.games, resumed.iteration) == (whole.updates, whole.games, whole.iteration)
+    a, b = weights(tmp_path / "whole"), weights(tmp_path / "split")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert (latest_checkpoint(tmp_path / "whole") / "replay.jsonl").read_text() == \
+        (latest_checkpoint(tmp_path / "split") / "replay.jsonl").read_text()
+    lines = (tmp_path / "split" / "metrics.jsonl").read_text().splitlines()
+    assert len(lines) == whole.iteration  # one record per iteration, none repeated by the resume
+
+
+def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "scripts.train", "--game", "kuhn_poker", "--out", str(out), "--preset", "tiny",
+           "--steps", "40", "--games-per-iteration", "6", "--simulations", "6", "--particles", "2",
+           "--updates-per-iteration", "4", "--batch-size", "16", "--eval-every", "100", "--eval-games", "10",
+           "--checkpoint-every", "2", "--wandb-mode", "disabled", "--device", "cpu"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out / "ckpt-000004").exists():
+        time.sleep(0.2)
+    time.sleep(0.5)  # let it get past the checkpoint, into the next iteration
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert (out / "LATEST").exists()
+    stopped_at = latest_checkpoint(out).name
+    assert stopped_at < "ckpt-000010"  # killed part-way
+    done = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    trainer = train(tiny_config(out, steps=40, resume=True), quiet=True)  # nothing left to do: loads and stops
+    assert trainer.updates == 40
+    assert all(torch.isfinite(v).all() for v in weights(out).values())
+    state = trainer.adapter.new_initial_state()
+    while state.is_chance_node():
+        state.apply_action(state.chance_outcomes()[0][0])
+    assert trainer.agent.act(state) in state.legal_actions()
+
+
+def test_refusals_say_what_is_wrong(tmp_path):
+    train(tiny_config(tmp_path / "run", steps=4), quiet=True)
+    with pytest.raises(FileExistsError, match="--resume"):
+        train(tiny_config(tmp_path / "run", steps=8), quiet=True)
+    with pytest.raises(FileNotFoundError, match="nothing to resume"):
+        train(tiny_config(tmp_path / "empty", resume=True), quiet=True)
+    ckpt = latest_checkpoint(tmp_path / "run")
+    (ckpt / "trainer.pt").write_bytes(b"garbage")
+    with pytest.raises(ValueError, match="corrupt"):
+        train(tiny_config(tmp_path / "run", steps=8, resume=True), quiet=True)
+    assert (ckpt / "replay.jsonl").exists() and (tmp_path / "run" / "metrics.jsonl").exists()  # nothing lost
+    (ckpt / "model" / "model.safetensors").write_bytes(b"\0" * 10)
+    with pytest.raises(ValueError, match="safetensors"):
+        train(tiny_config(tmp_path / "run", steps=8, resume=True), quiet=True)
+
+
+def test_config_file_and_flags(tmp_path):
+    cfg = tiny_config(tmp_path / "x", steps=7)
+    path = tmp_path / "config.json"
+    path.write_text(cfg.to_json())
+    loaded = parse(["--config", str(path), "--simulations", "3"])
+    assert loaded.steps == 7 and loaded.simulations == 3 and loaded.game == "kuhn_poker"
+    path.write_text('{"gmae": "kuhn_poker"}')
+    with pytest.raises(SystemExit, match="unknown options"):
+        parse(["--config", str(path)])
+    with pytest.raises(ValueError, match="device must be"):
+        train(tiny_config(tmp_path / "y", device="tpu"), quiet=True)
