@@ -13,7 +13,7 @@ GAME ?= leduc_poker
 install: .venv/installed
 
 train: install
-	$(PY) -m scripts.inspect --game $(GAME) --seed 0
+	$(PY) -m scripts.train --game $(GAME) --out runs/$(GAME) $(ARGS)
 
 test: install
 	$(PY) -m pytest -q -n 2

@@ -169,12 +169,16 @@ def _check_decisions(states) -> None:
 
 def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str = "network", seed: int = 0,
                device: str = "cpu", **search_overrides) -> Agent:
-    """The agent of a training run: `RUN_DIR/model/` weights and `RUN_DIR/search.json` settings (defaults if
-    absent), with `search_overrides` (e.g. simulations=32) on top."""
+    """The agent of a training run: the newest checkpoint's weights (RUN_DIR/LATEST names it; else
+    `RUN_DIR/model/`) and `RUN_DIR/search.json` settings (defaults if absent), with `search_overrides`
+    (e.g. simulations=32) on top."""
     run_dir = pathlib.Path(run_dir)
     if not run_dir.is_dir():
         raise FileNotFoundError(f"run directory {run_dir} does not exist")
-    model = load_model(run_dir / "model", device=device)
+    model_dir = run_dir / "model"
+    if (run_dir / "LATEST").exists():  # a training run: its newest checkpoint
+        model_dir = run_dir / (run_dir / "LATEST").read_text().strip() / "model"
+    model = load_model(model_dir, device=device)
     fields = {}
     path = run_dir / SEARCH_CONFIG
     if path.exists():

@@ -10,11 +10,13 @@ import tqdm
 
 from agent.batch import make_batch
 from agent.evaluation import versus_random
+from agent.policy import exploitability
 from agent.quality import generator_quality, judge
 from agent.runlog import RunLog
 from agent.sampling import sample_actions
 from agent.training import TrainConfig, Trainer, latest_checkpoint
 
+CHEAP_EXPLOITABILITY = ("kuhn_poker",)  # games whose exploitability is measured at every in-run evaluation
 BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode")  # what a resumed run takes from the new command
 
 
@@ -43,6 +45,8 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
     cfg, out = trainer.cfg, {}
     res = versus_random(trainer.agent, cfg.eval_games, seed=cfg.seed + trainer.iteration)
     out.update({f"eval/{k}": v for k, v in res.items()})
+    if cfg.game in CHEAP_EXPLOITABILITY:
+        out["eval/exploitability"] = exploitability(trainer.agent)
     samples = [(t, i) for t, i in trainer.replay.sample(64, trainer.rng) if i + 3 <= t.decisions]
     if samples:
         gen = torch.Generator(trainer.device).manual_seed(cfg.seed + trainer.iteration)
@@ -126,6 +130,8 @@ def line(r: dict) -> str:
              f"loss {r.get('loss/total', float('nan')):.3f}"]
     if "eval/mean_return" in r:
         parts.append(f"vs random {r['eval/mean_return']:+.2f}±{r['eval/ci95']:.2f} (win {r['eval/win_rate']:.0%})")
+    if "eval/exploitability" in r:
+        parts.append(f"exploitability {r['eval/exploitability']:.3f}")
     if "generator/d0/precision" in r:
         parts.append(f"G prec/rec d0 {r['generator/d0/precision']:.2f}/{r['generator/d0/recall']:.2f}")
         if "generator/d3/precision" in r:

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 PLOTS = {  # PNG name -> metric keys drawn against learner updates
     "losses.png": ("loss/total", "loss/value", "loss/policy", "loss/generator", "loss/reward", "loss/belief"),
-    "versus_random.png": ("eval/mean_return", "eval/win_rate"),
+    "versus_random.png": ("eval/mean_return", "eval/win_rate", "eval/exploitability"),
     "generator.png": ("generator/d0/precision", "generator/d0/recall", "generator/d3/precision",
                       "generator/d3/recall"),
 }

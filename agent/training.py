@@ -49,8 +49,9 @@ class TrainConfig:
     """auto, cpu or cuda."""
     steps: int = 2000
     """Budget: stop after this many learner updates in total."""
-    minutes: float = 15.0
-    """Budget: stop this process after this many minutes (checked between iterations)."""
+    minutes: float = 13.0
+    """Budget: stop this process after this many minutes (checked between iterations); the final evaluation
+    comes after it."""
     resume: bool = False
     """Continue the run in --out from its latest checkpoint (its saved config, with this command's budget)."""
     wandb_mode: Literal["offline", "online", "disabled"] | None = None

@@ -7,7 +7,11 @@ import sys
 import tyro
 
 from agent.evaluation import versus_random
+from agent.policy import exploitability
 from agent.training import TrainConfig
+
+
+EXPLOITABLE = {"kuhn_poker": 0.458, "leduc_poker": 2.374}  # small enough to compute exactly, with uniform's value
 
 
 def parse(argv: list[str]) -> TrainConfig:
@@ -40,6 +44,9 @@ def main(argv: list[str] | None = None) -> None:
             ("vs uniform random (200 games)", f"{res['mean_return']:+.3f} ± {res['ci95']:.3f} per game, "
                                               f"win rate {res['win_rate']:.0%}"),
             ("run directory", str(trainer.dir)), ("wandb", trainer.wandb_where)]
+    if trainer.cfg.game in EXPLOITABLE:
+        rows.insert(4, ("exploitability", f"{exploitability(trainer.agent):.4f} (uniform random: "
+                                          f"{EXPLOITABLE[trainer.cfg.game]})"))
     width = max(len(k) for k, _ in rows)
     print("\n" + "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows))
 

@@ -181,3 +181,23 @@ def test_oracle_with_the_network_as_value_plays_legal_moves():
     state = decision_state(adapter)
     result, action = agent.search([state])[0]
     assert action in state.legal_actions() and sum(result.visits) == 16
+
+
+def test_agent_policy_searches_every_information_set_once():
+    from open_spiel.python import policy as os_policy
+    from open_spiel.python.algorithms import exploitability as os_exploitability
+
+    from agent.policy import AgentPolicy, exploitability
+
+    adapter = games.load("kuhn_poker")
+    agent = Agent(adapter, oracle=True, value="rollout", search=SearchConfig(simulations=64, particles=4), seed=0)
+    pol = AgentPolicy(agent)
+    assert pol.fill() == 12  # kuhn_poker has 12 decision information sets
+    for probs in pol.cache.values():
+        assert sum(probs.values()) == pytest.approx(1.0)
+    table = os_policy.TabularPolicy(adapter.game)
+    for key, probs in pol.cache.items():
+        table.policy_for_key(key)[:] = [probs.get(a, 0.0) for a in range(2)]
+    exact = os_exploitability.exploitability(adapter.game, table)
+    assert exact == pytest.approx(float(os_exploitability.exploitability(adapter.game, pol)))
+    assert exploitability(agent) < 0.3  # uniform random: 0.458
