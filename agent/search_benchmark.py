@@ -1,4 +1,5 @@
-"""Measures the search: simulations per second and the share of wall time spent outside network calls.
+"""Measures the search (simulations per second, share of wall time outside network calls) and self-play
+(real game steps per second, learner updates per second).
 
 Roots are real decision states from random play, read by h from their real full tokens (the belief sampler's
 speed is the model section's business), P particles each. The model is an untrained preset whose terminal
@@ -86,3 +87,23 @@ def search_speed(game: str, preset_name: str, searches: int, *, simulations: int
     return {"game": game, "preset": preset_name, "searches": searches, "simulations": simulations,
             "particles": particles, "sims_per_s": searches * simulations / wall,
             "outside_share": 1.0 - expander.seconds / wall, "search_s": wall, "root_s": root}
+
+
+def selfplay_speed(game: str, preset_name: str, games_n: int, *, simulations: int = 32, particles: int = 4,
+                   updates: int = 8, batch: int = 64, seed: int = 0, device: str = "cpu") -> dict:
+    """Real game steps (decisions) per second of batched self-play, and learner updates per second."""
+    from agent.training import TrainConfig, Trainer
+
+    cfg = TrainConfig(game=game, preset=preset_name, seed=seed, device=device, games_per_iteration=games_n,
+                      simulations=simulations, particles=particles, updates_per_iteration=updates,
+                      batch_size=batch, steps=10 ** 9, wandb_mode="disabled", out=None)
+    trainer = Trainer(cfg)
+    start = time.perf_counter()
+    stats = trainer.play()
+    play_s = time.perf_counter() - start
+    start = time.perf_counter()
+    trainer.learn()
+    learn_s = time.perf_counter() - start
+    return {"game": game, "preset": preset_name, "games": games_n, "simulations": simulations,
+            "particles": particles, "game_steps_per_s": stats["decisions"] / play_s,
+            "updates_per_s": updates / learn_s, "batch": batch}

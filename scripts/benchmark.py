@@ -1,8 +1,8 @@
 """Speed and size figures, printed as tables: `python -m scripts.benchmark [--json PATH]`.
 
 Sections: tokenizer (per game), model (parameters per preset; latents per second per network call), search
-(simulations per second and the share of time outside network calls, per number of concurrent searches).
-Later: self-play.
+(simulations per second and the share of time outside network calls, per number of concurrent searches),
+selfplay (real game steps per second of batched self-play, learner updates per second).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class Args:
     """Seed of the random episodes."""
     json: pathlib.Path | None = None
     """Also write the figures to this JSON file."""
-    sections: tuple[str, ...] = ("tokenizer", "model", "search")
+    sections: tuple[str, ...] = ("tokenizer", "model", "search", "selfplay")
     """Which sections to run."""
     model_games: tuple[str, ...] = ("leduc_poker", "hearts")
     """Games whose real states feed the model section."""
@@ -42,7 +42,9 @@ class Args:
     simulations: int = 32
     """Simulations per search in the search section."""
     particles: int = 4
-    """Belief particles per search in the search section."""
+    """Belief particles per search in the search and self-play sections."""
+    selfplay_games: int = 32
+    """Games played at once in the self-play section."""
 
 
 def table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
@@ -112,7 +114,21 @@ def search_section(args: Args) -> list[dict]:
     return rows
 
 
-SECTIONS = ("tokenizer", "model", "search")
+def selfplay_section(args: Args) -> list[dict]:
+    """Per game and preset: self-play game steps per second and learner updates per second."""
+    from agent.search_benchmark import selfplay_speed
+
+    device = _device(args)
+    rows = [selfplay_speed(game, name, args.selfplay_games, simulations=args.simulations, particles=args.particles,
+                           seed=args.seed, device=device) for game in args.model_games for name in args.presets]
+    print(f"\n== self-play: {args.selfplay_games} games at once, {args.simulations} simulations x "
+          f"{args.particles} particles ({device}) ==")
+    print(table(rows, [("game", "game", "s"), ("preset", "preset", "s"), ("game_steps_per_s", "game steps/s", ".1f"),
+                       ("updates_per_s", f"updates/s (batch {rows[0]['batch'] if rows else 0})", ".2f")]))
+    return rows
+
+
+SECTIONS = ("tokenizer", "model", "search", "selfplay")
 
 
 def main(args: Args) -> None:
@@ -127,6 +143,8 @@ def main(args: Args) -> None:
         results["model"] = model_section(args)
     if "search" in args.sections:
         results["search"] = search_section(args)
+    if "selfplay" in args.sections:
+        results["selfplay"] = selfplay_section(args)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
         print(f"\nwrote {args.json}")
