@@ -18,6 +18,7 @@ from agent.training import TrainConfig, Trainer, latest_checkpoint
 
 CHEAP_EXPLOITABILITY = ("kuhn_poker",)  # games whose exploitability is measured at every in-run evaluation
 BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode")  # what a resumed run takes from the new command
+# (besides --out itself: a run directory may have been moved since)
 
 
 def start(cfg: TrainConfig) -> Trainer:
@@ -29,7 +30,7 @@ def start(cfg: TrainConfig) -> Trainer:
         if saved is None:
             raise FileNotFoundError(f"{cfg.out} has no config.json: nothing to resume")
         latest_checkpoint(cfg.out)  # refuse early, before anything is touched
-        cfg = dataclasses.replace(saved, **{k: getattr(cfg, k) for k in BUDGET_FLAGS}, resume=True)
+        cfg = dataclasses.replace(saved, **{k: getattr(cfg, k) for k in BUDGET_FLAGS}, out=cfg.out, resume=True)
         trainer = Trainer(cfg)
         trainer.load()
         return trainer
