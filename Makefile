@@ -12,8 +12,10 @@ GAME ?= leduc_poker
 
 install: .venv/installed
 
+# The main job uses the tiny preset: on 2 CPU cores it makes ~2.5x the updates of `small` in the budget and
+# measured better (leduc exploitability 0.97 vs 2.0 after 13 minutes).
 train: install
-	$(PY) -m scripts.train --game $(GAME) --out runs/$(GAME) $(ARGS)
+	$(PY) -m scripts.train --game $(GAME) --out runs/$(GAME) --preset tiny $(ARGS)
 
 test: install
 	$(PY) -m pytest -q -n 2

@@ -64,8 +64,9 @@ class TrainConfig:
     """Search simulations per move in self-play and evaluation."""
     particles: int = 4
     """Belief particles per search."""
-    root: Literal["puct", "gumbel"] = "gumbel"
-    """Root selection in self-play: Gumbel (good with few simulations) or PUCT with Dirichlet noise."""
+    root: Literal["puct", "gumbel"] = "puct"
+    """Root selection in self-play: PUCT with Dirichlet noise (visit-count targets; measured better on leduc),
+    or Gumbel top-m with sequential halving (sharper targets, meant for very few simulations)."""
     temperature: float = 1.0
     """Self-play actions are drawn from the search policy ** (1 / temperature)."""
     updates_per_iteration: int = 16
