@@ -18,6 +18,7 @@ import pyspiel
 import torch
 
 import games
+from agent.batch import play_random, trace
 from agent.checkpoint import atomic_write, load_model
 from agent.learned import LearnedExpander
 from agent.model import EOS, PAD, SEP, Model
@@ -150,14 +151,8 @@ def hidden_bound(adapter: GameAdapter, tok: Tokenizer, games_n: int = 32, seed: 
     otherwise write until max_hidden_tokens)."""
     rng, longest = random.Random(seed), 0
     for _ in range(games_n):
-        state = adapter.new_initial_state()
-        while not state.is_terminal():
-            if state.is_chance_node():
-                outcomes, probs = zip(*state.chance_outcomes())
-                state.apply_action(rng.choices(outcomes, probs)[0])
-                continue
-            longest = max(longest, len(tok.encode_hidden(state, state.current_player())))
-            state.apply_action(rng.choice(state.legal_actions()))
+        states = trace(adapter, play_random(adapter, rng)).states[:-1]  # the decisions, terminal left out
+        longest = max([longest] + [len(tok.encode_hidden(s, s.current_player())) for s in states])
     return int(1.5 * longest) + 8
 
 
