@@ -25,10 +25,10 @@ def start(cfg: TrainConfig) -> Trainer:
     """A fresh run in cfg.out, or (cfg.resume) the run there restored from its latest checkpoint."""
     cfg = cfg.resolved()
     if cfg.resume:
-        saved = TrainConfig.from_json((cfg.out / "config.json").read_text(), str(cfg.out / "config.json")) \
-            if (cfg.out / "config.json").exists() else None
-        if saved is None:
+        path = cfg.out / "config.json"
+        if not path.exists():
             raise FileNotFoundError(f"{cfg.out} has no config.json: nothing to resume")
+        saved = TrainConfig.from_json(path.read_text(), str(path))
         latest_checkpoint(cfg.out)  # refuse early, before anything is touched
         cfg = dataclasses.replace(saved, **{k: getattr(cfg, k) for k in BUDGET_FLAGS}, out=cfg.out, resume=True)
         trainer = Trainer(cfg)

@@ -117,10 +117,6 @@ class Decision:
         self.n = [0] * k  # visits per action
         self.w: list[list[float] | None] = [None] * k  # summed return vector per action
 
-    def q(self, a: int) -> list[float]:
-        """Mean return vector of action a (visited)."""
-        return [x / self.n[a] for x in self.w[a]]
-
 
 class Chance:
     """A chance node (afterstate): outcomes with probabilities and their decision-node children."""
@@ -156,6 +152,10 @@ class MinMax:
 
 def _add(a: list[float], b: list[float]) -> list[float]:
     return [x + y for x, y in zip(a, b)]
+
+
+def _mean(total: list[float], n: int) -> list[float]:
+    return [x / n for x in total]
 
 
 @dataclasses.dataclass
@@ -286,9 +286,9 @@ class Tree:
 
     def _chance_pick(self, node: Chance) -> int:
         out = node.info.outcomes
-        if self.cfg.chance == "sample" or len(out) == 1:
-            if len(out) == 1:
-                return 0
+        if len(out) == 1:
+            return 0
+        if self.cfg.chance == "sample":
             return self.rng.choices(range(len(out)), weights=[p for _, p in out])[0]
         return max(range(len(out)), key=lambda i: out[i][1] / (node.n[i] + 1))
 
@@ -300,14 +300,14 @@ class Tree:
                 _, a = edge
                 self.n[a] += 1
                 self.w[a] = g if self.w[a] is None else _add(self.w[a], g)
-                self.minmax.update([x / self.n[a] for x in self.w[a]])
+                self.minmax.update(_mean(self.w[a], self.n[a]))
             elif isinstance(node, Chance):
                 node.n[edge] += 1
                 g = _add(g, node.info.reward)  # the action edge's reward, into the afterstate
             else:
                 node.n[edge] += 1
                 node.w[edge] = g if node.w[edge] is None else _add(node.w[edge], g)
-                self.minmax.update([x / node.n[edge] for x in node.w[edge]])
+                self.minmax.update(_mean(node.w[edge], node.n[edge]))
                 g = _add(g, node.info.reward)  # the chance edge's reward, into this decision node
         self.sims += 1
 
@@ -315,7 +315,7 @@ class Tree:
     def result(self) -> SearchResult:
         """The root's pooled statistics, the policy target and the recommended action."""
         k, total = len(self.n), sum(self.n)
-        q = [None if not self.n[a] else [x / self.n[a] for x in self.w[a]] for a in range(k)]
+        q = [_mean(self.w[a], self.n[a]) if self.n[a] else None for a in range(k)]
         if self.cfg.root == "gumbel":
             scores = [self.logits[a] + self._sigma(a) for a in range(k)]
             top = max(scores)

@@ -29,19 +29,18 @@ class Timed(LearnedExpander):
 
     seconds = 0.0
 
-    def expand_afterstates(self, requests):
+    def _timed(self, call, requests):
         start = time.perf_counter()
         try:
-            return super().expand_afterstates(requests)
+            return call(requests)
         finally:
             self.seconds += time.perf_counter() - start
 
+    def expand_afterstates(self, requests):
+        return self._timed(super().expand_afterstates, requests)
+
     def expand_states(self, requests):
-        start = time.perf_counter()
-        try:
-            return super().expand_states(requests)
-        finally:
-            self.seconds += time.perf_counter() - start
+        return self._timed(super().expand_states, requests)
 
 
 def _states(adapter, n: int, rng: random.Random):
