@@ -20,6 +20,7 @@ import torch
 import games
 from agent.batch import play_random, trace
 from agent.checkpoint import atomic_write, load_model
+from agent.ablation import RealLegalExpander
 from agent.learned import LearnedExpander
 from agent.model import EOS, PAD, SEP, Model
 from agent.oracle import NetworkValue, OracleExpander, RolloutValue
@@ -37,14 +38,17 @@ class Agent:
 
     def __init__(self, game: GameAdapter | str, model: Model | None = None, *,
                  search: SearchConfig = SearchConfig(), oracle: bool = False, value: str = "network",
-                 seed: int = 0):
+                 inner: str = "generated", seed: int = 0):
         """`model` is needed unless `oracle` with `value='rollout'`; `value` ('network' or 'rollout') is the
-        oracle's leaf evaluation; `seed` fixes worlds, noise and the generator's draws."""
+        oracle's leaf evaluation; `inner` ('generated' or 'rules') is where the learned search's inner
+        candidates come from (`agent.ablation`); `seed` fixes worlds, noise and the generator's draws."""
         self.adapter = games.load(game) if isinstance(game, str) else game
         self.tok = Tokenizer.for_game(self.adapter)
         self.model, self.cfg, self.oracle = model, search, oracle
         if value not in ("network", "rollout"):
             raise ValueError(f"value must be 'network' or 'rollout', got {value!r}")
+        if inner not in ("generated", "rules") or (inner == "rules" and oracle):
+            raise ValueError(f"inner must be 'generated' or 'rules' (learned search only), got {inner!r}")
         if model is None and not (oracle and value == "rollout"):
             raise ValueError("the learned search needs a model; without one use oracle=True, value='rollout'")
         if model is not None and model.spec.game != self.adapter.name:
@@ -60,6 +64,9 @@ class Agent:
             self.expander = OracleExpander(fn)
         else:
             self.expander = LearnedExpander(model, generator=self.generator)
+        self.inner = inner
+        if inner == "rules":
+            self.expander = RealLegalExpander(self.expander, self.tok, self.rng)
 
     # ----- the interface evaluation tools use -----
     def act(self, state: pyspiel.State) -> int:
@@ -106,6 +113,11 @@ class Agent:
         ids = torch.tensor([r + [PAD] * (width - len(r)) for r in rows], device=self.device)
         with torch.no_grad():
             latents = self.model.represent(ids)
+        if self.inner == "rules":
+            worlds = [self._world(s, h) for s, hs in zip(states, hidden) for h in hs]
+            roots = [s.current_player() for s in states for _ in range(P)]
+            infos = self.expander.describe(latents, worlds, roots)
+            return [infos[i * P:(i + 1) * P] for i in range(len(states))]
         keys = [[tuple(self.tok.encode_action(s, a)) for a in s.legal_actions()] for s in states]
         infos = self.expander.describe(latents, keys=[k for k in keys for _ in range(P)])
         return [infos[i * P:(i + 1) * P] for i in range(len(states))]
@@ -119,6 +131,20 @@ class Agent:
         infos = self.expander.describe(pairs)
         P = self.cfg.particles
         return [infos[i * P:(i + 1) * P] for i in range(len(states))]
+
+    def _world(self, state: pyspiel.State, hidden: list[int]) -> pyspiel.State:
+        """The real world the hidden tokens describe (a resampled one if they describe none)."""
+        player = state.current_player()
+        history = consistent_history(self.adapter, state, player, self.tok.describe(hidden))
+        if history is None:
+            if not self.adapter.has_resampler:
+                raise ValueError(f"a belief sample is no possible world of {self.adapter.name}, which has no "
+                                 "resampler to replace it with")
+            return self.adapter.resample_world(state, player, self.rng)
+        world = self.adapter.new_initial_state()
+        for a in history:
+            world.apply_action(a)
+        return world
 
     def _worlds(self, state: pyspiel.State, player: int) -> list[pyspiel.State]:
         """P real states `player` cannot tell from `state`."""
@@ -162,18 +188,37 @@ def _check_decisions(states) -> None:
             raise ValueError("the agent acts only where a player is to move (not at chance or terminal states)")
 
 
-def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str = "network", seed: int = 0,
-               device: str = "cpu", **search_overrides) -> Agent:
+def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str = "network", inner: str = "generated",
+               seed: int = 0, device: str = "cpu", game: str | None = None, **search_overrides) -> Agent:
     """The agent of a training run: the newest checkpoint's weights (RUN_DIR/LATEST names it; else
     `RUN_DIR/model/`) and `RUN_DIR/search.json` settings (defaults if absent), with `search_overrides`
-    (e.g. simulations=32) on top."""
+    (e.g. simulations=32) on top. `game`, if given, must be the run's game. Errors say what is wrong with a
+    missing, half-written or foreign run directory."""
     run_dir = pathlib.Path(run_dir)
     if not run_dir.is_dir():
         raise FileNotFoundError(f"run directory {run_dir} does not exist")
     model_dir = run_dir / "model"
     if (run_dir / "LATEST").exists():  # a training run: its newest checkpoint
-        model_dir = run_dir / (run_dir / "LATEST").read_text().strip() / "model"
+        name = (run_dir / "LATEST").read_text().strip()
+        model_dir = run_dir / name / "model"
+        if not model_dir.is_dir():
+            raise FileNotFoundError(f"{run_dir} is half-written: LATEST names {name!r}, which has no model/ "
+                                    "directory")
+    elif not model_dir.is_dir():
+        raise FileNotFoundError(f"{run_dir} holds no checkpoint (no LATEST file, no model/ directory): a run "
+                                "that has not saved one yet, or not a run directory")
     model = load_model(model_dir, device=device)
+    run_config = run_dir / "config.json"
+    if run_config.exists():
+        try:
+            claimed = json.loads(run_config.read_text()).get("game")
+        except (json.JSONDecodeError, AttributeError):
+            raise ValueError(f"{run_config} is not a JSON object (half-written?)") from None
+        if claimed is not None and claimed != model.spec.game:
+            raise ValueError(f"{run_dir} mixes games: config.json says {claimed}, but its checkpoint "
+                             f"{model_dir} holds a model for {model.spec.game}")
+    if game is not None and game != model.spec.game:
+        raise ValueError(f"{run_dir} is a run of {model.spec.game}, not {game}")
     fields = {}
     path = run_dir / SEARCH_CONFIG
     if path.exists():
@@ -184,7 +229,7 @@ def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str =
             raise ValueError(f"{path} is not a valid search config: {e}") from None
     cfg = SearchConfig(**{**fields, **search_overrides})
     adapter = games.load(model.spec.game, **model.spec.params)
-    return Agent(adapter, model, search=cfg, oracle=oracle, value=value, seed=seed)
+    return Agent(adapter, model, search=cfg, oracle=oracle, value=value, inner=inner, seed=seed)
 
 
 def save_search_config(cfg: SearchConfig, run_dir: str | os.PathLike) -> None:

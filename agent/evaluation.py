@@ -1,4 +1,4 @@
-"""Head-to-head evaluation on real games: the agent against uniform random, seats rotated, with intervals."""
+"""Head-to-head evaluation on real games: a player against an opponent, seats rotated, with 95% intervals."""
 from __future__ import annotations
 
 import math
@@ -6,38 +6,55 @@ import random
 import statistics
 
 from agent.agent import Agent
+from agent.players import AgentPlayer, Player, UniformRandom
+from games.base import GameAdapter
 
 
-def versus_random(agent: Agent, games: int, seed: int) -> dict:
-    """The agent's mean return per game against uniform-random opponents (95% interval) and its win rate.
+def head_to_head(adapter: GameAdapter, player: Player, opponent: Player, games: int, seed: int) -> dict:
+    """`player`'s mean return per game against `opponent` (95% interval), win rate, mean by seat, histories.
 
-    Game g seats the agent at g mod N; the others play uniformly at random; chance follows the real rules.
-    All games advance together so the agent's searches are batched.
+    Game g seats `player` at g mod N and `opponent` at every other seat; chance follows the real rules with
+    a seeded generator. All games advance together, so each side's moves are asked for in batches.
     """
-    adapter = agent.adapter
     n = adapter.num_players
     rng = random.Random(seed)
+    player.reset(seed)
+    opponent.reset(seed + 1)
     states = [adapter.new_initial_state() for _ in range(games)]
     seats = [g % n for g in range(games)]
     while True:
-        waiting = []
-        for i, s in enumerate(states):
-            while not s.is_terminal() and (s.is_chance_node() or s.current_player() != seats[i]):
-                if s.is_chance_node():
-                    outcomes, probs = zip(*s.chance_outcomes())
-                    s.apply_action(rng.choices(outcomes, probs)[0])
-                else:
-                    s.apply_action(rng.choice(s.legal_actions()))
+        mine, theirs = [], []
+        for g, s in enumerate(states):
+            while s.is_chance_node():
+                outcomes, probs = zip(*s.chance_outcomes())
+                s.apply_action(rng.choices(outcomes, probs)[0])
             if not s.is_terminal():
-                waiting.append(i)
-        if not waiting:
+                (mine if s.current_player() == seats[g] else theirs).append((g, s))
+        if not mine and not theirs:
             break
-        for i, (_, action) in zip(waiting, agent.search([states[i] for i in waiting])):
-            states[i].apply_action(action)
+        for side, moves in ((player, mine), (opponent, theirs)):
+            if moves:
+                for (g, s), action in zip(moves, side.act(moves)):
+                    s.apply_action(action)
     returns = [s.returns()[seat] for s, seat in zip(states, seats)]
-    best = [max(s.returns()) for s in states]
+    return summarize(returns, [s.returns() for s in states], seats, n) | {
+        "histories": [list(s.history()) for s in states]}
+
+
+def summarize(returns: list[float], all_returns: list[list[float]], seats: list[int], n: int) -> dict:
+    """Mean, 95% interval (normal approximation), win rate (a strict best return), mean by seat, and the
+    mean return of a seat at these tables (0 in zero-sum games; what an even player would get elsewhere)."""
+    games = len(returns)
     mean = statistics.fmean(returns)
     half = 1.96 * statistics.stdev(returns) / math.sqrt(games) if games > 1 else float("nan")
-    return {"mean_return": mean, "ci95": half, "win_rate": sum(r == b and r > min(s.returns())
-                                                                for r, b, s in zip(returns, best, states)) / games,
-            "games": games}
+    wins = sum(r == max(rs) and rs.count(r) == 1 for r, rs in zip(returns, all_returns))
+    by_seat = {seat: statistics.fmean([r for r, s in zip(returns, seats) if s == seat])
+               for seat in range(n) if seat in seats}
+    table = statistics.fmean(statistics.fmean(rs) for rs in all_returns)
+    return {"mean_return": mean, "ci95": half, "win_rate": wins / games, "games": games,
+            "by_seat": by_seat, "table_mean": table}
+
+
+def versus_random(agent: Agent, games: int, seed: int) -> dict:
+    """The agent's mean return per game against uniform-random opponents (see `head_to_head`)."""
+    return head_to_head(agent.adapter, AgentPlayer(agent), UniformRandom(seed), games, seed)

@@ -68,16 +68,18 @@ class LearnedExpander:
 
     @torch.no_grad()
     def describe(self, s: torch.Tensor, reward: torch.Tensor | None = None,
-                 keys: list[list[tuple[int, ...]]] | None = None) -> list[StateInfo]:
-        """StateInfo for latents s (B, L, W). With `keys` (the root's real legal actions, per row) the node is
-        taken as live, its player as seat 0 and its candidates as given; otherwise f and G decide."""
+                 keys: list[list[tuple[int, ...]]] | None = None,
+                 to_play: list[int] | None = None) -> list[StateInfo]:
+        """StateInfo for latents s (B, L, W). With `keys` (real legal actions, per row) the candidates are given:
+        a row without any is terminal, the others are played by `to_play` (default seat 0, the root player);
+        otherwise f and G decide."""
         m = self.model
         B = s.shape[0]
         pred = m.predict(s)
         value = pred.value.tolist()
         reward = [[0.0] * self.seats] * B if reward is None else reward.tolist()
         if keys is not None:
-            terminal, to_play = [False] * B, [0] * B
+            terminal, to_play = [not k for k in keys], to_play or [0] * B
         else:
             terminal = (pred.terminal > 0).tolist()
             to_play = pred.to_play.argmax(-1).tolist()

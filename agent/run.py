@@ -16,7 +16,7 @@ from agent.runlog import RunLog
 from agent.sampling import sample_actions
 from agent.training import TrainConfig, Trainer, latest_checkpoint
 
-CHEAP_EXPLOITABILITY = ("kuhn_poker",)  # games whose exploitability is measured at every in-run evaluation
+CHEAP_EXPLOITABILITY = ("kuhn_poker", "leduc_poker")  # exploitability at every in-run evaluation (seconds)
 BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode")  # what a resumed run takes from the new command
 # (besides --out itself: a run directory may have been moved since)
 
@@ -45,7 +45,7 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
     """Win rate against uniform random and generated-action quality on recent positions (real rules judge)."""
     cfg, out = trainer.cfg, {}
     res = versus_random(trainer.agent, cfg.eval_games, seed=cfg.seed + trainer.iteration)
-    out.update({f"eval/{k}": v for k, v in res.items()})
+    out.update({f"eval/{k}": res[k] for k in ("mean_return", "ci95", "win_rate", "games")})
     if cfg.game in CHEAP_EXPLOITABILITY:
         out["eval/exploitability"] = exploitability(trainer.agent)
     samples = [(t, i) for t, i in trainer.replay.sample(64, trainer.rng) if i + 3 <= t.decisions]

@@ -14,6 +14,7 @@ import torch
 
 import games
 from agent.batch import full_tokens, make_batch, play_random, trace
+from agent.belief_quality import exact_posteriors
 from agent.config import GameSpec, preset
 from agent.losses import LossConfig, unrolled_loss
 from agent.model import EOS, PAD, Model
@@ -21,27 +22,6 @@ from agent.quality import generator_quality
 from agent.sampling import sample_hidden
 from games.worlds import is_consistent
 from tokenizer.tokenizer import Tokenizer
-
-
-def exact_posteriors(tok: Tokenizer) -> dict[tuple, dict[tuple, float]]:
-    """Per observation (at the acting player's decisions): P(hidden tokens | observation) under uniform play."""
-    post: dict = collections.defaultdict(lambda: collections.defaultdict(float))
-
-    def walk(state, reach):
-        if state.is_terminal():
-            return
-        if state.is_chance_node():
-            for a, p in state.chance_outcomes():
-                walk(state.child(a), reach * p)
-            return
-        p = state.current_player()
-        post[tuple(tok.encode_observation(state, p))][tuple(tok.encode_hidden(state, p))] += reach
-        legal = state.legal_actions()
-        for a in legal:
-            walk(state.child(a), reach / len(legal))
-
-    walk(tok.adapter.new_initial_state(), 1.0)
-    return {obs: {h: w / sum(d.values()) for h, w in d.items()} for obs, d in post.items()}
 
 
 def _pad(rows):
@@ -75,7 +55,7 @@ def test_belief_sampler_matches_the_exact_kuhn_posterior():
         opt.step()
         sched.step()
     model.eval()
-    exact = exact_posteriors(tok)
+    exact, _ = exact_posteriors(tok)
     cards = sorted({h for d in exact.values() for h in d})  # every hidden remainder Kuhn has: one card word
     worst = 0.0
     for obs, want in exact.items():

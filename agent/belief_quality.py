@@ -1,0 +1,107 @@
+"""Belief quality: how close the belief sampler b is to the real posterior over hidden cards.
+
+Small games (kuhn_poker, leduc_poker) are enumerated: `exact_posteriors` walks
+the whole tree under a play profile and gives, per information set (keyed by
+the acting player's observation tokens), P(hidden tokens | observation) and the
+probability of reaching it; `posterior_distance` scores b against that with the
+total-variation distance, computed exactly from b's log-probabilities. Larger
+games cannot be enumerated: `consistency_share` samples hidden remainders from b
+at real states and counts those the real rules allow (`games.worlds`).
+"""
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable
+
+import pyspiel
+import torch
+
+from agent.model import PAD, Model
+from agent.sampling import sample_hidden
+from games.worlds import is_consistent
+from tokenizer.tokenizer import Tokenizer
+
+Policy = Callable[[pyspiel.State], dict[int, float]]  # the player to move's action probabilities at a state
+
+
+def exact_posteriors(tok: Tokenizer, policy: Policy | None = None
+                     ) -> tuple[dict[tuple, dict[tuple, float]], dict[tuple, float]]:
+    """(posterior {observation: {hidden: P}}, reach {observation: P(reached)}) at every decision under `policy`."""
+    weight: dict = collections.defaultdict(lambda: collections.defaultdict(float))
+
+    def walk(state: pyspiel.State, reach: float) -> None:
+        if state.is_terminal():
+            return
+        if state.is_chance_node():
+            moves = state.chance_outcomes()
+        else:
+            p = state.current_player()
+            weight[tuple(tok.encode_observation(state, p))][tuple(tok.encode_hidden(state, p))] += reach
+            if policy is None:
+                legal = state.legal_actions()
+                moves = [(a, 1.0 / len(legal)) for a in legal]
+            else:
+                moves = list(policy(state).items())
+                total = sum(q for _, q in moves)
+                if abs(total - 1.0) > 1e-6:
+                    raise ValueError(f"the policy's probabilities at {state.history()} sum to {total}, not 1")
+        for a, q in moves:
+            if q > 0:
+                walk(state.child(a), reach * q)
+
+    walk(tok.adapter.new_initial_state(), 1.0)
+    reach = {obs: sum(d.values()) for obs, d in weight.items()}
+    posterior = {obs: {h: w / reach[obs] for h, w in d.items()} for obs, d in weight.items()}
+    return posterior, reach
+
+
+def _device(model) -> torch.device:
+    params = getattr(model, "parameters", None)
+    return next(params()).device if params is not None else torch.device("cpu")
+
+
+@torch.no_grad()
+def posterior_distance(model: Model, tok: Tokenizer, posteriors: dict[tuple, dict[tuple, float]],
+                       reach: dict[tuple, float], *, batch_size: int = 1024) -> dict[str, float]:
+    """Total-variation distance of b to each exact posterior: reach-weighted mean, max, number of infosets."""
+    hidden = sorted({h for d in posteriors.values() for h in d})  # every hidden remainder the game has
+    pairs = [(obs, h) for obs in posteriors for h in hidden]
+    probs: list[float] = []
+    dev = _device(model)
+    for i in range(0, len(pairs), batch_size):
+        rows = [list(obs) + [tok.sep] + list(h) + [tok.eos] for obs, h in pairs[i:i + batch_size]]
+        width = max(map(len, rows))
+        tokens = torch.tensor([r + [PAD] * (width - len(r)) for r in rows], device=dev)  # (B, T)
+        sep = torch.tensor([len(obs) for obs, _ in pairs[i:i + batch_size]], device=dev)  # (B,)
+        lp, _ = model.belief_log_prob(tokens, sep)
+        probs += lp.float().exp().tolist()
+    tv = {}
+    for j, (obs, want) in enumerate(posteriors.items()):
+        got = probs[j * len(hidden):(j + 1) * len(hidden)]
+        outside = max(0.0, 1.0 - sum(got))  # b's mass on sequences that are no hidden remainder of the game
+        tv[obs] = 0.5 * (sum(abs(g - want.get(h, 0.0)) for g, h in zip(got, hidden)) + outside)
+    total = sum(reach[obs] for obs in tv)
+    return {"tv_mean": sum(reach[obs] * d for obs, d in tv.items()) / total if tv else 0.0,
+            "tv_max": max(tv.values(), default=0.0), "infosets": len(tv)}
+
+
+def consistency_share(model: Model, tok: Tokenizer, states: list[pyspiel.State], samples: int = 8,
+                      generator: torch.Generator | None = None, *, states_per_batch: int = 64,
+                      max_len: int | None = None) -> dict[str, float]:
+    """Share of b's hidden remainders, `samples` per decision state for the player to move, the real rules allow.
+
+    `max_len` caps the hidden tokens drawn (default: up to the model's `max_tokens`); a draw cut short counts
+    as whatever its first `max_len` tokens are, which is inconsistent unless the real remainder is that short.
+    """
+    for state in states:
+        if state.is_terminal() or state.is_chance_node() or state.current_player() < 0:
+            raise ValueError(f"consistency_share needs decision states; {state.history()} has no player to move")
+    consistent = drawn = 0
+    for i in range(0, len(states), states_per_batch):
+        chunk = states[i:i + states_per_batch]
+        obs = [tok.encode_observation(s, s.current_player()) for s in chunk]
+        for state, draws in zip(chunk, sample_hidden(model, obs, samples, max_len=max_len, generator=generator)):
+            player = state.current_player()
+            consistent += sum(is_consistent(tok.adapter, state, player, tok.describe(h)) for h in draws)
+            drawn += len(draws)
+    return {"share": consistent / max(drawn, 1), "drawn": drawn, "states": len(states)}

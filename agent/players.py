@@ -1,0 +1,132 @@
+"""Whoever sits at a seat in an evaluation match: the agent, uniform random, OpenSpiel's bots and policies.
+
+Every player answers `act(moves)` for a batch of (game index, real state) pairs where one of its seats is
+to move, so the agent's searches run batched across games; OpenSpiel's bots step one state at a time.
+"""
+from __future__ import annotations
+
+import random
+from typing import Callable, Sequence
+
+import pyspiel
+
+from agent.agent import Agent
+from games.base import GameAdapter
+
+Moves = Sequence[tuple[int, pyspiel.State]]  # (game index, state with this player's seat to move)
+
+
+class Player:
+    """A participant in head-to-head matches."""
+
+    name: str = "player"
+
+    def reset(self, seed: int) -> None:
+        """Start a new match (a batch of games) with this seed."""
+
+    def act(self, moves: Moves) -> list[int]:
+        """One legal action per (game index, state)."""
+        raise NotImplementedError
+
+
+class AgentPlayer(Player):
+    """The agent: one batched search over every waiting game."""
+
+    def __init__(self, agent: Agent, name: str = "agent"):
+        self.agent, self.name = agent, name
+        self.moves = self.legal_moves = 0  # the actions the search chose, and how many the real rules allow
+
+    def act(self, moves: Moves) -> list[int]:
+        actions = [a for _, a in self.agent.search([s for _, s in moves])]
+        self.moves += len(actions)
+        self.legal_moves += sum(a in s.legal_actions() for (_, s), a in zip(moves, actions))
+        return actions
+
+
+class UniformRandom(Player):
+    """Uniformly random legal actions."""
+
+    name = "random"
+
+    def __init__(self, seed: int = 0):
+        self.rng = random.Random(seed)
+
+    def reset(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    def act(self, moves: Moves) -> list[int]:
+        return [self.rng.choice(s.legal_actions()) for _, s in moves]
+
+
+class PolicyPlayer(Player):
+    """Samples its actions from an OpenSpiel policy (e.g. CFR+'s average policy)."""
+
+    def __init__(self, name: str, policy: pyspiel.Policy, seed: int = 0):
+        self.name, self.policy, self.rng = name, policy, random.Random(seed)
+
+    def reset(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    def act(self, moves: Moves) -> list[int]:
+        out = []
+        for _, state in moves:
+            actions, probs = zip(*self.policy.action_probabilities(state).items())
+            out.append(self.rng.choices(actions, probs)[0])
+        return out
+
+
+class BotPlayer(Player):
+    """An OpenSpiel `pyspiel.Bot`, one instance per (game, seat) made by `factory(seat, seed)`."""
+
+    def __init__(self, name: str, factory: Callable[[int, int], pyspiel.Bot]):
+        self.name, self.factory = name, factory
+        self.bots: dict[tuple[int, int], pyspiel.Bot] = {}
+        self.seed = 0
+
+    def reset(self, seed: int) -> None:
+        self.bots, self.seed = {}, seed
+
+    def act(self, moves: Moves) -> list[int]:
+        out = []
+        for g, state in moves:
+            seat = state.current_player()
+            if (g, seat) not in self.bots:
+                self.bots[(g, seat)] = self.factory(seat, self.seed * 100_003 + g * 17 + seat)
+            out.append(self.bots[(g, seat)].step(state))
+        return out
+
+
+def ismcts(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.0) -> BotPlayer:
+    """OpenSpiel's IS-MCTS with the real rules and one random rollout per leaf (games with a resampler)."""
+    if not adapter.has_resampler:
+        raise ValueError(f"IS-MCTS needs OpenSpiel's resample_from_infostate, which {adapter.name} lacks")
+
+    def make(seat: int, seed: int) -> pyspiel.Bot:
+        evaluator = pyspiel.RandomRolloutEvaluator(1, seed)
+        return pyspiel.ISMCTSBot(seed, evaluator, uct_c, simulations, -1,
+                                 pyspiel.ISMCTSFinalPolicyType.MAX_VISIT_COUNT, False, False)
+
+    return BotPlayer(f"ismcts-{simulations}", make)
+
+
+CFR_GAMES = ("kuhn_poker", "leduc_poker")  # small enough for CFR+ to solve in seconds
+
+
+def cfr_plus(adapter: GameAdapter, iterations: int = 1000, seed: int = 0) -> PolicyPlayer:
+    """CFR+'s average policy after `iterations` (close to Nash: exploitability ~3e-4 on leduc at 1000)."""
+    if adapter.name not in CFR_GAMES:
+        raise ValueError(f"CFR+ is computed for {', '.join(CFR_GAMES)} only, not {adapter.name}")
+    solver = pyspiel.CFRPlusSolver(adapter.game)
+    for _ in range(iterations):
+        solver.evaluate_and_update_policy()
+    player = PolicyPlayer(f"cfr+-{iterations}", solver.average_policy(), seed)
+    player.solver = solver  # the policy reads the solver's tables: keep it alive as long as the player
+    return player
+
+
+def gin_bot(adapter: GameAdapter) -> BotPlayer:
+    """OpenSpiel's simple gin rummy bot (gin_rummy only)."""
+    if adapter.name != "gin_rummy":
+        raise ValueError(f"the simple gin rummy bot plays gin_rummy only, not {adapter.name}")
+    params = adapter.game.get_parameters()
+    return BotPlayer("gin-bot", lambda seat, seed: pyspiel.make_simple_gin_rummy_bot(params, seat))

@@ -1,0 +1,152 @@
+"""Evaluate a trained run: head-to-head against baselines, ablations, exploitability, generation and belief quality.
+
+`evaluate_run` returns one JSON-ready dict; `table_rows`, `plot` and `to_wandb` present it. Variants of the
+agent are the rows (the agent as trained, and the ablations), opponents the columns.
+"""
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+import random
+import time
+from typing import Callable
+
+import torch
+
+from agent import belief_quality
+from agent.agent import Agent, load_agent
+from agent.batch import Episode, make_batch, trace
+from agent.evaluation import head_to_head
+from agent.players import AgentPlayer, Player, UniformRandom, cfr_plus, gin_bot, ismcts
+from agent.policy import AgentPolicy
+from agent.quality import generator_quality
+
+EXPLOITABILITY_GAMES = ("kuhn_poker", "leduc_poker", "liars_dice")  # small enough for an exact best response
+POSTERIOR_GAMES = ("kuhn_poker", "leduc_poker")  # small enough to enumerate b's exact target
+VARIANTS = ("agent", "particles1", "rules_inner", "oracle")
+OPPONENTS = ("random", "ismcts", "cfr", "gin_bot", "oracle")
+
+
+@dataclasses.dataclass
+class EvalSettings:
+    """What `evaluate_run` measures and how hard it tries."""
+
+    episodes: int = 200
+    """Games per (variant, opponent) pair; seats rotate across them."""
+    opponents: tuple[str, ...] = OPPONENTS
+    """Opponents to play (those that do not apply to the game are skipped with a note)."""
+    variants: tuple[str, ...] = VARIANTS
+    """Rows: the agent as trained and its ablations (particles1, rules_inner, oracle)."""
+    seed: int = 0
+    """Seed of every match, world sample and baseline."""
+    ismcts_simulations: int = 1000
+    """IS-MCTS simulations per move (real rules, one random rollout per leaf)."""
+    cfr_iterations: int = 1000
+    """CFR+ iterations for the Nash-like opponent (kuhn_poker and leduc_poker)."""
+    exploitability: bool = True
+    """Measure exploitability where it is computable (kuhn_poker, leduc_poker, liars_dice)."""
+    quality_positions: int = 200
+    """Real positions (from the evaluation games) for generated-action and belief quality."""
+
+
+def variant(run: pathlib.Path, name: str, seed: int, device: str, overrides: dict) -> Agent:
+    """The agent of `run` as variant `name`: agent, particles1, rules_inner or oracle."""
+    kw = dict(seed=seed, device=device, **overrides)
+    if name == "agent":
+        return load_agent(run, **kw)
+    if name == "particles1":
+        return load_agent(run, **(kw | {"particles": 1}))
+    if name == "rules_inner":
+        return load_agent(run, inner="rules", **kw)
+    if name == "oracle":
+        return load_agent(run, oracle=True, value="network", **kw)
+    raise ValueError(f"unknown variant {name!r}; variants: {', '.join(VARIANTS)}")
+
+
+def opponent(name: str, agent: Agent, settings: EvalSettings, make_oracle: Callable[[], Agent]) -> Player:
+    """The opponent `name` for `agent`'s game; ValueError says why it does not apply."""
+    adapter = agent.adapter
+    if name == "random":
+        return UniformRandom(settings.seed)
+    if name == "ismcts":
+        return ismcts(adapter, settings.ismcts_simulations)
+    if name == "cfr":
+        return cfr_plus(adapter, settings.cfr_iterations, settings.seed)
+    if name == "gin_bot":
+        return gin_bot(adapter)
+    if name == "oracle":
+        return AgentPlayer(make_oracle(), "oracle")
+    raise ValueError(f"unknown opponent {name!r}; opponents: {', '.join(OPPONENTS)}")
+
+
+def evaluate_run(run: pathlib.Path, settings: EvalSettings, *, device: str = "cpu", overrides: dict | None = None,
+                 say: Callable[[str], None] = print) -> dict:
+    """Every figure of the evaluation for `run` (see the module docstring), as one JSON-ready dict."""
+    overrides = overrides or {}
+    base = variant(run, "agent", settings.seed, device, overrides)
+    game = base.adapter.name
+    out: dict = {"run": str(run), "game": game, "settings": dataclasses.asdict(settings),
+                 "search": dataclasses.asdict(base.cfg), "matches": [], "skipped": [], "exploitability": {}}
+    opponents: dict[str, Player] = {}
+    oracle_agent: list[Agent] = []
+
+    def make_oracle() -> Agent:
+        if not oracle_agent:
+            oracle_agent.append(variant(run, "oracle", settings.seed + 1, device, overrides))
+        return oracle_agent[0]
+
+    for name in settings.opponents:
+        try:
+            opponents[name] = opponent(name, base, settings, make_oracle)
+        except ValueError as e:
+            out["skipped"].append({"opponent": name, "why": str(e)})
+            say(f"skipping opponent {name}: {e}")
+    histories = []
+    for vname in settings.variants:
+        agent = base if vname == "agent" else variant(run, vname, settings.seed, device, overrides)
+        for oname, opp in opponents.items():
+            if vname == "oracle" and oname == "oracle":
+                continue
+            t = time.monotonic()
+            me = AgentPlayer(agent, vname)
+            res = head_to_head(agent.adapter, me, opp, settings.episodes, settings.seed)
+            res["chosen_legal"] = me.legal_moves / max(me.moves, 1)
+            if vname == "agent":
+                histories += res["histories"]
+            res = {k: v for k, v in res.items() if k != "histories"}
+            out["matches"].append({"variant": vname, "opponent": oname, **res, "seconds": time.monotonic() - t})
+            say(f"{vname} vs {oname}: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per game "
+                f"({settings.episodes} games, {time.monotonic() - t:.0f} s)")
+        if settings.exploitability and game in EXPLOITABILITY_GAMES:
+            t = time.monotonic()
+            pol = AgentPolicy(agent)
+            pol.fill()
+            from open_spiel.python.algorithms import exploitability as os_exploitability
+
+            out["exploitability"][vname] = float(os_exploitability.exploitability(agent.adapter.game, pol))
+            say(f"{vname} exploitability {out['exploitability'][vname]:.4f} ({time.monotonic() - t:.0f} s)")
+            if vname == "agent" and game in POSTERIOR_GAMES:
+                posts, reach = belief_quality.exact_posteriors(base.tok, pol.action_probabilities)
+                out["belief_posterior"] = belief_quality.posterior_distance(base.model, base.tok, posts, reach)
+    out.update(quality(base, histories, settings))
+    return out
+
+
+def quality(agent: Agent, histories: list[list[int]], settings: EvalSettings) -> dict:
+    """Generated-action quality by unroll depth (0 = root, up to 3) and belief consistency on real positions
+    from the evaluation games (uniform-random games if there were none)."""
+    rng = random.Random(settings.seed)
+    if not histories:
+        from agent.batch import play_random
+
+        histories = [play_random(agent.adapter, rng).history for _ in range(settings.quality_positions)]
+    traces = [trace(agent.adapter, Episode(h)) for h in histories]
+    samples = [(tr, rng.randrange(tr.decisions)) for tr in rng.choices(traces, k=settings.quality_positions)]
+    gen = torch.Generator(agent.device).manual_seed(settings.seed)
+    batch = make_batch(agent.tok, samples, 3, 32, rng).to(agent.device)
+    by_depth = generator_quality(agent.model, agent.tok, samples, batch, generator=gen)
+    states = [tr.states[i] for tr, i in samples]
+    consistent = belief_quality.consistency_share(agent.model, agent.tok, states, generator=gen,
+                                                  max_len=agent.hidden_cap)
+    return {"generator": {str(d): q for d, q in by_depth.items()}, "belief_consistency": consistent}
+

@@ -1,0 +1,165 @@
+"""Evaluate a trained run: `python -m scripts.evaluate --run RUN_DIR [--opponents ...] [--episodes N] [--json PATH]`.
+
+Prints a results table (variants of the agent by opponent, mean return per game with 95% intervals,
+exploitability), then generated-action and belief quality; writes the JSON, PNG plots and a wandb run
+(offline by default) into RUN_DIR/eval/.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pathlib
+import sys
+from typing import Literal
+
+import tyro
+from rich.console import Console
+from rich.table import Table
+
+from agent.report import OPPONENTS, VARIANTS, EvalSettings, evaluate_run
+
+
+@dataclasses.dataclass(kw_only=True)
+class EvalConfig(EvalSettings):
+    """Command-line options of the evaluation."""
+
+    run: pathlib.Path
+    """Run directory written by scripts.train (or one holding model/ and search.json)."""
+    json: pathlib.Path | None = None
+    """Where to write the results JSON (default RUN_DIR/eval/results.json)."""
+    simulations: int | None = None
+    """Override the run's search simulations per move."""
+    particles: int | None = None
+    """Override the run's belief particles per search (the particles1 ablation still uses 1)."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the networks run (auto: cuda if available)."""
+    wandb_mode: Literal["offline", "online", "disabled"] | None = None
+    """Weights & Biases mode (default: $WANDB_MODE, else offline)."""
+
+
+def table(res: dict) -> Table:
+    """Variants by opponents: mean return ± 95% interval (win rate), plus exploitability."""
+    opps = list(dict.fromkeys(m["opponent"] for m in res["matches"]))
+    t = Table(title=f"{res['game']}: mean return per game of the row against the column "
+                    f"({res['settings']['episodes']} games, seats rotated)")
+    t.add_column("variant")
+    for o in opps:
+        t.add_column(f"vs {o}", justify="right")
+    if res["exploitability"]:
+        t.add_column("exploitability", justify="right")
+    for v in dict.fromkeys(m["variant"] for m in res["matches"]):
+        cells = []
+        for o in opps:
+            m = next((m for m in res["matches"] if m["variant"] == v and m["opponent"] == o), None)
+            cells.append("-" if m is None else f"{m['mean_return']:+.3f} ± {m['ci95']:.3f}")
+        if res["exploitability"]:
+            e = res["exploitability"].get(v)
+            cells.append("-" if e is None else f"{e:.4f}")
+        t.add_row(v, *cells)
+    return t
+
+
+def quality_table(res: dict) -> Table:
+    """Generated-action quality by unroll depth, and belief quality."""
+    t = Table(title="generated actions (real rules as judge) and beliefs")
+    for c in ("depth", "legal precision", "legal-set recall", "duplicate rate", "candidates", "states"):
+        t.add_column(c, justify="right")
+    for d, q in res["generator"].items():
+        t.add_row(d, f"{q['precision']:.3f}", f"{q['recall']:.3f}", f"{q['duplicate_rate']:.3f}",
+                  f"{q['candidates']:.2f}", str(q["states"]))
+    b = res["belief_consistency"]
+    t.caption = f"belief samples consistent with the real game: {b['share']:.3f} of {b['drawn']}"
+    if "belief_posterior" in res:
+        p = res["belief_posterior"]
+        t.caption += (f"; TV to the exact posterior (under the agent's own policy): mean {p['tv_mean']:.4f}, "
+                      f"max {p['tv_max']:.4f} over {p['infosets']} information sets")
+    return t
+
+
+def plot(res: dict, out: pathlib.Path) -> list[pathlib.Path]:
+    """matches.png (mean return with intervals) and generator.png (precision / recall by depth)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    paths = []
+    ms = res["matches"]
+    fig, ax = plt.subplots(figsize=(max(5, 0.8 * len(ms)), 3.5))
+    labels = [f"{m['variant']}\nvs {m['opponent']}" for m in ms]
+    ax.bar(range(len(ms)), [m["mean_return"] for m in ms], yerr=[m["ci95"] for m in ms], capsize=3)
+    ax.set_xticks(range(len(ms)), labels, fontsize=7)
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.set_ylabel("mean return per game (95% CI)")
+    ax.set_title(res["game"])
+    fig.tight_layout()
+    paths.append(out / "matches.png")
+    fig.savefig(paths[-1])
+    fig, ax = plt.subplots(figsize=(4.5, 3))
+    depths = list(res["generator"])
+    for key in ("precision", "recall", "duplicate_rate"):
+        ax.plot([int(d) for d in depths], [res["generator"][d][key] for d in depths], marker="o", label=key)
+    ax.set_xlabel("unroll depth (0 = root)")
+    ax.set_ylim(0, 1.02)
+    ax.legend()
+    fig.tight_layout()
+    paths.append(out / "generator.png")
+    fig.savefig(paths[-1])
+    plt.close("all")
+    return paths
+
+
+def to_wandb(res: dict, images: list[pathlib.Path], out: pathlib.Path, mode: str | None) -> str:
+    """Log the tables and plots to a wandb run of job type 'evaluate'; returns where it lives."""
+    mode = mode or os.environ.get("WANDB_MODE") or "offline"
+    if mode == "disabled":
+        return "disabled"
+    import wandb
+
+    run = wandb.init(project="cardzero", job_type="evaluate", name=f"eval-{pathlib.Path(res['run']).name}",
+                     dir=str(out), mode=mode, config=res["settings"] | {"game": res["game"], "run": res["run"]})
+    cols = ["variant", "opponent", "mean_return", "ci95", "win_rate", "games", "chosen_legal"]
+    run.log({"matches": wandb.Table(columns=cols, data=[[m[c] for c in cols] for m in res["matches"]]),
+             "generator": wandb.Table(columns=["depth", "precision", "recall", "duplicate_rate", "candidates"],
+                                      data=[[int(d)] + [q[c] for c in ("precision", "recall", "duplicate_rate",
+                                                                         "candidates")]
+                                            for d, q in res["generator"].items()]),
+             **{f"exploitability/{v}": e for v, e in res["exploitability"].items()},
+             **{f"plots/{p.stem}": wandb.Image(str(p)) for p in images}})
+    where = run.url if mode == "online" else f"{pathlib.Path(run.dir).parent} (offline; `wandb sync` it to upload)"
+    run.finish()
+    return where
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Evaluate, print, write the JSON, plots and wandb run; returns the results."""
+    cfg = tyro.cli(EvalConfig, args=sys.argv[1:] if argv is None else argv)
+    for name, allowed, given in (("opponent", OPPONENTS, cfg.opponents), ("variant", VARIANTS, cfg.variants)):
+        bad = [g for g in given if g not in allowed]
+        if bad:
+            raise SystemExit(f"error: unknown {name}s {bad}; choose from {', '.join(allowed)}")
+    import torch
+
+    device = ("cuda" if torch.cuda.is_available() else "cpu") if cfg.device == "auto" else cfg.device
+    overrides = {k: v for k in ("simulations", "particles") if (v := getattr(cfg, k)) is not None}
+    settings = EvalSettings(**{f.name: getattr(cfg, f.name) for f in dataclasses.fields(EvalSettings)})
+    console = Console(width=max(Console().width, 132))  # the tables need room, even when piped
+    try:
+        res = evaluate_run(cfg.run, settings, device=device, overrides=overrides, say=console.log)
+    except (FileNotFoundError, ValueError) as e:
+        raise SystemExit(f"error: {e}")
+    out = cfg.run / "eval"
+    out.mkdir(exist_ok=True)
+    path = cfg.json or out / "results.json"
+    images = plot(res, out)
+    res["wandb"] = to_wandb(res, images, out, cfg.wandb_mode)
+    path.write_text(json.dumps(res, indent=1))
+    console.print(table(res))
+    console.print(quality_table(res))
+    console.print(f"results: {path}; plots: {', '.join(str(p) for p in images)}; wandb: {res['wandb']}")
+    return res
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""The evaluation's baselines are wired right (checked against exact values), its ablation searches with the real
+legal set below the root, and `scripts.evaluate` turns a run directory into its report or a clear error."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from open_spiel.python import policy as os_policy
+from open_spiel.python.algorithms import expected_game_score
+
+import games
+from agent.agent import Agent, load_agent, save_search_config
+from agent.checkpoint import save_model
+from agent.config import GameSpec, preset
+from agent.evaluation import head_to_head
+from agent.model import Model
+from agent.players import UniformRandom, cfr_plus, gin_bot, ismcts
+from agent.search import Decision, SearchConfig
+from scripts import evaluate
+
+
+def test_uniform_random_against_itself_is_even():
+    for game, n in (("leduc_poker", 2000), ("hearts", 200)):
+        adapter = games.load(game)
+        res = head_to_head(adapter, UniformRandom(1), UniformRandom(2), n, seed=0)
+        assert abs(res["mean_return"] - res["table_mean"]) <= res["ci95"], (game, res)
+        assert res["games"] == n and set(res["by_seat"]) == set(range(adapter.num_players))
+
+
+def test_cfr_plus_gains_its_exact_value_against_uniform_random_on_leduc():
+    adapter = games.load("leduc_poker")
+    cfr = cfr_plus(adapter, 300)
+    game = adapter.game
+
+    class Avg(os_policy.Policy):
+        def __init__(self):
+            super().__init__(game, [0, 1])
+
+        def action_probabilities(self, state, player_id=None):
+            return cfr.policy.action_probabilities(state)
+
+    uniform = os_policy.UniformRandomPolicy(game)
+    exact = 0.5 * (expected_game_score.policy_value(game.new_initial_state(), [Avg(), uniform])[0]
+                   + expected_game_score.policy_value(game.new_initial_state(), [uniform, Avg()])[1])
+    assert 0.6 <= exact <= 0.8, exact  # "about +0.7 per hand"
+    res = head_to_head(adapter, cfr, UniformRandom(1), 2000, seed=0)
+    assert abs(res["mean_return"] - exact) <= res["ci95"], (res, exact)
+
+
+@pytest.mark.parametrize("game", ["kuhn_poker", "leduc_poker"])
+def test_ismcts_beats_uniform_random(game):
+    adapter = games.load(game)
+    res = head_to_head(adapter, ismcts(adapter, 300), UniformRandom(1), 400, seed=0)
+    assert res["mean_return"] - res["ci95"] > 0, res
+
+
+def test_baselines_refuse_games_they_do_not_play():
+    with pytest.raises(ValueError, match="CFR"):
+        cfr_plus(games.load("hearts"))
+    with pytest.raises(ValueError, match="gin"):
+        gin_bot(games.load("leduc_poker"))
+    with pytest.raises(ValueError, match="resample"):
+        ismcts(games.load("crazy_eights"))
+
+
+def _inner_nodes(node: Decision, depth: int = 0):
+    for child in node.children:
+        if child is None:
+            continue
+        for dec in child.children.values():
+            yield dec, depth + 1
+            yield from _inner_nodes(dec, depth + 1)
+
+
+def test_rules_inner_ablation_searches_exactly_the_real_legal_set_below_the_root():
+    adapter = games.load("leduc_poker")
+    torch.manual_seed(0)
+    model = Model(preset("tiny"), GameSpec.of(adapter))
+    agent = Agent(adapter, model, search=SearchConfig(simulations=24, particles=2), inner="rules", seed=0)
+    state = adapter.new_initial_state()
+    state.apply_action(0)
+    state.apply_action(3)
+    seen = 0
+    for tree in agent.trees([state]):
+        for root in tree.particles:
+            for node, depth in _inner_nodes(root):
+                _, real, _ = node.info.handle
+                want = [] if real.is_terminal() else sorted(
+                    tuple(agent.tok.encode_action(real, a)) for a in real.legal_actions())
+                assert sorted(node.info.keys) == want
+                assert node.info.terminal == real.is_terminal()
+                seen += 1
+    assert seen >= 10
+    with pytest.raises(ValueError, match="inner"):
+        Agent(adapter, model, inner="rules", oracle=True)
+
+
+@pytest.fixture
+def run_dir(tmp_path):
+    adapter = games.load("kuhn_poker")
+    torch.manual_seed(0)
+    save_model(Model(preset("tiny"), GameSpec.of(adapter)), tmp_path / "model")
+    save_search_config(SearchConfig(simulations=6, particles=2), tmp_path)
+    return tmp_path
+
+
+def test_evaluate_writes_the_report_of_a_run(run_dir, capsys):
+    res = evaluate.main(["--run", str(run_dir), "--episodes", "20", "--ismcts-simulations", "50",
+                         "--cfr-iterations", "50", "--quality-positions", "24", "--wandb-mode", "disabled",
+                         "--opponents", "random", "cfr", "gin_bot", "--variants", "agent", "particles1",
+                         "rules_inner"])
+    printed = capsys.readouterr().out
+    assert {(m["variant"], m["opponent"]) for m in res["matches"]} == {
+        (v, o) for v in ("agent", "particles1", "rules_inner") for o in ("random", "cfr")}
+    assert [s["opponent"] for s in res["skipped"]] == ["gin_bot"]
+    assert all(m["chosen_legal"] == 1.0 and m["games"] == 20 for m in res["matches"])
+    assert set(res["exploitability"]) == {"agent", "particles1", "rules_inner"}
+    assert all(0 <= e <= 1.5 for e in res["exploitability"].values())
+    assert set(res["generator"]) >= {"0", "1"} and 0 <= res["generator"]["0"]["precision"] <= 1
+    assert 0 <= res["belief_posterior"]["tv_mean"] <= 1
+    saved = json.loads((run_dir / "eval" / "results.json").read_text())
+    assert saved["matches"] == json.loads(json.dumps(res["matches"]))
+    assert (run_dir / "eval" / "matches.png").stat().st_size > 0
+    assert "vs random" in printed and "exploitability" in printed
+
+
+def test_evaluate_explains_a_bad_run_directory(run_dir, tmp_path):
+    with pytest.raises(SystemExit, match="does not exist"):
+        evaluate.main(["--run", str(tmp_path / "nowhere"), "--wandb-mode", "disabled"])
+    (run_dir / "LATEST").write_text("ckpt-000005")
+    with pytest.raises(SystemExit, match="half-written"):
+        evaluate.main(["--run", str(run_dir), "--wandb-mode", "disabled"])
+    (run_dir / "LATEST").unlink()
+    (run_dir / "config.json").write_text(json.dumps({"game": "leduc_poker"}))
+    with pytest.raises(SystemExit, match="kuhn_poker"):
+        evaluate.main(["--run", str(run_dir), "--wandb-mode", "disabled"])
+    with pytest.raises(ValueError, match="not leduc_poker"):
+        (run_dir / "config.json").unlink()
+        load_agent(run_dir, game="leduc_poker")
+    with pytest.raises(SystemExit, match="unknown opponents"):
+        evaluate.main(["--run", str(run_dir), "--opponents", "stockfish"])
