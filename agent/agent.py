@@ -38,17 +38,18 @@ class Agent:
 
     def __init__(self, game: GameAdapter | str, model: Model | None = None, *,
                  search: SearchConfig = SearchConfig(), oracle: bool = False, value: str = "network",
-                 inner: str = "generated", seed: int = 0):
+                 inner_actions: str = "generated", seed: int = 0):
         """`model` is needed unless `oracle` with `value='rollout'`; `value` ('network' or 'rollout') is the
-        oracle's leaf evaluation; `inner` ('generated' or 'rules') is where the learned search's inner
-        candidates come from (`agent.ablation`); `seed` fixes worlds, noise and the generator's draws."""
+        oracle's leaf evaluation; `inner_actions` ('generated' or 'rules') is where the learned search's
+        inner candidates come from (`agent.ablation`); `seed` fixes worlds, noise and the generator's draws."""
         self.adapter = games.load(game) if isinstance(game, str) else game
         self.tok = Tokenizer.for_game(self.adapter)
         self.model, self.cfg, self.oracle = model, search, oracle
         if value not in ("network", "rollout"):
             raise ValueError(f"value must be 'network' or 'rollout', got {value!r}")
-        if inner not in ("generated", "rules") or (inner == "rules" and oracle):
-            raise ValueError(f"inner must be 'generated' or 'rules' (learned search only), got {inner!r}")
+        if inner_actions not in ("generated", "rules") or (inner_actions == "rules" and oracle):
+            raise ValueError(f"inner_actions must be 'generated' or 'rules' (learned search only), "
+                             f"got {inner_actions!r}")
         if model is None and not (oracle and value == "rollout"):
             raise ValueError("the learned search needs a model; without one use oracle=True, value='rollout'")
         if model is not None and model.spec.game != self.adapter.name:
@@ -64,8 +65,8 @@ class Agent:
             self.expander = OracleExpander(fn)
         else:
             self.expander = LearnedExpander(model, generator=self.generator)
-        self.inner = inner
-        if inner == "rules":
+        self.inner_actions = inner_actions
+        if inner_actions == "rules":
             self.expander = RealLegalExpander(self.expander, self.tok, self.rng)
 
     # ----- the interface evaluation tools use -----
@@ -113,7 +114,7 @@ class Agent:
         ids = torch.tensor([r + [PAD] * (width - len(r)) for r in rows], device=self.device)
         with torch.no_grad():
             latents = self.model.represent(ids)
-        if self.inner == "rules":
+        if self.inner_actions == "rules":
             worlds = [self._world(s, h) for s, hs in zip(states, hidden) for h in hs]
             roots = [s.current_player() for s in states for _ in range(P)]
             infos = self.expander.describe(latents, worlds, roots)
@@ -188,8 +189,8 @@ def _check_decisions(states) -> None:
             raise ValueError("the agent acts only where a player is to move (not at chance or terminal states)")
 
 
-def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str = "network", inner: str = "generated",
-               seed: int = 0, device: str = "cpu", game: str | None = None, **search_overrides) -> Agent:
+def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str = "network",
+               inner_actions: str = "generated", seed: int = 0, device: str = "cpu", game: str | None = None, **search_overrides) -> Agent:
     """The agent of a training run: the newest checkpoint's weights (RUN_DIR/LATEST names it; else
     `RUN_DIR/model/`) and `RUN_DIR/search.json` settings (defaults if absent), with `search_overrides`
     (e.g. simulations=32) on top. `game`, if given, must be the run's game. Errors say what is wrong with a
@@ -229,7 +230,7 @@ def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str =
             raise ValueError(f"{path} is not a valid search config: {e}") from None
     cfg = SearchConfig(**{**fields, **search_overrides})
     adapter = games.load(model.spec.game, **model.spec.params)
-    return Agent(adapter, model, search=cfg, oracle=oracle, value=value, inner=inner, seed=seed)
+    return Agent(adapter, model, search=cfg, oracle=oracle, value=value, inner_actions=inner_actions, seed=seed)
 
 
 def save_search_config(cfg: SearchConfig, run_dir: str | os.PathLike) -> None:

@@ -57,7 +57,7 @@ def variant(run: pathlib.Path, name: str, seed: int, device: str, overrides: dic
     if name == "particles1":
         return load_agent(run, **(kw | {"particles": 1}))
     if name == "rules_inner":
-        return load_agent(run, inner="rules", **kw)
+        return load_agent(run, inner_actions="rules", **kw)
     if name == "oracle":
         return load_agent(run, oracle=True, value="network", **kw)
     raise ValueError(f"unknown variant {name!r}; variants: {', '.join(VARIANTS)}")

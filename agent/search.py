@@ -58,6 +58,10 @@ class SearchConfig:
     """Gumbel MuZero's c_scale."""
     chance: Literal["quota", "sample"] = "quota"
     """Chance-node selection: argmax p(c)/(N(c)+1), or sample c from p."""
+    inner_play: Literal["puct", "prior_others", "prior"] = "puct"
+    """Below the root: every player picks by PUCT on its own value ('puct'); the other players draw their
+    actions from the prior ('prior_others': the root player best-responds to the policy network's model of
+    them, who cannot exploit the sampled world's hidden cards); or everyone does ('prior')."""
     max_depth: int = 64
     """Deepest path a simulation may descend (a guard against models that never predict an end)."""
     max_hidden_tokens: int = 512
@@ -70,6 +74,8 @@ class SearchConfig:
         if self.root not in ("puct", "gumbel") or self.chance not in ("quota", "sample"):
             raise ValueError(f"root must be 'puct' or 'gumbel' and chance 'quota' or 'sample', "
                              f"got {self.root!r}, {self.chance!r}")
+        if self.inner_play not in ("puct", "prior_others", "prior"):
+            raise ValueError(f"inner_play must be 'puct', 'prior_others' or 'prior', got {self.inner_play!r}")
 
 
 @dataclasses.dataclass
@@ -269,9 +275,16 @@ class Tree:
                 self._backup(value, first_reward=nxt.info.reward)
                 return None
             node = nxt
-            a = _puct(node.info.prior, node.n, node.w, node.info.value, node.info.to_play, sum(node.n),
-                      self.minmax, self.cfg.c_puct)
+            a = self._inner_action(node)
             self.path.append((node, a))
+
+    def _inner_action(self, node: Decision) -> int:
+        """The action a simulation takes at an inner decision node (see SearchConfig.inner_play)."""
+        mode, seat = self.cfg.inner_play, node.info.to_play
+        if mode == "prior" or (mode == "prior_others" and seat != self.player):
+            return self.rng.choices(range(len(node.n)), weights=node.info.prior)[0]
+        return _puct(node.info.prior, node.n, node.w, node.info.value, seat, sum(node.n), self.minmax,
+                     self.cfg.c_puct)
 
     def expanded(self, info: StateInfo | AfterInfo) -> None:
         """Attach the expander's answer to the pending leaf and back its value up."""

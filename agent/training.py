@@ -67,6 +67,9 @@ class TrainConfig:
     root: Literal["puct", "gumbel"] = "puct"
     """Root selection in self-play: PUCT with Dirichlet noise (visit-count targets; measured better on leduc),
     or Gumbel top-m with sequential halving (sharper targets, meant for very few simulations)."""
+    inner_play: Literal["puct", "prior_others", "prior"] = "puct"
+    """How players choose below the root: PUCT on their own values, or the others (or everyone) drawn from
+    the policy prior (see agent.search.SearchConfig.inner_play)."""
     temperature: float = 1.0
     """Self-play actions are drawn from the search policy ** (1 / temperature)."""
     updates_per_iteration: int = 16
@@ -96,7 +99,8 @@ class TrainConfig:
 
     def search(self) -> SearchConfig:
         """The search settings of self-play."""
-        return SearchConfig(simulations=self.simulations, particles=self.particles, root=self.root)
+        return SearchConfig(simulations=self.simulations, particles=self.particles, root=self.root,
+                            inner_play=self.inner_play)
 
     def to_json(self) -> str:
         """JSON of every field (paths as strings)."""

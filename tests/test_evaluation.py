@@ -77,7 +77,7 @@ def test_rules_inner_ablation_searches_exactly_the_real_legal_set_below_the_root
     adapter = games.load("leduc_poker")
     torch.manual_seed(0)
     model = Model(preset("tiny"), GameSpec.of(adapter))
-    agent = Agent(adapter, model, search=SearchConfig(simulations=24, particles=2), inner="rules", seed=0)
+    agent = Agent(adapter, model, search=SearchConfig(simulations=24, particles=2), inner_actions="rules", seed=0)
     state = adapter.new_initial_state()
     state.apply_action(0)
     state.apply_action(3)
@@ -92,8 +92,8 @@ def test_rules_inner_ablation_searches_exactly_the_real_legal_set_below_the_root
                 assert node.info.terminal == real.is_terminal()
                 seen += 1
     assert seen >= 10
-    with pytest.raises(ValueError, match="inner"):
-        Agent(adapter, model, inner="rules", oracle=True)
+    with pytest.raises(ValueError, match="inner_actions"):
+        Agent(adapter, model, inner_actions="rules", oracle=True)
 
 
 @pytest.fixture

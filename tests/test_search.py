@@ -210,3 +210,22 @@ def test_config_refuses_unknown_modes():
         SearchConfig(root="best")
     with pytest.raises(ValueError, match=">= 1"):
         SearchConfig(simulations=0)
+
+
+def test_inner_play_prior_others_best_responds_to_the_others_prior():
+    """Risky: the opponent then either punishes (-4 for us) or gifts (+8), with prior 1/2 each; safe pays 1.
+    Maximising opponents make risky worth -4; opponents drawn from their prior make it worth +2 on average."""
+    states = {"root": (0, {"safe": "sure", "risky": "to_them"}), "them": (1, {"punish": "p", "gift": "g"}),
+              "end": ("end",)}
+    afters = {"sure": [("only", 1.0, "end", (1.0, -1.0))], "to_them": [("only", 1.0, "them", (0.0, 0.0))],
+              "p": [("only", 1.0, "end", (-4.0, 4.0))], "g": [("only", 1.0, "end", (8.0, -8.0))]}
+    model = HandBuilt(states, afters, 2)
+    picks, q = {}, {}
+    for mode in ("puct", "prior_others"):
+        cfg = SearchConfig(simulations=800, particles=1, inner_play=mode)
+        res = run(model, [model.roots("root")], 2, cfg, rng=random.Random(0))[0]
+        picks[mode], q[mode] = res.keys[res.action], res.q[res.keys.index("risky")][0]
+    assert picks == {"puct": "safe", "prior_others": "risky"}
+    assert q["puct"] < -2.0 and q["prior_others"] == pytest.approx(2.0, abs=1.0)
+    with pytest.raises(ValueError, match="inner_play"):
+        SearchConfig(inner_play="best")
