@@ -114,7 +114,8 @@ def evaluate_run(run: pathlib.Path, settings: EvalSettings, *, device: str = "cp
             if vname == "agent":
                 histories += res["histories"]
             res = {k: v for k, v in res.items() if k != "histories"}
-            out["matches"].append({"variant": vname, "opponent": oname, **res, "seconds": time.monotonic() - t})
+            out["matches"].append({"variant": vname, "opponent": oname, "opponent_detail": opp.name, **res,
+                                   "seconds": time.monotonic() - t})
             say(f"{vname} vs {oname}: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per game "
                 f"({settings.episodes} games, {time.monotonic() - t:.0f} s)")
         if settings.exploitability and game in EXPLOITABILITY_GAMES:

@@ -16,7 +16,7 @@ from agent.runlog import RunLog
 from agent.sampling import sample_actions
 from agent.training import TrainConfig, Trainer, latest_checkpoint
 
-CHEAP_EXPLOITABILITY = ("kuhn_poker", "leduc_poker")  # exploitability at every in-run evaluation (seconds)
+EXPLOITABILITY_EVERY = {"kuhn_poker": 1, "leduc_poker": 25}  # default iterations between in-run measurements
 BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode")  # what a resumed run takes from the new command
 # (besides --out itself: a run directory may have been moved since)
 
@@ -44,15 +44,18 @@ def start(cfg: TrainConfig) -> Trainer:
 def evaluate(trainer: Trainer, log: RunLog) -> dict:
     """Win rate against uniform random and generated-action quality on recent positions (real rules judge)."""
     cfg, out = trainer.cfg, {}
-    res = versus_random(trainer.agent, cfg.eval_games, seed=cfg.seed + trainer.iteration)
+    res = versus_random(trainer.player, cfg.eval_games, seed=cfg.seed + trainer.iteration)
     out.update({f"eval/{k}": res[k] for k in ("mean_return", "ci95", "win_rate", "games")})
-    if cfg.game in CHEAP_EXPLOITABILITY:
-        out["eval/exploitability"] = exploitability(trainer.agent)
+    every = cfg.exploitability_every
+    every = EXPLOITABILITY_EVERY.get(cfg.game, 0) if every is None else every
+    if every and cfg.game in EXPLOITABILITY_EVERY and trainer.iteration % every == 0:
+        out["eval/exploitability"] = exploitability(trainer.player)
     samples = [(t, i) for t, i in trainer.replay.sample(64, trainer.rng) if i + 3 <= t.decisions]
     if samples:
         gen = torch.Generator(trainer.device).manual_seed(cfg.seed + trainer.iteration)
         batch = make_batch(trainer.agent.tok, samples, 3, cfg.max_legal, trainer.rng).to(trainer.device)
-        for depth, q in generator_quality(trainer.model, trainer.agent.tok, samples, batch, generator=gen).items():
+        for depth, q in generator_quality(trainer.player.model, trainer.agent.tok, samples, batch,
+                                          generator=gen).items():
             out.update({f"generator/d{depth}/{k}": v for k, v in q.items() if k in ("precision", "recall",
                                                                                    "duplicate_rate")})
         log.table("candidates", ["observation", "candidate", "probability", "legal"],
@@ -64,8 +67,9 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
 def candidate_rows(trainer: Trainer, samples, batch, gen) -> list[list]:
     """Sampled real states, the generator's candidates at their root and whether the real rules allow each."""
     tok, rows = trainer.agent.tok, []
-    s = trainer.model.represent(batch.root[:len(samples)])
-    for (tr, i), cands in zip(samples, sample_actions(trainer.model, s, generator=gen).rows()):
+    model = trainer.player.model
+    s = model.represent(batch.root[:len(samples)])
+    for (tr, i), cands in zip(samples, sample_actions(model, s, generator=gen).rows()):
         state = tr.states[i]
         obs = " ".join(tok.describe(tok.encode_observation(state, state.current_player()))[-24:])
         verdicts = judge(tok, state, [c for c, _ in cands])

@@ -9,6 +9,7 @@ and a resumed run continues exactly as an uninterrupted one would.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import pathlib
@@ -81,6 +82,11 @@ class TrainConfig:
     lr: float = 1e-3
     """AdamW learning rate."""
     weight_decay: float = 1e-4
+    average: float = 0.0
+    """Polyak averaging of the published weights: after every update avg += (1 - average) * (online - avg).
+    The averaged model is the one evaluated, checkpointed as model/ and loaded by load_agent; self-play keeps
+    the online one. Self-play policies oscillate (each best-responds to the last); the average moves slowly.
+    0 turns it off."""
     """AdamW weight decay."""
     replay_capacity: int = 50_000
     """Decisions kept in replay (oldest episodes go first)."""
@@ -90,6 +96,10 @@ class TrainConfig:
     """Iterations between evaluations against uniform random."""
     eval_games: int = 100
     """Games per evaluation (seats rotated)."""
+    exploitability_every: int | None = None
+    """Iterations between in-run exploitability measurements on games small enough (kuhn_poker, leduc_poker;
+    default: at every evaluation on kuhn_poker, every 25 iterations on leduc_poker, whose 936 information sets
+    take ~10 s to search); 0 never."""
     checkpoint_every: int = 5
     """Iterations between checkpoints (one is always written at the end)."""
 
@@ -149,6 +159,13 @@ class Trainer:
         self.replay = Replay(self.adapter, cfg.replay_capacity)
         self.rng = random.Random(cfg.seed)
         self.agent = Agent(self.adapter, self.model, search=cfg.search(), seed=cfg.seed + 1)
+        self.average = None  # the Polyak-averaged model, when cfg.average > 0
+        self.player = self.agent  # the agent the run publishes: evaluated, checkpointed as model/
+        if not 0.0 <= cfg.average < 1.0:
+            raise ValueError(f"average must be in [0, 1), got {cfg.average}")
+        if cfg.average > 0:
+            self.average = copy.deepcopy(self.model).eval()
+            self.player = Agent(self.adapter, self.average, search=cfg.search(), seed=cfg.seed + 2)
         self.iteration = self.updates = self.games = 0
         self.losses = LossConfig()
 
@@ -175,12 +192,24 @@ class Trainer:
             loss.backward()
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
             self.opt.step()
+            self._average()
             self.updates += 1
             for k, v in terms.items():
                 sums[k] = sums.get(k, 0.0) + float(v)
             sums["total"] = sums.get("total", 0.0) + float(loss.detach())
         self.model.eval()
         return {f"loss/{k}": v / max(1, n) for k, v in sums.items()}
+
+    @torch.no_grad()
+    def _average(self) -> None:
+        """Move the averaged weights toward the online ones (cfg.average)."""
+        if self.average is None:
+            return
+        for avg, online in zip(self.average.state_dict().values(), self.model.state_dict().values()):
+            if avg.is_floating_point():
+                avg.lerp_(online, 1.0 - self.cfg.average)
+            else:
+                avg.copy_(online)
 
     # ----- checkpoints -----
     def save(self) -> pathlib.Path:
@@ -189,10 +218,13 @@ class Trainer:
         tmp = self.dir / f".{name}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        save_model(self.model, tmp / "model")
+        save_model(self.player.model, tmp / "model")
+        if self.average is not None:
+            save_model(self.model, tmp / "online")  # what self-play and the learner continue from
         state = {"optimizer": self.opt.state_dict(), "iteration": self.iteration, "updates": self.updates,
-                 "games": self.games, "rng": _py_state(self.rng), "agent_rng": _py_state(self.agent.rng),
-                 "agent_generator": self.agent.generator.get_state(), "torch_rng": torch.get_rng_state()}
+                 "games": self.games, "rng": _py_state(self.rng), "torch_rng": torch.get_rng_state()}
+        for name, agent in (("agent", self.agent), ("player", self.player)):
+            state[f"{name}_rng"], state[f"{name}_generator"] = _py_state(agent.rng), agent.generator.get_state()
         torch.save(state, tmp / "trainer.pt")
         self.replay.save(tmp / "replay.jsonl")
         final = self.dir / name
@@ -212,15 +244,22 @@ class Trainer:
     def load(self) -> pathlib.Path:
         """Restore the run state from the checkpoint LATEST names; clear errors for missing or corrupt files."""
         path = latest_checkpoint(self.dir)
-        self.model.load_state_dict(load_model(path / "model", expect_game=self.model.spec,
-                                              expect_config=self.model.cfg, device=self.device).state_dict())
+        models = [(self.model, "model")]
+        if self.average is not None:
+            models = [(self.model, "online"), (self.average, "model")]
+        for model, sub in models:
+            model.load_state_dict(load_model(path / sub, expect_game=model.spec, expect_config=model.cfg,
+                                             device=self.device).state_dict())
         try:
             state = torch.load(path / "trainer.pt", map_location="cpu", weights_only=True)
             self.opt.load_state_dict(state["optimizer"])
             self.iteration, self.updates, self.games = state["iteration"], state["updates"], state["games"]
             self.rng.setstate(_py_unstate(state["rng"]))
-            self.agent.rng.setstate(_py_unstate(state["agent_rng"]))
-            self.agent.generator.set_state(state["agent_generator"])
+            for name, agent in (("agent", self.agent), ("player", self.player)):
+                if name == "player" and "player_rng" not in state:  # written before averaging existed
+                    continue
+                agent.rng.setstate(_py_unstate(state[f"{name}_rng"]))
+                agent.generator.set_state(state[f"{name}_generator"])
             torch.set_rng_state(state["torch_rng"])
         except FileNotFoundError:
             raise FileNotFoundError(f"{path} has no trainer.pt: the checkpoint is incomplete") from None

@@ -44,8 +44,9 @@ def table(res: dict) -> Table:
     t = Table(title=f"{res['game']}: mean return per game of the row against the column "
                     f"({res['settings']['episodes']} games, seats rotated)")
     t.add_column("variant")
+    detail = {m["opponent"]: m["opponent_detail"] for m in res["matches"]}
     for o in opps:
-        t.add_column(f"vs {o}", justify="right")
+        t.add_column(f"vs {detail[o]}", justify="right")
     if res["exploitability"]:
         t.add_column("exploitability", justify="right")
     for v in dict.fromkeys(m["variant"] for m in res["matches"]):

@@ -39,13 +39,13 @@ def main(argv: list[str] | None = None) -> None:
         trainer = train(cfg)
     except (FileExistsError, FileNotFoundError, ValueError) as e:
         raise SystemExit(f"error: {e}")
-    res = versus_random(trainer.agent, 200, seed=cfg.seed + 10_000)
+    res = versus_random(trainer.player, 200, seed=cfg.seed + 10_000)
     rows = [("game", trainer.cfg.game), ("learner updates", trainer.updates), ("self-play games", trainer.games),
             ("vs uniform random (200 games)", f"{res['mean_return']:+.3f} ± {res['ci95']:.3f} per game, "
                                               f"win rate {res['win_rate']:.0%}"),
             ("run directory", str(trainer.dir)), ("wandb", trainer.wandb_where)]
     if trainer.cfg.game in EXPLOITABLE:
-        rows.insert(4, ("exploitability", f"{exploitability(trainer.agent):.4f} (uniform random: "
+        rows.insert(4, ("exploitability", f"{exploitability(trainer.player):.4f} (uniform random: "
                                           f"{EXPLOITABLE[trainer.cfg.game]})"))
     width = max(len(k) for k, _ in rows)
     print("\n" + "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows))

@@ -27,11 +27,17 @@ def weights(run: pathlib.Path) -> dict:
     return load_file(latest_checkpoint(run) / "model" / "model.safetensors")
 
 
-def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path):
-    whole = train(tiny_config(tmp_path / "whole"), quiet=True)
-    first = train(tiny_config(tmp_path / "split", steps=8), quiet=True)
+@pytest.mark.parametrize("average", [0.0, 0.8])
+def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average):
+    whole = train(tiny_config(tmp_path / "whole", average=average), quiet=True)
+    first = train(tiny_config(tmp_path / "split", steps=8, average=average), quiet=True)
     assert first.updates == 8
     resumed = train(tiny_config(tmp_path / "split", steps=12, resume=True), quiet=True)
+    if average:  # the published weights are the average, not the online weights, and both resume exactly
+        online = load_file(latest_checkpoint(tmp_path / "whole") / "online" / "model.safetensors")
+        assert any(not torch.equal(online[k], v) for k, v in weights(tmp_path / "whole").items())
+        again = load_file(latest_checkpoint(tmp_path / "split") / "online" / "model.safetensors")
+        assert all(torch.equal(online[k], again[k]) for k in online)
     assert (resumed.updates, resumed.games, resumed.iteration) == (whole.updates, whole.games, whole.iteration)
     a, b = weights(tmp_path / "whole"), weights(tmp_path / "split")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
