@@ -45,7 +45,7 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
     """Win rate against uniform random and generated-action quality on recent positions (real rules judge)."""
     cfg, out = trainer.cfg, {}
     res = versus_random(trainer.player, cfg.eval_games, seed=cfg.seed + trainer.iteration)
-    out.update({f"eval/{k}": res[k] for k in ("mean_return", "ci95", "win_rate", "games")})
+    out.update({f"eval/{k}": res[k] for k in ("mean_return", "ci95", "win_rate", "games", "table_mean")})
     every = cfg.exploitability_every
     every = EXPLOITABILITY_EVERY.get(cfg.game, 0) if every is None else every
     if every and cfg.game in EXPLOITABILITY_EVERY and trainer.iteration % every == 0:
@@ -134,7 +134,8 @@ def line(r: dict) -> str:
     parts = [f"it {r['iteration']}", f"upd {r['updates']}", f"games {r['games']}",
              f"loss {r.get('loss/total', float('nan')):.3f}"]
     if "eval/mean_return" in r:
-        parts.append(f"vs random {r['eval/mean_return']:+.2f}±{r['eval/ci95']:.2f} (win {r['eval/win_rate']:.0%})")
+        even = f", an even seat gets {r['eval/table_mean']:+.2f}" if r.get("eval/table_mean") else ""
+        parts.append(f"vs random {r['eval/mean_return']:+.2f}±{r['eval/ci95']:.2f} (win {r['eval/win_rate']:.0%}{even})")
     if "eval/exploitability" in r:
         parts.append(f"exploitability {r['eval/exploitability']:.3f}")
     if "generator/d0/precision" in r:

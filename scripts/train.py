@@ -42,7 +42,9 @@ def main(argv: list[str] | None = None) -> None:
     res = versus_random(trainer.player, 200, seed=cfg.seed + 10_000)
     rows = [("game", trainer.cfg.game), ("learner updates", trainer.updates), ("self-play games", trainer.games),
             ("vs uniform random (200 games)", f"{res['mean_return']:+.3f} ± {res['ci95']:.3f} per game, "
-                                              f"win rate {res['win_rate']:.0%}"),
+                                              f"win rate {res['win_rate']:.0%}"
+                                              + (f"; an even seat gets {res['table_mean']:+.3f}"
+                                                 if res["table_mean"] else "")),
             ("run directory", str(trainer.dir)), ("wandb", trainer.wandb_where)]
     if trainer.cfg.game in EXPLOITABLE:
         rows.insert(4, ("exploitability", f"{exploitability(trainer.player):.4f} (uniform random: "
