@@ -223,8 +223,8 @@ class Trainer:
             save_model(self.model, tmp / "online")  # what self-play and the learner continue from
         state = {"optimizer": self.opt.state_dict(), "iteration": self.iteration, "updates": self.updates,
                  "games": self.games, "rng": _py_state(self.rng), "torch_rng": torch.get_rng_state()}
-        for name, agent in (("agent", self.agent), ("player", self.player)):
-            state[f"{name}_rng"], state[f"{name}_generator"] = _py_state(agent.rng), agent.generator.get_state()
+        for role, agent in (("agent", self.agent), ("player", self.player)):
+            state[f"{role}_rng"], state[f"{role}_generator"] = _py_state(agent.rng), agent.generator.get_state()
         torch.save(state, tmp / "trainer.pt")
         self.replay.save(tmp / "replay.jsonl")
         final = self.dir / name
@@ -255,11 +255,11 @@ class Trainer:
             self.opt.load_state_dict(state["optimizer"])
             self.iteration, self.updates, self.games = state["iteration"], state["updates"], state["games"]
             self.rng.setstate(_py_unstate(state["rng"]))
-            for name, agent in (("agent", self.agent), ("player", self.player)):
-                if name == "player" and "player_rng" not in state:  # written before averaging existed
+            for role, agent in (("agent", self.agent), ("player", self.player)):
+                if role == "player" and "player_rng" not in state:  # written before averaging existed
                     continue
-                agent.rng.setstate(_py_unstate(state[f"{name}_rng"]))
-                agent.generator.set_state(state[f"{name}_generator"])
+                agent.rng.setstate(_py_unstate(state[f"{role}_rng"]))
+                agent.generator.set_state(state[f"{role}_generator"])
             torch.set_rng_state(state["torch_rng"])
         except FileNotFoundError:
             raise FileNotFoundError(f"{path} has no trainer.pt: the checkpoint is incomplete") from None
