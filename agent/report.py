@@ -1,6 +1,6 @@
 """Evaluate a trained run: head-to-head against baselines, ablations, exploitability, generation and belief quality.
 
-`evaluate_run` returns one JSON-ready dict; `table_rows`, `plot` and `to_wandb` present it. Variants of the
+`evaluate_run` returns one JSON-ready dict (`scripts.evaluate` prints, plots and logs it). Variants of the
 agent are the rows (the agent as trained, and the ablations), opponents the columns.
 """
 from __future__ import annotations
@@ -12,10 +12,11 @@ import time
 from typing import Callable
 
 import torch
+from open_spiel.python.algorithms import exploitability as os_exploitability
 
 from agent import belief_quality
 from agent.agent import Agent, load_agent
-from agent.batch import Episode, make_batch, trace
+from agent.batch import Episode, make_batch, play_random, trace
 from agent.evaluation import head_to_head
 from agent.players import AgentPlayer, Player, UniformRandom, cfr_plus, gin_bot, ismcts
 from agent.policy import AgentPolicy
@@ -122,8 +123,6 @@ def evaluate_run(run: pathlib.Path, settings: EvalSettings, *, device: str = "cp
             t = time.monotonic()
             pol = AgentPolicy(agent)
             pol.fill()
-            from open_spiel.python.algorithms import exploitability as os_exploitability
-
             out["exploitability"][vname] = float(os_exploitability.exploitability(agent.adapter.game, pol))
             say(f"{vname} exploitability {out['exploitability'][vname]:.4f} ({time.monotonic() - t:.0f} s)")
             if vname == "agent" and game in POSTERIOR_GAMES:
@@ -138,8 +137,6 @@ def quality(agent: Agent, histories: list[list[int]], settings: EvalSettings) ->
     from the evaluation games (uniform-random games if there were none)."""
     rng = random.Random(settings.seed)
     if not histories:
-        from agent.batch import play_random
-
         histories = [play_random(agent.adapter, rng).history for _ in range(settings.quality_positions)]
     traces = [trace(agent.adapter, Episode(h)) for h in histories]
     samples = [(tr, rng.randrange(tr.decisions)) for tr in rng.choices(traces, k=settings.quality_positions)]
