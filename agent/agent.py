@@ -133,18 +133,25 @@ class Agent:
         P = self.cfg.particles
         return [infos[i * P:(i + 1) * P] for i in range(len(states))]
 
+    def _described(self, state: pyspiel.State, player: int, hidden: list[int]) -> pyspiel.State | None:
+        """The real world `player`'s observation of `state` plus these hidden tokens describe, or None."""
+        history = consistent_history(self.adapter, state, player, self.tok.describe(hidden))
+        if history is None:
+            return None
+        world = self.adapter.new_initial_state()
+        for a in history:
+            world.apply_action(a)
+        return world
+
     def _world(self, state: pyspiel.State, hidden: list[int]) -> pyspiel.State:
         """The real world the hidden tokens describe (a resampled one if they describe none)."""
         player = state.current_player()
-        history = consistent_history(self.adapter, state, player, self.tok.describe(hidden))
-        if history is None:
+        world = self._described(state, player, hidden)
+        if world is None:
             if not self.adapter.has_resampler:
                 raise ValueError(f"a belief sample is no possible world of {self.adapter.name}, which has no "
                                  "resampler to replace it with")
             return self.adapter.resample_world(state, player, self.rng)
-        world = self.adapter.new_initial_state()
-        for a in history:
-            world.apply_action(a)
         return world
 
     def _worlds(self, state: pyspiel.State, player: int) -> list[pyspiel.State]:
@@ -160,12 +167,9 @@ class Agent:
         for _ in range(20):
             for h in sample_hidden(self.model, [obs], P, max_len=self.hidden_cap,
                                   generator=self.generator)[0]:
-                history = consistent_history(self.adapter, state, player, self.tok.describe(h))
-                if history is not None:
-                    w = self.adapter.new_initial_state()
-                    for a in history:
-                        w.apply_action(a)
-                    worlds.append(w)
+                world = self._described(state, player, h)
+                if world is not None:
+                    worlds.append(world)
             if len(worlds) >= P:
                 return worlds[:P]
         raise ValueError(f"the belief sampler gave {len(worlds)} worlds consistent with the real game in "
@@ -190,7 +194,8 @@ def _check_decisions(states) -> None:
 
 
 def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str = "network",
-               inner_actions: str = "generated", seed: int = 0, device: str = "cpu", game: str | None = None, **search_overrides) -> Agent:
+               inner_actions: str = "generated", seed: int = 0, device: str = "cpu", game: str | None = None,
+               **search_overrides) -> Agent:
     """The agent of a training run: the newest checkpoint's weights (RUN_DIR/LATEST names it; else
     `RUN_DIR/model/`) and `RUN_DIR/search.json` settings (defaults if absent), with `search_overrides`
     (e.g. simulations=32) on top. `game`, if given, must be the run's game. Errors say what is wrong with a

@@ -59,8 +59,9 @@ class AgentPolicy(os_policy.Policy):
         return self.cache[key]
 
 
-def exploitability(agent: Agent) -> float:
-    """OpenSpiel's exploitability (mean best-response gain, two-player zero-sum) of the agent's search policy."""
-    pol = AgentPolicy(agent)
+def exploitability(agent: Agent, pol: AgentPolicy | None = None) -> float:
+    """OpenSpiel's exploitability (mean best-response gain, two-player zero-sum) of the agent's search policy
+    (filled into `pol` if given, so a caller can read the searched policies afterwards)."""
+    pol = pol if pol is not None else AgentPolicy(agent)
     pol.fill()
     return float(os_exploitability.exploitability(agent.adapter.game, pol))

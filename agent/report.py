@@ -12,14 +12,13 @@ import time
 from typing import Callable
 
 import torch
-from open_spiel.python.algorithms import exploitability as os_exploitability
 
 from agent import belief_quality
 from agent.agent import Agent, load_agent
 from agent.batch import Episode, make_batch, play_random, trace
 from agent.evaluation import head_to_head
 from agent.players import AgentPlayer, Player, UniformRandom, cfr_plus, gin_bot, ismcts
-from agent.policy import AgentPolicy
+from agent.policy import AgentPolicy, exploitability
 from agent.quality import generator_quality
 
 EXPLOITABILITY_GAMES = ("kuhn_poker", "leduc_poker", "liars_dice")  # small enough for an exact best response
@@ -122,8 +121,7 @@ def evaluate_run(run: pathlib.Path, settings: EvalSettings, *, device: str = "cp
         if settings.exploitability and game in EXPLOITABILITY_GAMES:
             t = time.monotonic()
             pol = AgentPolicy(agent)
-            pol.fill()
-            out["exploitability"][vname] = float(os_exploitability.exploitability(agent.adapter.game, pol))
+            out["exploitability"][vname] = exploitability(agent, pol)
             say(f"{vname} exploitability {out['exploitability'][vname]:.4f} ({time.monotonic() - t:.0f} s)")
             if vname == "agent" and game in POSTERIOR_GAMES:
                 posts, reach = belief_quality.exact_posteriors(base.tok, pol.action_probabilities)
