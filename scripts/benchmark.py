@@ -13,6 +13,7 @@ import pathlib
 import tyro
 
 import games
+from agent.cpu import fit_torch_threads
 
 
 @dataclasses.dataclass
@@ -136,6 +137,7 @@ def main(args: Args) -> None:
     unknown = set(args.sections) - set(SECTIONS)
     if unknown:
         raise SystemExit(f"unknown benchmark sections {sorted(unknown)}; sections: {', '.join(SECTIONS)}")
+    fit_torch_threads()
     results = {}
     if "tokenizer" in args.sections:
         results["tokenizer"] = tokenizer_section(args)

@@ -145,6 +145,9 @@ def main(argv: list[str] | None = None) -> dict:
             raise SystemExit(f"error: unknown {name}s {bad}; choose from {', '.join(allowed)}")
     import torch
 
+    from agent.cpu import fit_torch_threads
+
+    fit_torch_threads()
     device = ("cuda" if torch.cuda.is_available() else "cpu") if cfg.device == "auto" else cfg.device
     overrides = {k: v for k in ("simulations", "particles") if (v := getattr(cfg, k)) is not None}
     settings = EvalSettings(**{f.name: getattr(cfg, f.name) for f in dataclasses.fields(EvalSettings)})

@@ -15,6 +15,7 @@ import pyspiel
 import torch
 import tyro
 
+from agent.cpu import fit_torch_threads
 from agent.agent import Agent, load_agent
 
 
@@ -117,6 +118,7 @@ def play(agent: Agent, seat: int, games: int, rng: random.Random, read: Callable
 def main(argv: list[str] | None = None, read: Callable = input, write: Callable = print) -> None:
     """Entry point: load the run's agent, check the options, play; errors end with one `error: ...` line."""
     args = tyro.cli(Args, args=argv)
+    fit_torch_threads()
     if args.games < 1:
         raise SystemExit(f"error: --games must be at least 1, got {args.games}")
     if args.device == "cuda" and not torch.cuda.is_available():

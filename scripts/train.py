@@ -32,8 +32,10 @@ def parse(argv: list[str]) -> TrainConfig:
 
 def main(argv: list[str] | None = None) -> None:
     """Train, evaluate, print the results table."""
+    from agent.cpu import fit_torch_threads
     from agent.run import train
 
+    fit_torch_threads()
     cfg = parse(sys.argv[1:] if argv is None else argv)
     try:
         trainer = train(cfg)
