@@ -82,12 +82,12 @@ class TrainConfig:
     lr: float = 1e-3
     """AdamW learning rate."""
     weight_decay: float = 1e-4
+    """AdamW weight decay."""
     average: float = 0.0
     """Polyak averaging of the published weights: after every update avg += (1 - average) * (online - avg).
     The averaged model is the one evaluated, checkpointed as model/ and loaded by load_agent; self-play keeps
     the online one. Self-play policies oscillate (each best-responds to the last); the average moves slowly.
     0 turns it off."""
-    """AdamW weight decay."""
     replay_capacity: int = 50_000
     """Decisions kept in replay (oldest episodes go first)."""
     max_legal: int = 32
