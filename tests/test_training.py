@@ -101,3 +101,16 @@ def test_config_file_and_flags(tmp_path):
         parse(["--config", str(path)])
     with pytest.raises(ValueError, match="device must be"):
         train(tiny_config(tmp_path / "y", device="tpu"), quiet=True)
+
+
+@pytest.mark.parametrize("game", ["kuhn_poker", "leduc_poker", "liars_dice"])
+def test_the_summary_quotes_uniform_randoms_exploitability_as_openspiel_computes_it(game):
+    import pyspiel
+    from open_spiel.python import policy
+    from open_spiel.python.algorithms import exploitability
+
+    from scripts.train import EXPLOITABLE
+
+    g = pyspiel.load_game(game)
+    assert EXPLOITABLE[game] == pytest.approx(exploitability.exploitability(g, policy.UniformRandomPolicy(g)),
+                                              abs=5e-4)
