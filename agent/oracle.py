@@ -62,7 +62,8 @@ class RolloutValue:
 
 
 class NetworkValue:
-    """The learned f read on the real full state from the root player's seat (h then f)."""
+    """The learned f read on the real full state (h then f), as h was trained: from the seat of the player to
+    move (the root player's seat at chance nodes); the values are then turned to seats relative to the root."""
 
     def __init__(self, model: Model, tok: Tokenizer):
         self.model, self.tok = model, tok
@@ -70,10 +71,13 @@ class NetworkValue:
 
     @torch.no_grad()
     def __call__(self, states, roots):
-        rows = [full_tokens(self.tok, s, r) for s, r in zip(states, roots)]
+        readers = [s.current_player() if s.current_player() >= 0 else r for s, r in zip(states, roots)]
+        rows = [full_tokens(self.tok, s, p) for s, p in zip(states, readers)]
         width = max(len(r) for r in rows)
         ids = torch.tensor([r + [0] * (width - len(r)) for r in rows], device=self.device)
-        return self.model.predict(self.model.represent(ids)).value.tolist()
+        values = self.model.predict(self.model.represent(ids)).value.tolist()
+        n = len(values[0]) if values else 0
+        return [[v[(root + j - reader) % n] for j in range(n)] for v, root, reader in zip(values, roots, readers)]
 
 
 class OracleExpander:

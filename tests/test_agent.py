@@ -183,6 +183,23 @@ def test_oracle_with_the_network_as_value_plays_legal_moves():
     assert action in state.legal_actions() and sum(result.visits) == 16
 
 
+def test_the_oracles_network_value_reads_each_state_from_the_seat_h_was_trained_on():
+    """h only ever reads a full state from the seat of the player to move, so the oracle's leaf values must
+    be read from that seat and turned to seats relative to the root, in a 3-player game to test the turn."""
+    from agent.batch import full_tokens
+    from agent.oracle import NetworkValue
+
+    adapter = games.load("hearts")
+    model, tok = tiny("hearts"), Agent(adapter, tiny("hearts"), seed=0).tok
+    state = decision_state(adapter)
+    while state.current_player() != 2:
+        state.apply_action(state.legal_actions()[0])
+    with torch.no_grad():
+        own = model.predict(model.represent(torch.tensor([full_tokens(tok, state, 2)]))).value[0].tolist()
+    got = NetworkValue(model, tok)([state], [0])[0]  # root seat 0: its seats 0, 1, 2, 3 are seat 2's 2, 3, 0, 1
+    assert got == pytest.approx([own[2], own[3], own[0], own[1]], abs=1e-5)
+
+
 def test_agent_policy_searches_every_information_set_once():
     from open_spiel.python import policy as os_policy
     from open_spiel.python.algorithms import exploitability as os_exploitability
