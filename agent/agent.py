@@ -109,13 +109,14 @@ class Agent:
         P = self.cfg.particles
         obs = [self.tok.encode_observation(s, s.current_player()) for s in states]
         hidden = sample_hidden(self.model, obs, P, max_len=self.hidden_cap, generator=self.generator)
+        if self.inner_actions == "rules":  # each particle's latent must come from the world it carries
+            hidden, worlds = self._possible(states, obs, hidden)
         rows = [o + [SEP] + h + [EOS] for o, hs in zip(obs, hidden) for h in hs]
         width = max(len(r) for r in rows)
         ids = torch.tensor([r + [PAD] * (width - len(r)) for r in rows], device=self.device)
         with torch.no_grad():
             latents = self.model.represent(ids)
         if self.inner_actions == "rules":
-            worlds = [self._world(s, h) for s, hs in zip(states, hidden) for h in hs]
             roots = [s.current_player() for s in states for _ in range(P)]
             infos = self.expander.describe(latents, worlds, roots)
             return [infos[i * P:(i + 1) * P] for i in range(len(states))]
@@ -143,16 +144,29 @@ class Agent:
             world.apply_action(a)
         return world
 
-    def _world(self, state: pyspiel.State, hidden: list[int]) -> pyspiel.State:
-        """The real world the hidden tokens describe (a resampled one if they describe none)."""
-        player = state.current_player()
-        world = self._described(state, player, hidden)
-        if world is None:
-            if not self.adapter.has_resampler:
-                raise ValueError(f"a belief sample is no possible world of {self.adapter.name}, which has no "
-                                 "resampler to replace it with")
-            return self.adapter.resample_world(state, player, self.rng)
-        return world
+    def _possible(self, states, obs, hidden, tries: int = 20):
+        """Belief samples that describe real worlds, with those worlds: an impossible sample is drawn again (up
+        to `tries` times), then replaced by a resampled world where OpenSpiel has a resampler."""
+        worlds = [[self._described(s, s.current_player(), h) for h in hs] for s, hs in zip(states, hidden)]
+        for _ in range(tries):
+            bad = [(i, j) for i, ws in enumerate(worlds) for j, w in enumerate(ws) if w is None]
+            if not bad:
+                break
+            again = sample_hidden(self.model, [obs[i] for i, _ in bad], 1, max_len=self.hidden_cap,
+                                  generator=self.generator)
+            for (i, j), (h,) in zip(bad, again):
+                hidden[i][j] = h
+                worlds[i][j] = self._described(states[i], states[i].current_player(), h)
+        for i, ws in enumerate(worlds):
+            for j, w in enumerate(ws):
+                if w is None:
+                    state, player = states[i], states[i].current_player()
+                    if not self.adapter.has_resampler:
+                        raise ValueError(f"the belief sampler gave no possible world of {self.adapter.name} in "
+                                         f"{tries + 1} draws, and the game has no resampler to replace it with")
+                    ws[j] = self.adapter.resample_world(state, player, self.rng)
+                    hidden[i][j] = self.tok.encode_hidden(ws[j], player)
+        return hidden, [w for ws in worlds for w in ws]
 
     def _worlds(self, state: pyspiel.State, player: int) -> list[pyspiel.State]:
         """P real states `player` cannot tell from `state`."""
