@@ -86,7 +86,7 @@ def evaluate_run(run: pathlib.Path, settings: EvalSettings, *, device: str = "cp
     base = variant(run, "agent", settings.seed, device, overrides)
     game = base.adapter.name
     out: dict = {"run": str(run), "game": game, "settings": dataclasses.asdict(settings),
-                 "search": dataclasses.asdict(base.cfg), "matches": [], "skipped": [], "exploitability": {}}
+                 "search": dataclasses.asdict(base.cfg), "matches": [], "skipped": [], "failed": [], "exploitability": {}}
     opponents: dict[str, Player] = {}
     oracle_agent: list[Agent] = []
 
@@ -103,31 +103,44 @@ def evaluate_run(run: pathlib.Path, settings: EvalSettings, *, device: str = "cp
             say(f"skipping opponent {name}: {e}")
     histories = []
     for vname in settings.variants:
-        agent = base if vname == "agent" else variant(run, vname, settings.seed, device, overrides)
-        for oname, opp in opponents.items():
-            if vname == "oracle" and oname == "oracle":
-                continue
-            t = time.monotonic()
-            me = AgentPlayer(agent, vname)
-            res = head_to_head(agent.adapter, me, opp, settings.episodes, settings.seed)
-            res["chosen_legal"] = me.legal_moves / max(me.moves, 1)
-            if vname == "agent":
-                histories += res["histories"]
-            res = {k: v for k, v in res.items() if k != "histories"}
-            out["matches"].append({"variant": vname, "opponent": oname, "opponent_detail": opp.name, **res,
-                                   "seconds": time.monotonic() - t})
-            say(f"{vname} vs {oname}: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per game "
-                f"({settings.episodes} games, {time.monotonic() - t:.0f} s)")
-        if settings.exploitability and game in EXPLOITABILITY_GAMES:
-            t = time.monotonic()
-            pol = AgentPolicy(agent)
-            out["exploitability"][vname] = exploitability(agent, pol)
-            say(f"{vname} exploitability {out['exploitability'][vname]:.4f} ({time.monotonic() - t:.0f} s)")
-            if vname == "agent" and game in POSTERIOR_GAMES:
-                posts, reach = belief_quality.exact_posteriors(base.tok, pol.action_probabilities)
-                out["belief_posterior"] = belief_quality.posterior_distance(base.model, base.tok, posts, reach)
+        try:  # a variant that cannot be evaluated is reported; the others' figures are kept
+            agent = base if vname == "agent" else variant(run, vname, settings.seed, device, overrides)
+            histories += evaluate_variant(out, vname, agent, opponents, settings, say)
+        except ValueError as e:
+            out["failed"].append({"variant": vname, "why": str(e)})
+            say(f"variant {vname} stopped: {e}")
     out.update(quality(base, histories, settings))
     return out
+
+
+def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, Player], settings: EvalSettings,
+                     say: Callable[[str], None]) -> list[list[int]]:
+    """One row of the table: `agent` against every opponent, then its exploitability (and, for the agent as
+    trained, its belief's distance to the exact posterior), added to `out`; returns the agent's game histories."""
+    histories, game = [], agent.adapter.name
+    for oname, opp in opponents.items():
+        if vname == "oracle" and oname == "oracle":
+            continue
+        t = time.monotonic()
+        me = AgentPlayer(agent, vname)
+        res = head_to_head(agent.adapter, me, opp, settings.episodes, settings.seed)
+        res["chosen_legal"] = me.legal_moves / max(me.moves, 1)
+        if vname == "agent":
+            histories += res["histories"]
+        res = {k: v for k, v in res.items() if k != "histories"}
+        out["matches"].append({"variant": vname, "opponent": oname, "opponent_detail": opp.name, **res,
+                               "seconds": time.monotonic() - t})
+        say(f"{vname} vs {oname}: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per game "
+            f"({settings.episodes} games, {time.monotonic() - t:.0f} s)")
+    if settings.exploitability and game in EXPLOITABILITY_GAMES:
+        t = time.monotonic()
+        pol = AgentPolicy(agent)
+        out["exploitability"][vname] = exploitability(agent, pol)
+        say(f"{vname} exploitability {out['exploitability'][vname]:.4f} ({time.monotonic() - t:.0f} s)")
+        if vname == "agent" and game in POSTERIOR_GAMES:
+            posts, reach = belief_quality.exact_posteriors(agent.tok, pol.action_probabilities)
+            out["belief_posterior"] = belief_quality.posterior_distance(agent.model, agent.tok, posts, reach)
+    return histories
 
 
 def quality(agent: Agent, histories: list[list[int]], settings: EvalSettings) -> dict:

@@ -164,6 +164,8 @@ def main(argv: list[str] | None = None) -> dict:
     path.write_text(json.dumps(res, indent=1))
     console.print(table(res))
     console.print(quality_table(res))
+    for failed in res["failed"]:
+        console.print(f"[red]variant {failed['variant']} could not be evaluated: {failed['why']}[/red]")
     console.print(f"results: {path}; plots: {', '.join(str(p) for p in images)}; wandb: {res['wandb']}")
     return res
 

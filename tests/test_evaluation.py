@@ -158,6 +158,24 @@ def test_evaluate_writes_the_report_of_a_run(run_dir, capsys):
     assert "vs random" in printed and "exploitability" in printed
 
 
+def test_a_variant_that_fails_is_reported_and_the_others_are_kept(run_dir, monkeypatch, capsys):
+    from agent import report
+
+    real = report.variant
+
+    def variant(run, name, *args):
+        if name == "particles1":
+            raise ValueError("no possible world")
+        return real(run, name, *args)
+
+    monkeypatch.setattr(report, "variant", variant)
+    res = evaluate.main(["--run", str(run_dir), "--episodes", "10", "--quality-positions", "8", "--wandb-mode",
+                         "disabled", "--opponents", "random", "--variants", "agent", "particles1"])
+    assert res["failed"] == [{"variant": "particles1", "why": "no possible world"}]
+    assert [(m["variant"], m["opponent"]) for m in res["matches"]] == [("agent", "random")]
+    assert "particles1 could not be evaluated: no possible world" in capsys.readouterr().out
+
+
 def test_evaluate_explains_a_bad_run_directory(run_dir, tmp_path):
     with pytest.raises(SystemExit, match="does not exist"):
         evaluate.main(["--run", str(tmp_path / "nowhere"), "--wandb-mode", "disabled"])
