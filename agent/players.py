@@ -101,7 +101,11 @@ ISMCTS_CRASHES = {"hearts": "OpenSpiel's ISMCTSBot dies with a segmentation faul
 
 
 def ismcts(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.0) -> BotPlayer:
-    """OpenSpiel's IS-MCTS with the real rules and one random rollout per leaf (games with a resampler)."""
+    """OpenSpiel's IS-MCTS with the real rules and one random rollout per leaf (games with a resampler).
+
+    Seeded, but not reproducible from run to run: OpenSpiel's bot walks a hash map whose order changes between
+    processes (the same seed and state list the policy's actions in a different order, and ties then break
+    differently), so its column varies within its interval; every other player here repeats exactly."""
     if not adapter.has_resampler:
         raise ValueError(f"IS-MCTS needs OpenSpiel's resample_from_infostate, which {adapter.name} lacks")
     if adapter.name in ISMCTS_CRASHES:
