@@ -145,25 +145,30 @@ class Agent:
         return world
 
     def _possible(self, states, obs, hidden, tries: int = 20):
-        """Belief samples that describe real worlds, with those worlds: an impossible sample is drawn again (up
-        to `tries` times), then replaced by a resampled world where OpenSpiel has a resampler."""
+        """Belief samples that describe real worlds, with those worlds: impossible samples are drawn again (at
+        most `tries` rounds), then replaced by a resampled world where OpenSpiel has a resampler; with one, the
+        draws stop at the first round that mends none (a sampler of no possible worlds, hearts' untrained one,
+        would otherwise cost 20 samplings per search)."""
         worlds = [[self._described(s, s.current_player(), h) for h in hs] for s, hs in zip(states, hidden)]
-        for _ in range(tries):
+        draws, fixed = 1, True
+        while draws <= tries and (fixed or not self.adapter.has_resampler):
             bad = [(i, j) for i, ws in enumerate(worlds) for j, w in enumerate(ws) if w is None]
             if not bad:
                 break
+            draws += 1
             again = sample_hidden(self.model, [obs[i] for i, _ in bad], 1, max_len=self.hidden_cap,
                                   generator=self.generator)
             for (i, j), (h,) in zip(bad, again):
                 hidden[i][j] = h
                 worlds[i][j] = self._described(states[i], states[i].current_player(), h)
+            fixed = any(worlds[i][j] is not None for i, j in bad)
         for i, ws in enumerate(worlds):
             for j, w in enumerate(ws):
                 if w is None:
                     state, player = states[i], states[i].current_player()
                     if not self.adapter.has_resampler:
                         raise ValueError(f"the belief sampler gave no possible world of {self.adapter.name} in "
-                                         f"{tries + 1} draws, and the game has no resampler to replace it with")
+                                         f"{draws} draws, and the game has no resampler to replace it with")
                     ws[j] = self.adapter.resample_world(state, player, self.rng)
                     hidden[i][j] = self.tok.encode_hidden(ws[j], player)
         return hidden, [w for ws in worlds for w in ws]
