@@ -76,6 +76,10 @@ class ModelConfig:
     coverage: float = 0.99
     """The generator stops proposing once its candidates hold this share of the mass of the finished sequences
     it found."""
+    min_ratio: float = 0.05
+    """The generator also drops a candidate less than this fraction as probable as its most probable one (min-p
+    truncation at the sequence level): G learns a near-uniform distribution over the legal set, so a candidate
+    twenty times less probable than the best is the tail it has not yet unlearned, not an action."""
 
     def __post_init__(self):
         if self.width % self.heads:
@@ -86,6 +90,8 @@ class ModelConfig:
                 raise ValueError(f"model config {f.name} must be >= 1, got {v}")
         if not 0.0 < self.coverage <= 1.0:
             raise ValueError(f"coverage must be in (0, 1], got {self.coverage}")
+        if not 0.0 <= self.min_ratio < 1.0:
+            raise ValueError(f"min_ratio must be in [0, 1), got {self.min_ratio}")
 
 
 PRESETS: dict[str, ModelConfig] = {

@@ -7,7 +7,10 @@ candidates are distinct by construction and none is wasted on a duplicate.
 The search wants fewer candidates when the generator is sure there are fewer
 actions: candidates are then kept in order of probability until they cover
 `coverage` of the found candidates' mass, so a state with three legal actions
-gets three, not three plus illegal fillers.
+gets three, not three plus illegal fillers, and a candidate less than
+`min_ratio` times as probable as the best is dropped (min-p truncation): the
+mass a partly trained G leaves off the legal set is spread thin over many
+sequences, so a relative floor removes it where a share of the mass cannot.
 
 Both loops keep transformers' `DynamicCache` between steps and call the model
 on one new token per sequence; `scripts.benchmark` compares them with
@@ -16,6 +19,7 @@ on one new token per sequence; `scripts.benchmark` compares them with
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import torch
 from transformers import DynamicCache
@@ -57,10 +61,12 @@ def _conditioned_gumbel(phi: torch.Tensor, parent: torch.Tensor, gen: torch.Gene
 
 @torch.no_grad()
 def sample_actions(model: Model, s: torch.Tensor, k: int | None = None, *, coverage: float | None = None,
-                   generator: torch.Generator | None = None) -> Candidates:
-    """Up to `k` distinct actions per latent s (B, L, W), sampled without replacement from G (stochastic beam)."""
+                   min_ratio: float | None = None, generator: torch.Generator | None = None) -> Candidates:
+    """Up to `k` distinct actions per latent s (B, L, W), sampled without replacement from G (stochastic beam);
+    `coverage` and `min_ratio` default to the model config's."""
     k = k or model.cfg.candidates
     coverage = model.cfg.coverage if coverage is None else coverage
+    min_ratio = model.cfg.min_ratio if min_ratio is None else min_ratio
     B, A, dev = s.shape[0], model.spec.max_action_len, s.device
     out = model.generator(inputs_embeds=model.generator_prefix(s), past_key_values=DynamicCache(), use_cache=True)
     cache = out.past_key_values
@@ -94,13 +100,14 @@ def sample_actions(model: Model, s: torch.Tensor, k: int | None = None, *, cover
         if bool((done | (phi <= NEG / 2)).all()):
             break
     alive = done & (phi > NEG / 2)
-    return _keep_covering(tokens, torch.where(alive, phi, NEG), alive, coverage)
+    return _keep_covering(tokens, torch.where(alive, phi, NEG), alive, coverage, min_ratio)
 
 
-def _keep_covering(tokens, log_prob, alive, coverage: float) -> Candidates:
+def _keep_covering(tokens, log_prob, alive, coverage: float, min_ratio: float = 0.0) -> Candidates:
     """Sort candidates by probability; keep each while the ones before it cover less than `coverage` of the
     finished candidates' mass (G's mass on sequences that never end within the length cap would otherwise
-    keep the coverage out of reach and let candidates of negligible probability in)."""
+    keep the coverage out of reach and let candidates of negligible probability in) and it is at least
+    `min_ratio` times as probable as the most probable one."""
     log_prob, order = log_prob.sort(-1, descending=True)
     tokens = tokens.gather(1, order.unsqueeze(-1).expand_as(tokens))
     alive = alive.gather(1, order)
@@ -108,6 +115,8 @@ def _keep_covering(tokens, log_prob, alive, coverage: float) -> Candidates:
     mass = mass / mass.sum(-1, keepdim=True).clamp(min=1e-30)
     before = torch.cumsum(mass, -1) - mass
     keep = alive & (before < coverage)
+    if min_ratio > 0:
+        keep &= log_prob >= log_prob[:, :1] + math.log(min_ratio)
     tokens = torch.where(keep.unsqueeze(-1), tokens, PAD)
     return Candidates(tokens=tokens, log_prob=torch.where(keep, log_prob, NEG), mask=keep)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 
 import pytest
 import torch
@@ -67,7 +68,7 @@ def test_one_candidate_is_an_ancestral_sample(model):
     s = torch.randn(1, 4, 64)
     exact = exact_action_probs(model, s, 3)
     assert abs(sum(exact.values()) - 1) < 1e-3
-    out = sample_actions(model, s.expand(DRAWS, -1, -1), 1, coverage=1.0, generator=torch.Generator().manual_seed(1))
+    out = sample_actions(model, s.expand(DRAWS, -1, -1), 1, coverage=1.0, min_ratio=0.0, generator=torch.Generator().manual_seed(1))
     counts: dict = {}
     for row in out.rows():
         for tokens, _ in row:
@@ -84,7 +85,7 @@ def test_k_candidates_are_a_sample_without_replacement(model):
     for i, j in itertools.permutations(exact, 2):
         kept = frozenset(x for x in (i, j) if x[-1] == EOS)
         want[kept] = want.get(kept, 0.0) + exact[i] * exact[j] / (1 - exact[i])
-    out = sample_actions(model, s.expand(DRAWS, -1, -1), 2, coverage=1.0, generator=torch.Generator().manual_seed(2))
+    out = sample_actions(model, s.expand(DRAWS, -1, -1), 2, coverage=1.0, min_ratio=0.0, generator=torch.Generator().manual_seed(2))
     got: dict = {}
     for row in out.rows():
         tokens = [t for t, _ in row]
@@ -96,18 +97,29 @@ def test_k_candidates_are_a_sample_without_replacement(model):
 
 def test_log_probs_are_the_generators_and_coverage_drops_the_tail(model):
     s = torch.randn(3, 4, 64)
-    full = sample_actions(model, s, 8, coverage=1.0, generator=torch.Generator().manual_seed(0))
+    full = sample_actions(model, s, 8, coverage=1.0, min_ratio=0.0, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         teacher = model.action_log_prob(s, full.tokens)
     assert torch.allclose(teacher[full.mask], full.log_prob[full.mask], atol=1e-4)
     probs = full.log_prob.exp() * full.mask
-    part = sample_actions(model, s, 8, coverage=0.5, generator=torch.Generator().manual_seed(0))
+    part = sample_actions(model, s, 8, coverage=0.5, min_ratio=0.0, generator=torch.Generator().manual_seed(0))
     for b in range(3):
         p = sorted(probs[b].tolist(), reverse=True)
         p = [x / sum(p) for x in p]  # shares of the finished candidates' mass
         need = next((i + 1 for i in range(len(p)) if sum(p[:i + 1]) >= 0.5), int(full.mask[b].sum()))
         assert int(part.mask[b].sum()) == need  # most probable first, until half the mass is covered
     assert (part.mask.sum(1) <= full.mask.sum(1)).all()
+
+
+def test_min_ratio_drops_candidates_far_less_probable_than_the_best(model):
+    s = torch.randn(3, 4, 64)
+    full = sample_actions(model, s, 8, coverage=1.0, min_ratio=0.0, generator=torch.Generator().manual_seed(0))
+    floor = sample_actions(model, s, 8, coverage=1.0, min_ratio=0.3, generator=torch.Generator().manual_seed(0))
+    for want_row, got_row in zip(full.rows(), floor.rows()):
+        best = max(lp for _, lp in want_row)
+        want = [t for t, lp in want_row if lp >= best + math.log(0.3)]  # same draws, so the same candidates
+        assert [t for t, _ in got_row] == want
+        assert 0 < len(want) < len(want_row)  # the random model's candidates are uneven: the floor bites
 
 
 def test_fewer_candidates_when_the_generator_knows_fewer_actions(model):
