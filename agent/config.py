@@ -26,6 +26,9 @@ class GameSpec:
     """Longest action written as tokens, `<eos>` included."""
     value_scale: float = 1.0
     """Largest absolute return of the game; value, reward and Q heads predict returns divided by it."""
+    view: bool = False
+    """Whether observations end with the adapter's view (`<view>` what the player holds now); the model then
+    reads it into latent slots of its own."""
 
     @classmethod
     def of(cls, adapter: GameAdapter) -> "GameSpec":
@@ -40,7 +43,7 @@ class GameSpec:
             raise ValueError(f"{adapter.name} has no finite utility bound, so returns cannot be scaled")
         return cls(game=adapter.name, params=dict(adapter.params), num_players=adapter.num_players,
                    vocab_size=vocab.size(), vocab_fingerprint=vocab.fingerprint(), max_action_len=longest,
-                   value_scale=float(scale))
+                   value_scale=float(scale), view=type(adapter).view is not GameAdapter.view)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,7 +59,11 @@ class ModelConfig:
     ffn_mult: int = 4
     """Feed-forward width as a multiple of `width`."""
     latent_slots: int = 4
-    """The latent state s is `latent_slots` vectors of size `width`."""
+    """The latent state s is `latent_slots` vectors of size `width` that read the whole full state (plus
+    `view_slots` in games with a view)."""
+    view_slots: int = 4
+    """Latent slots that read only the observation's view, in games whose adapter shows one: picking the current
+    hand out of a history of ~190 tokens is what kept crazy_eights' generator from learning (issue 3's note)."""
     repr_layers: int = 2
     """Layers of the representation encoder h."""
     belief_layers: int = 2

@@ -18,7 +18,7 @@ from agent.config import GameSpec, ModelConfig
 from agent.networks import MLP, decoder, encoder, straight_through_one_hot
 from tokenizer import vocab
 
-PAD, EOS, SEP = (vocab.ids()[w] for w in (vocab.PAD, vocab.EOS, vocab.SEP))
+PAD, EOS, SEP, VIEW = (vocab.ids()[w] for w in (vocab.PAD, vocab.EOS, vocab.SEP, vocab.VIEW))
 
 
 @dataclasses.dataclass
@@ -36,9 +36,12 @@ class Model(nn.Module):
     def __init__(self, cfg: ModelConfig, spec: GameSpec):
         super().__init__()
         self.cfg, self.spec = cfg, spec
-        W, L, N, M = cfg.width, cfg.latent_slots, spec.num_players, cfg.chance_codes
+        self.L = cfg.latent_slots + (cfg.view_slots if spec.view else 0)  # vectors in a latent state
+        W, L, N, M = cfg.width, self.L, spec.num_players, cfg.chance_codes
         self.repr = decoder(cfg, spec, cfg.repr_layers).model  # a causal transformer without an LM head
-        self.slots = nn.Parameter(torch.randn(L, W) * 0.02)
+        self.slots = nn.Parameter(torch.randn(cfg.latent_slots, W) * 0.02)
+        if spec.view:
+            self.view_slots = nn.Parameter(torch.randn(cfg.view_slots, W) * 0.02)
         self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.generator = decoder(cfg, spec, cfg.generator_layers)
         self.generator_in = nn.Linear(W, W)
@@ -66,12 +69,20 @@ class Model(nn.Module):
     def represent(self, tokens: torch.Tensor) -> torch.Tensor:
         """h: full-state tokens (B, T) = observation `<sep>` hidden [`<eos>`] -> latent (B, L, W).
 
-        The transformer reads hidden `<sep>` observation, then the L latent slots: the most recent events sit
+        The transformer reads hidden `<sep>` observation, then the latent slots: the most recent events sit
         next to the slots (rotary positions make recency easy to find), and each slot sees everything before it.
+        In games with a view, the same transformer reads the view alone into the view slots, appended.
         """
-        ordered = self._hidden_first(self._trim(tokens))  # (B, T'), left-padded
-        B, L = ordered.shape[0], self.cfg.latent_slots
-        x = torch.cat([self.repr.embed_tokens(ordered), self.slots.expand(B, -1, -1)], 1)
+        tokens = self._trim(tokens)
+        s = self._read(self._hidden_first(tokens), self.slots)
+        if self.spec.view:
+            s = torch.cat([s, self._read(self._view_only(tokens), self.view_slots)], 1)
+        return s
+
+    def _read(self, ordered: torch.Tensor, slots: torch.Tensor) -> torch.Tensor:
+        """The representation transformer over left-padded tokens (B, T) followed by `slots` (S, W) -> (B, S, W)."""
+        B, L = ordered.shape[0], slots.shape[0]
+        x = torch.cat([self.repr.embed_tokens(ordered), slots.expand(B, -1, -1)], 1)
         mask = torch.cat([(ordered != PAD).long(), torch.ones(B, L, dtype=torch.long, device=ordered.device)], 1)
         pos = (mask.cumsum(1) - 1).clamp(min=0)
         return self.repr(inputs_embeds=x, attention_mask=mask, position_ids=pos).last_hidden_state[:, -L:]
@@ -91,6 +102,19 @@ class Model(nn.Module):
         off = torch.arange(width, device=tokens.device).unsqueeze(0) - (width - (s + 1 + h))  # (B, width)
         src = torch.where(off < h, s + 1 + off, torch.where(off == h, s, off - h - 1))
         out = tokens.gather(1, src.clamp(0, T - 1))
+        return torch.where(off < 0, torch.full_like(out, PAD), out)
+
+    @staticmethod
+    def _view_only(tokens: torch.Tensor) -> torch.Tensor:
+        """Right-padded `obs <sep> ...` rows -> left-padded rows of their view (`<view>` up to `<sep>`; empty
+        where the observation has none)."""
+        is_sep, is_view = tokens == SEP, tokens == VIEW
+        s = is_sep.long().argmax(1, keepdim=True)
+        start = torch.where(is_view.any(1, keepdim=True), is_view.long().argmax(1, keepdim=True), s)
+        n = s - start  # view length per row
+        width = max(int(n.max()), 1)
+        off = torch.arange(width, device=tokens.device).unsqueeze(0) - (width - n)  # (B, width)
+        out = tokens.gather(1, (start + off).clamp(0, tokens.shape[1] - 1))
         return torch.where(off < 0, torch.full_like(out, PAD), out)
 
     def _trim(self, tokens: torch.Tensor) -> torch.Tensor:

@@ -30,12 +30,12 @@ def real_batch(tok: Tokenizer, n: int, seed: int = 0):
     return samples, make_batch(tok, samples, UNROLL, 8, rng)
 
 
-@pytest.mark.parametrize("game", ["leduc_poker", "hearts"])
+@pytest.mark.parametrize("game, L", [("leduc_poker", 4), ("hearts", 4), ("crazy_eights", 8)])  # crazy_eights: + view
 @pytest.mark.parametrize("B", [1, 5])
-def test_every_function_has_the_documented_shapes(game, B):
+def test_every_function_has_the_documented_shapes(game, L, B):
     model, tok = build(game)
     _, batch = real_batch(tok, B)
-    L, W, N, M = 4, 64, tok.adapter.num_players, model.cfg.chance_codes
+    W, N, M = 64, tok.adapter.num_players, model.cfg.chance_codes
     s = model.represent(batch.root)
     assert s.shape == (B, L, W)
     pred = model.predict(s)
@@ -173,6 +173,26 @@ def test_representation_reads_hidden_first_and_refuses_rows_without_sep():
                                                   [0, 0, 0, SEP, 10, 11]]
     with pytest.raises(ValueError, match="<sep>"):
         Model._hidden_first(torch.tensor([[10, 11, 12]]))
+
+
+def test_view_slots_read_the_view_alone():
+    """crazy_eights shows its view: the view slots see `<view>` .. `<sep>` only, the others the whole full state."""
+    from agent.model import SEP, VIEW
+    rows = torch.tensor([[10, 11, VIEW, 12, 13, SEP, 20, 0], [10, SEP, 20, 21, 0, 0, 0, 0], [VIEW, 12, SEP, 0, 0, 0, 0, 0]])
+    assert Model._view_only(rows).tolist() == [[VIEW, 12, 13], [0, 0, 0], [0, VIEW, 12]]  # no view: empty
+    model, tok = build("crazy_eights")
+    samples, batch = real_batch(tok, 2)
+    root = batch.root[:1]
+    v = int((root[0] == VIEW).nonzero())
+    other = root.clone()
+    other[0, 1:v] = root[0, 1:v].flip(0)  # the same view after another history
+    with torch.no_grad():
+        a, b = model.represent(root), model.represent(other)
+    k = model.cfg.latent_slots
+    assert torch.allclose(a[:, k:], b[:, k:], atol=1e-6) and not torch.allclose(a[:, :k], b[:, :k], atol=1e-3)
+    words = tok.describe(tok.encode_observation(samples[0][0].states[samples[0][1]], samples[0][0].states[
+        samples[0][1]].current_player()))
+    assert words[words.index("<view>") + 1:words.index("<view>") + 3] == ["me", "hand"]
 
 
 def test_action_quality_is_judged_by_the_real_rules():

@@ -57,14 +57,15 @@ class Stream:
             hidden[p].extend(self._word_ids(unseen))
 
     def view(self, node: Node, player: int) -> list[int]:
-        """Ids of the adapter's view for `player` at `node` (all of it visible to them by construction)."""
+        """Ids of the adapter's view for `player` at `node`, after a `<view>` marker (all of it visible to them by
+        construction); empty when the adapter shows none."""
         events = self.adapter.view(node.ctx, player)
         if not events:
             return []
         seen, unseen = render(events, player, self.n)
         if unseen:
             raise AssertionError(f"{self.adapter.name}: view for player {player} hides words {unseen}")
-        return self._word_ids(seen)
+        return self._word_ids([vocab.VIEW] + seen)
 
     def _child(self, parent: Node, action: int, after: pyspiel.State | None = None) -> Node:
         before = parent.state
