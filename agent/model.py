@@ -36,8 +36,8 @@ class Model(nn.Module):
     def __init__(self, cfg: ModelConfig, spec: GameSpec):
         super().__init__()
         self.cfg, self.spec = cfg, spec
-        self.L = cfg.latent_slots + (cfg.view_slots if spec.view else 0)  # vectors in a latent state
-        W, L, N, M = cfg.width, self.L, spec.num_players, cfg.chance_codes
+        L = cfg.latent_slots + (cfg.view_slots if spec.view else 0)  # vectors in a latent state
+        W, N, M = cfg.width, spec.num_players, cfg.chance_codes
         self.repr = decoder(cfg, spec, cfg.repr_layers).model  # a causal transformer without an LM head
         self.slots = nn.Parameter(torch.randn(cfg.latent_slots, W) * 0.02)
         if spec.view:

@@ -190,8 +190,8 @@ def test_view_slots_read_the_view_alone():
         a, b = model.represent(root), model.represent(other)
     k = model.cfg.latent_slots
     assert torch.allclose(a[:, k:], b[:, k:], atol=1e-6) and not torch.allclose(a[:, :k], b[:, :k], atol=1e-3)
-    words = tok.describe(tok.encode_observation(samples[0][0].states[samples[0][1]], samples[0][0].states[
-        samples[0][1]].current_player()))
+    tr, t = samples[0]
+    words = tok.describe(tok.encode_observation(tr.states[t], tr.states[t].current_player()))
     assert words[words.index("<view>") + 1:words.index("<view>") + 3] == ["me", "hand"]
 
 
