@@ -27,8 +27,8 @@ class GameSpec:
     value_scale: float = 1.0
     """Largest absolute return of the game; value, reward and Q heads predict returns divided by it."""
     view: bool = False
-    """Whether observations end with the adapter's view (`<view>` what the player holds now); the model then
-    reads it into latent slots of its own."""
+    """Whether the adapter shows a view (`<view>` what every seat holds now: the player's own part ends the
+    observation, the others' the hidden tokens); the model then reads the views into latent slots of their own."""
 
     @classmethod
     def of(cls, adapter: GameAdapter) -> "GameSpec":
@@ -62,8 +62,8 @@ class ModelConfig:
     """The latent state s is `latent_slots` vectors of size `width` that read the whole full state (plus
     `view_slots` in games with a view)."""
     view_slots: int = 4
-    """Latent slots that read only the observation's view, in games whose adapter shows one: picking the current
-    hand out of a history of ~190 tokens is what kept crazy_eights' generator from learning (issue 3's note)."""
+    """Latent slots that read only the views (seen and hidden), in games whose adapter shows one: picking the
+    current hands out of a history of ~190 tokens is what kept crazy_eights' generator from learning (issue 3)."""
     repr_layers: int = 2
     """Layers of the representation encoder h."""
     belief_layers: int = 2

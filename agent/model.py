@@ -71,7 +71,8 @@ class Model(nn.Module):
 
         The transformer reads hidden `<sep>` observation, then the latent slots: the most recent events sit
         next to the slots (rotary positions make recency easy to find), and each slot sees everything before it.
-        In games with a view, the same transformer reads the view alone into the view slots, appended.
+        In games with a view, the same transformer reads the views alone (what every seat holds now: the
+        observation's and the hidden tokens') into the view slots, appended.
         """
         tokens = self._trim(tokens)
         s = self._read(self._hidden_first(tokens), self.slots)
@@ -106,16 +107,18 @@ class Model(nn.Module):
 
     @staticmethod
     def _view_only(tokens: torch.Tensor) -> torch.Tensor:
-        """Right-padded `obs <sep> ...` rows -> left-padded rows of their view (`<view>` up to `<sep>`; empty
-        where the observation has none)."""
-        is_sep, is_view = tokens == SEP, tokens == VIEW
-        s = is_sep.long().argmax(1, keepdim=True)
-        start = torch.where(is_view.any(1, keepdim=True), is_view.long().argmax(1, keepdim=True), s)
-        n = s - start  # view length per row
+        """Right-padded `obs <sep> hidden [<eos>]` rows -> left-padded rows of their views only: each `<view>` up
+        to the next `<sep>` or the row's end (the seen part, then the unseen part; empty where there is none)."""
+        B, T = tokens.shape
+        idx = torch.arange(T, device=tokens.device).expand(B, -1)
+        last_view = torch.where(tokens == VIEW, idx, -1).cummax(1).values
+        last_sep = torch.where(tokens == SEP, idx, -1).cummax(1).values
+        keep = (last_view > last_sep) & (tokens != PAD) & (tokens != EOS)
+        n = keep.sum(1, keepdim=True)
         width = max(int(n.max()), 1)
-        off = torch.arange(width, device=tokens.device).unsqueeze(0) - (width - n)  # (B, width)
-        out = tokens.gather(1, (start + off).clamp(0, tokens.shape[1] - 1))
-        return torch.where(off < 0, torch.full_like(out, PAD), out)
+        dest = torch.where(keep, width - n + keep.long().cumsum(1) - 1, width)  # dropped tokens go to a spare column
+        out = torch.full((B, width + 1), PAD, dtype=tokens.dtype, device=tokens.device)
+        return out.scatter(1, dest, tokens)[:, :width]
 
     def _trim(self, tokens: torch.Tensor) -> torch.Tensor:
         """Drop all-padding columns on the right; refuse sequences longer than the encoders accept."""

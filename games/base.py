@@ -15,6 +15,7 @@ import pyspiel
 
 ALL = None  # `Event.visible_to` value meaning: every player sees the payload.
 MASK = "?"  # the word a player sees in place of each payload word hidden from them
+VIEW = "<view>"  # starts a player's part of the adapter's view (after their observation) and the rest (after hidden)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -96,11 +97,12 @@ class GameAdapter:
         """Events produced when `actor` (or chance, -1) takes `action` in `before`, giving `after`."""
         raise NotImplementedError
 
-    def view(self, ctx: dict, player: int) -> list[Event]:
-        """What `player` holds now (hand, card to match ...), shown after their event stream at every state.
+    def view(self, ctx: dict) -> list[Event]:
+        """What every seat holds now (hands, the card to match ...), recomputed at every state, as events whose
+        visibility says who sees what: a player's seen part ends their observation, the rest their hidden words.
 
-        Derived only from what `player` saw, so it adds no information: it puts facts the stream spreads over
-        hundreds of tokens (deal + draws - plays) where a network reads them at once. Default: nothing.
+        It adds no information: it puts facts the streams spread over hundreds of tokens (deal + draws - plays)
+        where a network reads them at once. Default: nothing.
         """
         return []
 
@@ -146,6 +148,18 @@ def render(events: list[Event], player: int, num_players: int) -> tuple[list[str
             obs += head + [MASK] * len(ev.payload)
             hidden += ev.payload
     return obs, hidden
+
+
+def render_view(adapter: GameAdapter, ctx: dict, player: int) -> tuple[list[str], list[str]]:
+    """`player`'s words for the adapter's view at `ctx`: (seen part, unseen part), each led by `<view>` unless empty.
+
+    The events are taken seat by seat from `player` on (table events last), so every player reads their own
+    holding first and the others' in the order they act after them.
+    """
+    n = adapter.num_players
+    events = sorted(adapter.view(ctx), key=lambda ev: n if ev.seat is None else (ev.seat - player) % n)
+    seen, unseen = render(events, player, n)
+    return ([VIEW] + seen if seen else []), ([VIEW] + unseen if unseen else [])
 
 
 def seat_word(offset: int) -> str:

@@ -67,12 +67,14 @@ class CrazyEights(GameAdapter):
         ctx["hands"] = tuple(tuple(ctx["dealt"][(p - first) % n::n]) for p in range(n))
         return [Event("deal", p, sort(ctx["hands"][p]), only(p)) for p in range(n)]
 
-    def view(self, ctx, player):
-        """`me hand ...` (the player's cards now) and `top CARD [suit_X]` (what the next card must match)."""
+    def view(self, ctx):
+        """`hand ...` of every seat (its owner's alone: the others' hands end their hidden words) and the public
+        `top CARD [suit_X]` (what the next card must match)."""
         if ctx["top"] is None:
             return []
         suit = () if ctx["suit"] is None else (cards.SUIT_WORDS[ctx["suit"]],)
-        return [Event("hand", player, sort(ctx["hands"][player])), Event("top", None, (card(ctx["top"]),) + suit)]
+        hands = [Event("hand", p, sort(h), only(p), only(p)) for p, h in enumerate(ctx["hands"])]
+        return hands + [Event("top", None, (card(ctx["top"]),) + suit)]
 
     def action_words(self, action, phase):
         if 0 <= action < DRAW:

@@ -1,6 +1,7 @@
 """Hidden states against the real game: is a sampled hidden remainder possible given what a player saw?
 
-A player's hidden words fill, in order, the payloads they did not see. A fill
+A player's hidden words fill, in order, the payloads they did not see, then
+end with the unseen part of the adapter's view (other seats' hands). A fill
 is consistent when some history produces it: replay the real history and,
 at each step whose payload the player did not see, look for an action of that
 step (a chance outcome or another player's move) that looks the same to the
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import pyspiel
 
-from games.base import GameAdapter, render
+from games.base import GameAdapter, render, render_view
 
 
 def _options(state: pyspiel.State) -> list[int]:
@@ -53,7 +54,7 @@ def consistent_history(adapter: GameAdapter, state: pyspiel.State, player: int,
         b, replay, ctx, used = chosen
         out.append(b)
         pos += used
-    return out if pos == len(hidden) else None
+    return out if hidden[pos:] == render_view(adapter, ctx, player)[1] else None  # then the view of that world
 
 
 def is_consistent(adapter: GameAdapter, state: pyspiel.State, player: int, hidden: list[str]) -> bool:

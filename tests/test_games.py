@@ -109,7 +109,8 @@ def legal_history(adapter, history) -> bool:
 @pytest.mark.parametrize("players", [2, 3])
 def test_crazy_eights_view_matches_openspiel_hand_and_card_to_match(players):
     """The view's `me hand` / `top` words against OpenSpiel's observation tensor: hand bits (one-hot count per
-    card), last card, last suit (the nominated one after an eight)."""
+    card), last card, last suit (the nominated one after an eight); the hidden view's `p+k hand` words against
+    that seat's own tensor, and the hidden tokens with them describe a possible world."""
     adapter = games.load("crazy_eights", players=players)
     tok = Tokenizer.for_game(adapter)
     rng, checked = random.Random(players), 0
@@ -131,6 +132,17 @@ def test_crazy_eights_view_matches_openspiel_hand_and_card_to_match(players):
             suit = [s for s in range(4) if t[156 + s]]
             assert len(top) in (1, 2) and (top[1] if len(top) == 2 else "suit_" + top[0][0]) == "suit_" + "CDHS"[suit[0]]
             assert words[at - 2:at] == ["me", "hand"]
+            hidden = tok.describe(tok.encode_hidden(state, p))  # ends with `<view>` and the other seats' hands
+            assert is_consistent(adapter, state, p, hidden)
+            view = hidden[hidden.index("<view>") + 1:]
+            heads = [i for i, w in enumerate(view) if w == "hand"]
+            others = {view[i - 1]: view[i + 1:j - 1] for i, j in zip(heads, heads[1:] + [len(view) + 1])}
+            assert list(others) == [f"p+{k}" for k in range(1, players)]
+            for k in range(1, players):  # `p+k hand ...` against seat p + k's own observation tensor
+                u = state.observation_tensor((p + k) % players)
+                want = [CARDS[i] for i in range(52) if u[2 * ((i % 13) * 4 + i // 13) + 1]]
+                assert sorted(others[f"p+{k}"]) == sorted(want)
+            assert not is_consistent(adapter, state, p, hidden[:-1] + [hand[0]])  # a card the player holds
             checked += 1
             state.apply_action(rng.choice(state.legal_actions()))
     assert checked > 200

@@ -175,24 +175,36 @@ def test_representation_reads_hidden_first_and_refuses_rows_without_sep():
         Model._hidden_first(torch.tensor([[10, 11, 12]]))
 
 
-def test_view_slots_read_the_view_alone():
-    """crazy_eights shows its view: the view slots see `<view>` .. `<sep>` only, the others the whole full state."""
-    from agent.model import SEP, VIEW
-    rows = torch.tensor([[10, 11, VIEW, 12, 13, SEP, 20, 0], [10, SEP, 20, 21, 0, 0, 0, 0], [VIEW, 12, SEP, 0, 0, 0, 0, 0]])
-    assert Model._view_only(rows).tolist() == [[VIEW, 12, 13], [0, 0, 0], [0, VIEW, 12]]  # no view: empty
+def test_view_slots_read_the_views_alone():
+    """crazy_eights shows its view: the view slots see each `<view>` up to `<sep>` or the row's end only (the
+    player's hand and the card to match, then the other hands), the other slots the whole full state."""
+    from agent.model import EOS, SEP, VIEW
+    rows = torch.tensor([[10, 11, VIEW, 12, 13, SEP, 20, VIEW, 21, EOS], [10, SEP, 20, 21, 0, 0, 0, 0, 0, 0],
+                         [VIEW, 12, SEP, 0, 0, 0, 0, 0, 0, 0], [10, SEP, VIEW, 21, 22, 0, 0, 0, 0, 0]])
+    assert Model._view_only(rows).tolist() == [[VIEW, 12, 13, VIEW, 21], [0, 0, 0, 0, 0],  # no view: empty
+                                               [0, 0, 0, VIEW, 12], [0, 0, VIEW, 21, 22]]
     model, tok = build("crazy_eights")
     samples, batch = real_batch(tok, 2)
     root = batch.root[:1]
-    v = int((root[0] == VIEW).nonzero())
+    (seen,), (unseen,) = (root[0] == VIEW).nonzero().tolist()
+    sep = int((root[0] == SEP).nonzero())
     other = root.clone()
-    other[0, 1:v] = root[0, 1:v].flip(0)  # the same view after another history
+    other[0, 1:seen] = root[0, 1:seen].flip(0)  # the same views after other histories
+    other[0, sep + 1:unseen] = root[0, sep + 1:unseen].flip(0)
+    hands = root.clone()
+    end = int((root[0] != 0).sum()) - 1  # the <eos>
+    hands[0, unseen + 3:end] = root[0, unseen + 3:end].flip(0)  # the opponent's hand in another order
     with torch.no_grad():
-        a, b = model.represent(root), model.represent(other)
+        a, b, c = model.represent(root), model.represent(other), model.represent(hands)
     k = model.cfg.latent_slots
     assert torch.allclose(a[:, k:], b[:, k:], atol=1e-6) and not torch.allclose(a[:, :k], b[:, :k], atol=1e-3)
+    assert not torch.allclose(a[:, k:], c[:, k:], atol=1e-3)
     tr, t = samples[0]
-    words = tok.describe(tok.encode_observation(tr.states[t], tr.states[t].current_player()))
+    state, player = tr.states[t], tr.states[t].current_player()
+    words = tok.describe(tok.encode_observation(state, player))
     assert words[words.index("<view>") + 1:words.index("<view>") + 3] == ["me", "hand"]
+    hidden = tok.describe(tok.encode_hidden(state, player))
+    assert hidden[hidden.index("<view>") + 1:hidden.index("<view>") + 3] == ["p+1", "hand"]
 
 
 def test_action_quality_is_judged_by_the_real_rules():

@@ -12,7 +12,7 @@ import dataclasses
 
 import pyspiel
 
-from games.base import Event, GameAdapter, render
+from games.base import Event, GameAdapter, render, render_view
 from tokenizer import vocab
 
 
@@ -56,16 +56,11 @@ class Stream:
             obs[p].extend(self._word_ids(seen))
             hidden[p].extend(self._word_ids(unseen))
 
-    def view(self, node: Node, player: int) -> list[int]:
-        """Ids of the adapter's view for `player` at `node`, after a `<view>` marker (all of it visible to them by
-        construction); empty when the adapter shows none."""
-        events = self.adapter.view(node.ctx, player)
-        if not events:
-            return []
-        seen, unseen = render(events, player, self.n)
-        if unseen:
-            raise AssertionError(f"{self.adapter.name}: view for player {player} hides words {unseen}")
-        return self._word_ids([vocab.VIEW] + seen)
+    def view(self, node: Node, player: int) -> tuple[list[int], list[int]]:
+        """Ids of the adapter's view at `node` for `player`: (the part they see, the rest), each after a `<view>`
+        marker; empty when the adapter shows none."""
+        seen, unseen = render_view(self.adapter, node.ctx, player)
+        return self._word_ids(seen), self._word_ids(unseen)
 
     def _child(self, parent: Node, action: int, after: pyspiel.State | None = None) -> Node:
         before = parent.state

@@ -13,7 +13,8 @@ from tokenizer.stream import Stream
 
 class Tokenizer:
     """Token ids for one game. Observation = `<bos> game posK` + the events the player saw (`?` for unseen
-    payloads) + the adapter's view of what they hold now (recomputed per state, so not a growing stream)."""
+    payloads) + the part of the adapter's view they see (recomputed per state, so not a growing stream); their
+    hidden tokens end with the view's unseen part."""
 
     def __init__(self, adapter: GameAdapter):
         self.adapter = adapter
@@ -48,11 +49,14 @@ class Tokenizer:
         then their view (what they hold now)."""
         node = self._stream.node(state)
         p = self._check_player(player)
-        return node.obs[p] + self._stream.view(node, p)
+        return node.obs[p] + self._stream.view(node, p)[0]
 
     def encode_hidden(self, state: pyspiel.State, player: int) -> list[int]:
-        """What `player` does not see: the words behind each `?` of their observation, in order, then wholly unseen events."""
-        return list(self._stream.node(state).hidden[self._check_player(player)])
+        """What `player` does not see: the words behind each `?` of their observation, in order, wholly unseen
+        events, then the unseen part of the view (what the other seats hold now)."""
+        node = self._stream.node(state)
+        p = self._check_player(player)
+        return node.hidden[p] + self._stream.view(node, p)[1]
 
     def encode_full(self, state: pyspiel.State, player: int) -> list[int]:
         """Observation, `<sep>`, hidden: the full state from `player`'s seat."""

@@ -10,11 +10,10 @@ import functools
 import hashlib
 
 from games import adapter_class, cards
-from games.base import MASK, seat_word
+from games.base import MASK, VIEW, seat_word
 from games.registry import ADAPTERS
 
 PAD, BOS, EOS, SEP = "<pad>", "<bos>", "<eos>", "<sep>"
-VIEW = "<view>"  # starts the adapter's view (what the player holds now) at the end of an observation
 SPECIALS = (PAD, BOS, EOS, SEP, MASK, VIEW)
 MAX_SEATS = 10
 SEATS = tuple(seat_word(k) for k in range(MAX_SEATS))  # seat relative to the observer
