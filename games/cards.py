@@ -1,7 +1,7 @@
 """Card names shared by every game: suit letter + rank letter, e.g. 'H7', 'ST', 'CA'; jokers 'black_joker', 'red_joker'.
 
 OpenSpiel numbers cards differently in each game; these helpers map an index
-to the shared name under the two layouts it uses.
+to the shared name under the two layouts it uses, and keep track of who holds what.
 """
 RANKS = "23456789TJQKA"
 SUITS = "CDHS"
@@ -21,3 +21,11 @@ def suit_major(index: int, suits: str = SUITS, ranks: str = RANKS) -> str:
     """Name of card `index` when OpenSpiel numbers cards suit * len(ranks) + rank."""
     suit, rank = divmod(index, len(ranks))
     return suits[suit] + ranks[rank]
+
+
+def give(hands: tuple[frozenset, ...], seat: int, add=(), remove=()) -> tuple[frozenset, ...]:
+    """Per-seat hands of card indices with `add` put into and `remove` taken out of `seat`'s hand (a new tuple:
+    view contexts are copied shallowly, so hands are never changed in place)."""
+    hands = list(hands)
+    hands[seat] = (hands[seat] - frozenset(remove)) | frozenset(add)
+    return tuple(hands)

@@ -38,7 +38,7 @@ class CrazyEights(GameAdapter):
         if actor >= 0:
             ctx["actor"] = actor
             if action < DRAW:
-                ctx["hands"] = _give(ctx["hands"], actor, remove=action)
+                ctx["hands"] = cards.give(ctx["hands"], actor, remove=(action,))
                 ctx["top"], ctx["suit"] = action, None
             elif action >= NOMINATE:
                 ctx["suit"] = action - NOMINATE
@@ -56,7 +56,7 @@ class CrazyEights(GameAdapter):
                 return [Event("board", None, (card(action),), only())]
             ctx["started"], ctx["top"] = True, action
             return [Event("board", None, (card(action),))]
-        ctx["hands"] = _give(ctx["hands"], ctx["actor"], add=action)
+        ctx["hands"] = cards.give(ctx["hands"], ctx["actor"], add=(action,))
         drawn = ctx["drawn"] + (action,)
         ctx["drawn"] = drawn if after.is_chance_node() else ()  # draws in a row (two penalties) show as one
         return [] if ctx["drawn"] else [Event("draw", ctx["actor"], sort(drawn), only(ctx["actor"]))]
@@ -64,7 +64,7 @@ class CrazyEights(GameAdapter):
     def _hands(self, ctx):
         """One 'deal' event per player with their whole hand."""
         n, first = self.num_players, ctx["dealer"] + 1
-        ctx["hands"] = tuple(tuple(ctx["dealt"][(p - first) % n::n]) for p in range(n))
+        ctx["hands"] = tuple(frozenset(ctx["dealt"][(p - first) % n::n]) for p in range(n))
         return [Event("deal", p, sort(ctx["hands"][p]), only(p)) for p in range(n)]
 
     def view(self, ctx):
@@ -87,8 +87,3 @@ class CrazyEights(GameAdapter):
             return ("nominate", cards.SUIT_WORDS[action - NOMINATE])
         return None
 
-
-def _give(hands: tuple, seat: int, add: int | None = None, remove: int | None = None) -> tuple:
-    """`hands` with card `add` put into (or `remove` taken out of) `seat`'s hand; tuples, so contexts share them."""
-    hand = tuple(c for c in hands[seat] if c != remove) + (() if add is None else (add,))
-    return hands[:seat] + (hand,) + hands[seat + 1:]

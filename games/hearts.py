@@ -4,6 +4,7 @@ from games.base import Event, GameAdapter, only
 
 DEAL_END = 53  # history length when the deal is complete (pass direction + 52 cards)
 PASS_END = DEAL_END + 12  # history length when all passes are made
+HEARTS, QUEEN_OF_SPADES = 2, 43  # the hearts suit index and the queen of spades' card index
 
 
 def card(index: int) -> str:
@@ -29,10 +30,14 @@ class Hearts(GameAdapter):
     name = "hearts"
     has_resampler = True
     phases = ("pass", "play")
-    words = ("receive",)
+    words = ("receive", "trick", "broken", "first")
+
+    def __init__(self, game, params):
+        super().__init__(game, params)
+        self.qs_breaks = game.get_parameters()["qs_breaks_hearts"]
 
     def initial_context(self):
-        return {"n": 0, "dir": 0, "trick": ()}
+        return {"n": 0, "dir": 0, "trick": (), "hands": None, "played": 0, "broken": False}
 
     def step(self, ctx, before, actor, action, after):
         n = ctx["n"]
@@ -44,20 +49,38 @@ class Hearts(GameAdapter):
             events = [Event("deal", (n - 1) % 4, (card(action),), only(), only())]
             if n + 1 == DEAL_END:
                 dealt = after.history()[1:DEAL_END]
+                ctx["hands"] = tuple(frozenset(dealt[p::4]) for p in range(4))
                 events += [Event("deal", p, hand(dealt[p::4]), only(p)) for p in range(4)]
             return events
+        ctx["hands"] = cards.give(ctx["hands"], actor, remove=(action,))
         if ctx["dir"] and n < PASS_END:
             events = [Event("pass", actor, (card(action),), only(actor))]
             if n + 1 == PASS_END:
                 passed = after.history()[DEAL_END:PASS_END]
                 for passer in range(4):
                     receiver = (passer + ctx["dir"]) % 4
-                    events.append(Event("receive", receiver, hand(passed[3 * passer:3 * passer + 3]),
-                                        only(passer, receiver)))
+                    got = passed[3 * passer:3 * passer + 3]
+                    ctx["hands"] = cards.give(ctx["hands"], receiver, add=got)
+                    events.append(Event("receive", receiver, hand(got), only(passer, receiver)))
             return events
+        ctx["played"] += 1
+        ctx["broken"] |= action % 4 == HEARTS or (action == QUEEN_OF_SPADES and self.qs_breaks)
         events = [Event("play", actor, (card(action),))]
         taker = tricks.follow(ctx, actor, action % 4, action // 4, 4)
         return events + ([Event("take", taker)] if taker is not None else [])
+
+    def view(self, ctx):
+        """Every seat's `hand ...` now (its owner's alone: the others' end the hidden words); once play starts,
+        the public `[first] trick CARDS...` (the current trick so far; `first` on the first, where no points may
+        fall) and `broken` once hearts are broken: what the legal plays depend on."""
+        if ctx["hands"] is None:
+            return []
+        events = [Event("hand", p, hand(h), only(p), only(p)) for p, h in enumerate(ctx["hands"])]
+        if ctx["n"] < (PASS_END if ctx["dir"] else DEAL_END):
+            return events
+        table = [Event("first")] if ctx["played"] < 4 else []
+        table += [Event("trick", None, tuple(card(rank * 4 + suit) for _, suit, rank in ctx["trick"]))]
+        return events + table + ([Event("broken")] if ctx["broken"] else [])
 
     def phase(self, state):
         history = state.history() if state.move_number() < PASS_END else ()
@@ -65,4 +88,5 @@ class Hearts(GameAdapter):
 
     def action_words(self, action, phase):
         return (phase, card(action)) if 0 <= action < 52 else None
+
 

@@ -1,4 +1,5 @@
 """games.load, the generic fallback, OpenSpiel's world resampler and the consistency check of hidden states."""
+import collections
 import random
 
 import pytest
@@ -106,6 +107,67 @@ def legal_history(adapter, history) -> bool:
 
 
 
+def _view_hands(obs: list[str], hidden: list[str]) -> dict[str, list[str]]:
+    """Seat word -> cards of each `SEAT hand CARD...` in a player's views (the observation's, then the hidden one)."""
+    hands = {}
+    for words in (obs[obs.index("<view>"):], hidden[hidden.index("<view>"):]):
+        for i in range(1, len(words)):
+            if words[i] == "hand":
+                j = i + 1
+                while j < len(words) and words[j] in CARDS:
+                    j += 1
+                hands[words[i - 1]] = words[i + 1:j]
+    return hands
+
+
+def _openspiel_hearts_cards(text: str) -> list[str]:
+    """OpenSpiel's hearts card strings ('2C', 'TH') as shared card names ('C2', 'HT')."""
+    return [c[1] + c[0] for c in text.split()]
+
+
+def test_hearts_view_matches_openspiel_hands_trick_and_broken_hearts():
+    """Every seat's `hand` (seen by its owner, in the others' hidden words) against the `Hand:` of that seat's
+    OpenSpiel information state; `trick` against the unfinished line of its `Tricks:`; `first` on the first
+    trick; `broken` once a heart or the queen of spades has been played; the hidden tokens describe a possible
+    world, and not once a card of the player's own hand is put in another's."""
+    adapter = games.load("hearts")
+    tok = Tokenizer.for_game(adapter)
+    rng, checked = random.Random(3), collections.Counter()
+    for _ in range(4):
+        state = adapter.new_initial_state()
+        while not state.is_terminal():
+            if state.is_chance_node():
+                state.apply_action(rng.choice([o for o, _ in state.chance_outcomes()]))
+                continue
+            p = state.current_player()
+            obs, hidden = (tok.describe(x) for x in (tok.encode_observation(state, p), tok.encode_hidden(state, p)))
+            view, hands = obs[obs.index("<view>") + 1:], _view_hands(obs, hidden)
+            assert list(hands) == ["me", "p+1", "p+2", "p+3"]
+            for k, seat in enumerate(hands):
+                info = state.information_state_string((p + k) % 4)
+                lines = info[info.index("Hand:"):].split("\n\n")[0].splitlines()[1:]  # 'S AJ', 'H 9754', ...
+                want = [line[0] + r for line in lines if "none" not in line for r in line.split()[1]]  # void: 'D none'
+                assert sorted(hands[seat]) == sorted(want), (seat, info)
+            if "trick" in view:
+                info = state.information_state_string(p)
+                tricks = info[info.index("Tricks:"):].split("\n\n")[0] if "Tricks:" in info else ""
+                played = [line.split() for line in tricks.splitlines()[2:]]  # after 'Tricks:' and 'N  E  S  W ...'
+                unfinished = played[-1] if played and len(played[-1]) < 4 else []
+                end = view.index("broken") if "broken" in view else len(view)
+                assert view[view.index("trick") + 1:end] == _openspiel_hearts_cards(" ".join(unfinished))
+                assert ("first" in view) == (not any(len(trick) == 4 for trick in played))
+                gone = _openspiel_hearts_cards(" ".join(" ".join(trick) for trick in played))
+                assert ("broken" in view) == any(c[0] == "H" or c == "SQ" for c in gone)
+                checked["play"] += 1
+            else:
+                checked["pass"] += 1
+            assert is_consistent(adapter, state, p, hidden)
+            if checked["play"] % 10 == 1:  # the consistency check reads the hidden hands (slow: once in a while)
+                assert not is_consistent(adapter, state, p, hidden[:-1] + [hands["me"][0]])
+            state.apply_action(rng.choice(state.legal_actions()))
+    assert checked["play"] == 4 * 52 and checked["pass"] > 0, checked
+
+
 @pytest.mark.parametrize("players", [2, 3])
 def test_crazy_eights_view_matches_openspiel_hand_and_card_to_match(players):
     """The view's `me hand` / `top` words against OpenSpiel's observation tensor: hand bits (one-hot count per
@@ -134,10 +196,8 @@ def test_crazy_eights_view_matches_openspiel_hand_and_card_to_match(players):
             assert words[at - 2:at] == ["me", "hand"]
             hidden = tok.describe(tok.encode_hidden(state, p))  # ends with `<view>` and the other seats' hands
             assert is_consistent(adapter, state, p, hidden)
-            view = hidden[hidden.index("<view>") + 1:]
-            heads = [i for i, w in enumerate(view) if w == "hand"]
-            others = {view[i - 1]: view[i + 1:j - 1] for i, j in zip(heads, heads[1:] + [len(view) + 1])}
-            assert list(others) == [f"p+{k}" for k in range(1, players)]
+            others = _view_hands(words, hidden)
+            assert list(others) == ["me"] + [f"p+{k}" for k in range(1, players)]
             for k in range(1, players):  # `p+k hand ...` against seat p + k's own observation tensor
                 u = state.observation_tensor((p + k) % players)
                 want = [CARDS[i] for i in range(52) if u[2 * ((i % 13) * 4 + i // 13) + 1]]

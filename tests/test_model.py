@@ -30,7 +30,7 @@ def real_batch(tok: Tokenizer, n: int, seed: int = 0):
     return samples, make_batch(tok, samples, UNROLL, 8, rng)
 
 
-@pytest.mark.parametrize("game, L", [("leduc_poker", 4), ("hearts", 4), ("crazy_eights", 8)])  # crazy_eights: + view
+@pytest.mark.parametrize("game, L", [("leduc_poker", 4), ("hearts", 8), ("crazy_eights", 8)])  # + view slots
 @pytest.mark.parametrize("B", [1, 5])
 def test_every_function_has_the_documented_shapes(game, L, B):
     model, tok = build(game)
