@@ -36,12 +36,12 @@ class Model(nn.Module):
     def __init__(self, cfg: ModelConfig, spec: GameSpec):
         super().__init__()
         self.cfg, self.spec = cfg, spec
-        L = cfg.latent_slots + (cfg.view_slots if spec.view else 0)  # vectors in a latent state
+        L = cfg.latent_slots + (2 * cfg.view_slots if spec.view else 0)  # vectors in a latent state
         W, N, M = cfg.width, spec.num_players, cfg.chance_codes
         self.repr = decoder(cfg, spec, cfg.repr_layers).model  # a causal transformer without an LM head
         self.slots = nn.Parameter(torch.randn(cfg.latent_slots, W) * 0.02)
         if spec.view:
-            self.view_slots = nn.Parameter(torch.randn(cfg.view_slots, W) * 0.02)
+            self.view_slots = nn.Parameter(torch.randn(2, cfg.view_slots, W) * 0.02)  # the seen part, the rest
         self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.generator = decoder(cfg, spec, cfg.generator_layers)
         self.generator_in = nn.Linear(W, W)
@@ -71,13 +71,15 @@ class Model(nn.Module):
 
         The transformer reads hidden `<sep>` observation, then the latent slots: the most recent events sit
         next to the slots (rotary positions make recency easy to find), and each slot sees everything before it.
-        In games with a view, the same transformer reads the views alone (what every seat holds now: the
-        observation's and the hidden tokens') into the view slots, appended.
+        In games with a view, the same transformer reads the view's seen part alone (the observation's: what the
+        player holds) into view slots of its own, and its unseen part alone (the hidden tokens': what the others
+        hold) into as many more, appended.
         """
         tokens = self._trim(tokens)
         s = self._read(self._hidden_first(tokens), self.slots)
         if self.spec.view:
-            s = torch.cat([s, self._read(self._view_only(tokens), self.view_slots)], 1)
+            views = [self._read(self._view_only(tokens, part), slots) for part, slots in enumerate(self.view_slots)]
+            s = torch.cat([s] + views, 1)
         return s
 
     def _read(self, ordered: torch.Tensor, slots: torch.Tensor) -> torch.Tensor:
@@ -106,14 +108,15 @@ class Model(nn.Module):
         return torch.where(off < 0, torch.full_like(out, PAD), out)
 
     @staticmethod
-    def _view_only(tokens: torch.Tensor) -> torch.Tensor:
-        """Right-padded `obs <sep> hidden [<eos>]` rows -> left-padded rows of their views only: each `<view>` up
-        to the next `<sep>` or the row's end (the seen part, then the unseen part; empty where there is none)."""
+    def _view_only(tokens: torch.Tensor, part: int) -> torch.Tensor:
+        """Right-padded `obs <sep> hidden [<eos>]` rows -> left-padded rows of one part of their view: the seen
+        part (`part` 0: `<view>` up to `<sep>`) or the unseen one (1: `<view>` to the row's end); empty where
+        there is none."""
         B, T = tokens.shape
         idx = torch.arange(T, device=tokens.device).expand(B, -1)
         last_view = torch.where(tokens == VIEW, idx, -1).cummax(1).values
         last_sep = torch.where(tokens == SEP, idx, -1).cummax(1).values
-        keep = (last_view > last_sep) & (tokens != PAD) & (tokens != EOS)
+        keep = (last_view > last_sep) & (tokens != PAD) & (tokens != EOS) & ((last_sep >= 0) == bool(part))
         n = keep.sum(1, keepdim=True)
         width = max(int(n.max()), 1)
         dest = torch.where(keep, width - n + keep.long().cumsum(1) - 1, width)  # dropped tokens go to a spare column

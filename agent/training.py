@@ -68,6 +68,9 @@ class TrainConfig:
     root: Literal["puct", "gumbel"] = "puct"
     """Root selection in self-play: PUCT with Dirichlet noise (visit-count targets; measured better on leduc),
     or Gumbel top-m with sequential halving (sharper targets, meant for very few simulations)."""
+    gumbel_c_scale: float = 1.0
+    """Gumbel root only: how far the improved policy (the target and the agent's policy) moves from the prior
+    towards the searched Q values, softmax(logits + (c_visit + max N) * c_scale * normalised Q)."""
     inner_play: Literal["puct", "prior_others", "prior"] = "puct"
     """How players choose below the root: PUCT on their own values, or the others (or everyone) drawn from
     the policy prior (see agent.search.SearchConfig.inner_play)."""
@@ -110,7 +113,7 @@ class TrainConfig:
     def search(self) -> SearchConfig:
         """The search settings of self-play."""
         return SearchConfig(simulations=self.simulations, particles=self.particles, root=self.root,
-                            inner_play=self.inner_play)
+                            gumbel_c_scale=self.gumbel_c_scale, inner_play=self.inner_play)
 
     def to_json(self) -> str:
         """JSON of every field (paths as strings)."""

@@ -30,7 +30,7 @@ def real_batch(tok: Tokenizer, n: int, seed: int = 0):
     return samples, make_batch(tok, samples, UNROLL, 8, rng)
 
 
-@pytest.mark.parametrize("game, L", [("leduc_poker", 4), ("hearts", 8), ("crazy_eights", 8)])  # + view slots
+@pytest.mark.parametrize("game, L", [("leduc_poker", 4), ("hearts", 12), ("crazy_eights", 12)])  # + view slots
 @pytest.mark.parametrize("B", [1, 5])
 def test_every_function_has_the_documented_shapes(game, L, B):
     model, tok = build(game)
@@ -176,13 +176,14 @@ def test_representation_reads_hidden_first_and_refuses_rows_without_sep():
 
 
 def test_view_slots_read_the_views_alone():
-    """crazy_eights shows its view: the view slots see each `<view>` up to `<sep>` or the row's end only (the
-    player's hand and the card to match, then the other hands), the other slots the whole full state."""
+    """crazy_eights shows its view: one set of view slots sees `<view>` up to `<sep>` only (the player's hand and
+    the card to match), another the hidden `<view>` to the row's end (the other hands), the first slots the
+    whole full state."""
     from agent.model import EOS, SEP, VIEW
     rows = torch.tensor([[10, 11, VIEW, 12, 13, SEP, 20, VIEW, 21, EOS], [10, SEP, 20, 21, 0, 0, 0, 0, 0, 0],
                          [VIEW, 12, SEP, 0, 0, 0, 0, 0, 0, 0], [10, SEP, VIEW, 21, 22, 0, 0, 0, 0, 0]])
-    assert Model._view_only(rows).tolist() == [[VIEW, 12, 13, VIEW, 21], [0, 0, 0, 0, 0],  # no view: empty
-                                               [0, 0, 0, VIEW, 12], [0, 0, VIEW, 21, 22]]
+    assert Model._view_only(rows, 0).tolist() == [[VIEW, 12, 13], [0, 0, 0], [0, VIEW, 12], [0, 0, 0]]
+    assert Model._view_only(rows, 1).tolist() == [[0, VIEW, 21], [0, 0, 0], [0, 0, 0], [VIEW, 21, 22]]  # none: empty
     model, tok = build("crazy_eights")
     samples, batch = real_batch(tok, 2)
     root = batch.root[:1]
@@ -198,7 +199,10 @@ def test_view_slots_read_the_views_alone():
         a, b, c = model.represent(root), model.represent(other), model.represent(hands)
     k = model.cfg.latent_slots
     assert torch.allclose(a[:, k:], b[:, k:], atol=1e-6) and not torch.allclose(a[:, :k], b[:, :k], atol=1e-3)
-    assert not torch.allclose(a[:, k:], c[:, k:], atol=1e-3)
+    v = model.cfg.view_slots
+    assert not torch.allclose(a[:, :k], c[:, :k], atol=1e-3)  # the history slots read the hands too
+    assert torch.allclose(a[:, k:k + v], c[:, k:k + v], atol=1e-6)  # the player's view is the same
+    assert not torch.allclose(a[:, k + v:], c[:, k + v:], atol=1e-3)  # the others' view is not
     tr, t = samples[0]
     state, player = tr.states[t], tr.states[t].current_player()
     words = tok.describe(tok.encode_observation(state, player))
