@@ -69,8 +69,21 @@ class TrainConfig:
     """Root selection in self-play: PUCT with Dirichlet noise (visit-count targets; measured better on leduc),
     or Gumbel top-m with sequential halving (sharper targets, meant for very few simulations)."""
     gumbel_c_scale: float = 1.0
-    """Gumbel root only: how far the improved policy (the target and the agent's policy) moves from the prior
-    towards the searched Q values, softmax(logits + (c_visit + max N) * c_scale * normalised Q)."""
+    """Gumbel root in self-play: how far the improved policy (the policy target) moves from the prior towards
+    the searched Q values, softmax(logits + (c_visit + max N) * c_scale * normalised Q)."""
+    play_root: Literal["puct", "gumbel"] = "gumbel"
+    """Root of the search of the agent the run publishes (in-run evaluation, exploitability, RUN_DIR/search.json):
+    PUCT's visit shares, or Gumbel's improved policy with `play_c_scale`. The prior learns the average of the
+    self-play searches (replay holds many of them); a small step from it towards the searched Q keeps the mixing
+    imperfect-information games need, where visit shares chase the Q of the moment (kuhn: exploitability
+    0.08-0.10 against 0.06-0.26 from PUCT over the last evaluations of a 10-minute run; issue 5's note)."""
+    play_c_scale: float = 0.01
+    """Gumbel's c_scale in the published agent's search (with `play_root` gumbel): the prior is tilted by at
+    most exp((50 + max N) * play_c_scale) towards the best searched Q."""
+    play_particles: int = 8
+    """Belief particles of the published agent's search (more worlds, a less noisy policy)."""
+    play_simulations: int = 32
+    """Simulations of the published agent's search."""
     inner_play: Literal["puct", "prior_others", "prior"] = "puct"
     """How players choose below the root: PUCT on their own values, or the others (or everyone) drawn from
     the policy prior (see agent.search.SearchConfig.inner_play)."""
@@ -114,6 +127,11 @@ class TrainConfig:
         """The search settings of self-play."""
         return SearchConfig(simulations=self.simulations, particles=self.particles, root=self.root,
                             gumbel_c_scale=self.gumbel_c_scale, inner_play=self.inner_play)
+
+    def play_search(self) -> SearchConfig:
+        """The search settings of the agent the run publishes (evaluated in the run, saved as search.json)."""
+        return SearchConfig(simulations=self.play_simulations, particles=self.play_particles, root=self.play_root,
+                            gumbel_c_scale=self.play_c_scale, inner_play=self.inner_play)
 
     def to_json(self) -> str:
         """JSON of every field (paths as strings)."""
@@ -163,12 +181,13 @@ class Trainer:
         self.rng = random.Random(cfg.seed)
         self.agent = Agent(self.adapter, self.model, search=cfg.search(), seed=cfg.seed + 1)
         self.average = None  # the Polyak-averaged model, when cfg.average > 0
-        self.player = self.agent  # the agent the run publishes: evaluated, checkpointed as model/
         if not 0.0 <= cfg.average < 1.0:
             raise ValueError(f"average must be in [0, 1), got {cfg.average}")
         if cfg.average > 0:
             self.average = copy.deepcopy(self.model).eval()
-            self.player = Agent(self.adapter, self.average, search=cfg.search(), seed=cfg.seed + 2)
+        # the agent the run publishes (evaluated, checkpointed as model/): the averaged weights if any, the play search
+        model = self.average if self.average is not None else self.model
+        self.player = Agent(self.adapter, model, search=cfg.play_search(), seed=cfg.seed + 2)
         self.iteration = self.updates = self.games = 0
         self.losses = LossConfig()
 
@@ -242,7 +261,7 @@ class Trainer:
         """RUN_DIR/config.json (resolved config) and search.json (what load_agent reads)."""
         self.dir.mkdir(parents=True, exist_ok=True)
         atomic_write(self.dir / "config.json", lambda p: pathlib.Path(p).write_text(self.cfg.to_json()))
-        save_search_config(dataclasses.replace(self.cfg.search(), root="puct"), self.dir)
+        save_search_config(self.cfg.play_search(), self.dir)
 
     def load(self) -> pathlib.Path:
         """Restore the run state from the checkpoint LATEST names; clear errors for missing or corrupt files."""
