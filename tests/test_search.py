@@ -1,6 +1,7 @@
 """The search on hand-built models with known answers: chance is averaged (the luck trap), every player maximises
 its own value, Gumbel and PUCT roots, pooled particles."""
 import itertools
+import math
 import random
 
 import pytest
@@ -184,6 +185,19 @@ def test_gumbel_root_finds_the_safe_action_with_few_simulations_and_its_policy_p
         assert res.keys[res.action] == "safe"
         assert max(res.policy) == res.policy[res.keys.index("safe")]
         assert sum(res.policy) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("c_scale", [0.0, 0.01, 0.05])
+def test_gumbel_improved_policy_is_the_prior_tilted_by_the_searched_q(c_scale):
+    """Two actions paying 1 and 0 for sure (normalised Q 1 and 0), uniform prior: the improved policy's odds are
+    exp((c_visit + max N) * c_scale) to 1, so a small c_scale stays near the prior (the play search's use)."""
+    states = {"root": (0, {"good": "g", "bad": "b"}), "end": ("end",)}
+    afters = {"g": [("only", 1.0, "end", (1.0, -1.0))], "b": [("only", 1.0, "end", (0.0, 0.0))]}
+    model = HandBuilt(states, afters, 2, exact_last=True)
+    cfg = SearchConfig(simulations=16, particles=1, root="gumbel", gumbel_c_scale=c_scale)
+    res = run(model, [model.roots("root")], 2, cfg, rng=random.Random(0))[0]
+    good, bad = (res.policy[res.keys.index(k)] for k in ("good", "bad"))
+    assert good / bad == pytest.approx(math.exp((cfg.gumbel_c_visit + max(res.visits)) * c_scale))
 
 
 @pytest.mark.parametrize("m, n", [(4, 16), (8, 50), (16, 64), (2, 7), (1, 5)])

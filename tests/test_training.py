@@ -10,6 +10,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from agent.agent import load_agent
 from agent.run import train
 from agent.training import TrainConfig, latest_checkpoint
 from scripts.train import parse
@@ -18,7 +19,8 @@ from scripts.train import parse
 def tiny_config(out: pathlib.Path, **over) -> TrainConfig:
     """A run small enough for a test: kuhn_poker, tiny preset, few games, simulations and updates."""
     base = dict(game="kuhn_poker", out=out, preset="tiny", seed=3, device="cpu", steps=12, minutes=10.0,
-                wandb_mode="disabled", games_per_iteration=6, simulations=6, particles=2,
+                wandb_mode="disabled", games_per_iteration=6, simulations=6, particles=2, play_simulations=6,
+                play_particles=2,
                 updates_per_iteration=4, batch_size=16, eval_every=2, eval_games=10, checkpoint_every=1)
     return TrainConfig(**(base | over))
 
@@ -30,6 +32,8 @@ def weights(run: pathlib.Path) -> dict:
 @pytest.mark.parametrize("average", [0.0, 0.8])
 def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average):
     whole = train(tiny_config(tmp_path / "whole", average=average), quiet=True)
+    published = load_agent(tmp_path / "whole")  # plays with the run's play search; self-play searched otherwise
+    assert published.cfg == whole.player.cfg and (published.cfg.root, whole.agent.cfg.root) == ("gumbel", "puct")
     first = train(tiny_config(tmp_path / "split", steps=8, average=average), quiet=True)
     assert first.updates == 8
     resumed = train(tiny_config(tmp_path / "split", steps=12, resume=True), quiet=True)
