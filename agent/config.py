@@ -5,6 +5,8 @@ import dataclasses
 import json
 import math
 
+import pyspiel
+
 from games.base import GameAdapter
 
 
@@ -26,6 +28,9 @@ class GameSpec:
     """Longest action written as tokens, `<eos>` included."""
     value_scale: float = 1.0
     """Largest absolute return of the game; value, reward and Q heads predict returns divided by it."""
+    zero_sum: bool = False
+    """Whether OpenSpiel says the returns of every outcome sum to zero; value, reward and Q heads then predict
+    vectors that do (the mean over seats is subtracted), so one seat's estimate is every seat's."""
     view: bool = False
     """Whether the adapter shows a view (`<view>` what every seat holds now: the player's own part ends the
     observation, the others' the hidden tokens); the model then reads the views into latent slots of their own."""
@@ -43,7 +48,8 @@ class GameSpec:
             raise ValueError(f"{adapter.name} has no finite utility bound, so returns cannot be scaled")
         return cls(game=adapter.name, params=dict(adapter.params), num_players=adapter.num_players,
                    vocab_size=vocab.size(), vocab_fingerprint=vocab.fingerprint(), max_action_len=longest,
-                   value_scale=float(scale), view=type(adapter).view is not GameAdapter.view)
+                   value_scale=float(scale), view=type(adapter).view is not GameAdapter.view,
+                   zero_sum=game.get_type().utility == pyspiel.GameType.Utility.ZERO_SUM)
 
 
 @dataclasses.dataclass(frozen=True)

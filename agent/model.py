@@ -132,12 +132,18 @@ class Model(nn.Module):
             raise ValueError(f"a token sequence of length {used} exceeds max_tokens={self.cfg.max_tokens}")
         return tokens[:, :max(used, 1)]
 
+    def _returns(self, raw: torch.Tensor) -> torch.Tensor:
+        """A head's raw outputs (B, N) -> returns per seat in game units; summing to zero in zero-sum games."""
+        if self.spec.zero_sum:
+            raw = raw - raw.mean(-1, keepdim=True)
+        return raw * self.value_scale
+
     # ----- prediction f -----
     def predict(self, s: torch.Tensor) -> Prediction:
         """f: latent (B, L, W) -> value per seat, to-play logits, terminal logit."""
         N = self.spec.num_players
         out = self.prediction(s.flatten(1))
-        return Prediction(value=out[:, :N] * self.value_scale, to_play=out[:, N:2 * N], terminal=out[:, 2 * N])
+        return Prediction(value=self._returns(out[:, :N]), to_play=out[:, N:2 * N], terminal=out[:, 2 * N])
 
     # ----- actions: embedding and policy scorer -----
     def embed_actions(self, actions: torch.Tensor) -> torch.Tensor:
@@ -162,7 +168,7 @@ class Model(nn.Module):
         """psi: afterstate (B, L, W) -> (Q per seat (B, N), chance-code logits sigma (B, M))."""
         out = self.afterstate_head(after.flatten(1))
         N = self.spec.num_players
-        return out[:, :N] * self.value_scale, out[:, N:]
+        return self._returns(out[:, :N]), out[:, N:]
 
     def chance_code(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """e: tokens a transition added to the full state (B, T) -> (straight-through one-hot code (B, M), probs (B, M))."""
@@ -180,7 +186,7 @@ class Model(nn.Module):
     def dynamics(self, after: torch.Tensor, code: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """g: afterstate (B, L, W) and code (B, M) -> (next latent (B, L, W), reward per seat (B, N))."""
         out = self._combine(self.dynamics_net, after, self.code_embed(code))
-        return out[:, :-1], self.reward_head(out.flatten(1)) * self.value_scale
+        return out[:, :-1], self._returns(self.reward_head(out.flatten(1)))
 
     def one_hot_code(self, index: torch.Tensor) -> torch.Tensor:
         """Chance code indices (B,) -> one-hot codes (B, M), as the search feeds them to g."""

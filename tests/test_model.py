@@ -56,6 +56,22 @@ def test_every_function_has_the_documented_shapes(game, L, B):
     assert torch.equal(count, (batch.root != 0).sum(1) - batch.root_sep - 1)  # hidden tokens + <eos>
 
 
+@pytest.mark.parametrize("game, zero_sum", [("leduc_poker", True), ("liars_dice", True), ("hearts", False)])
+def test_return_heads_sum_to_zero_exactly_where_every_real_outcome_does(game, zero_sum):
+    model, tok = build(game)
+    rng = random.Random(0)
+    finals = [trace(tok.adapter, play_random(tok.adapter, rng)).states[-1].returns() for _ in range(50)]
+    assert all(abs(sum(r)) < 1e-9 for r in finals) == zero_sum == model.spec.zero_sum
+    _, batch = real_batch(tok, 5)
+    s = model.represent(batch.root)
+    after = model.afterstate(s, batch.actions[:, 0])
+    q, _ = model.afterstate_predict(after)
+    _, r = model.dynamics(after, model.chance_code(batch.chance_events[:, 0])[0])
+    for x in (model.predict(s).value, q, r):
+        sums = x.sum(-1).abs()
+        assert bool((sums < 1e-5).all()) if zero_sum else bool((sums > 1e-5).all()), x
+
+
 def test_padding_does_not_change_a_row():
     model, tok = build("leduc_poker")
     _, batch = real_batch(tok, 3)
