@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from agent.config import GameSpec, ModelConfig
-from agent.networks import MLP, decoder, encoder, straight_through_one_hot
+from agent.networks import MLP, Borrowed, CardEmbedding, TiedHead, decoder, encoder, straight_through_one_hot
 from tokenizer import vocab
 
 PAD, EOS, SEP, VIEW = (vocab.ids()[w] for w in (vocab.PAD, vocab.EOS, vocab.SEP, vocab.VIEW))
@@ -43,7 +43,11 @@ class Model(nn.Module):
         if spec.view:
             self.view_slots = nn.Parameter(torch.randn(2, cfg.view_slots, W) * 0.02)  # the seen part, the rest
         self.belief = decoder(cfg, spec, cfg.belief_layers)
+        self.repr.embed_tokens = CardEmbedding(self.repr.embed_tokens)
         self.generator = decoder(cfg, spec, cfg.generator_layers)
+        # G reads and writes tokens with h's embeddings: the cards h reads in a hand are the cards G can name
+        self.generator.model.embed_tokens = Borrowed(self.repr.embed_tokens)
+        self.generator.lm_head = TiedHead(self.repr.embed_tokens)
         self.generator_in = nn.Linear(W, W)
         self.action_tokens = nn.Embedding(spec.vocab_size, W, padding_idx=PAD)
         self.action_positions = nn.Embedding(spec.max_action_len, W)

@@ -7,6 +7,7 @@ from transformers import BertConfig, BertModel, LlamaConfig, LlamaForCausalLM
 from transformers.utils import logging as hf_logging
 
 from agent.config import GameSpec, ModelConfig
+from tokenizer import vocab
 
 hf_logging.set_verbosity_error()  # no advice about pretrained weights: these models are built from scratch
 
@@ -39,6 +40,55 @@ def decoder(cfg: ModelConfig, spec: GameSpec, layers: int) -> LlamaForCausalLM:
                        pad_token_id=0, bos_token_id=1, eos_token_id=2, tie_word_embeddings=False,
                        initializer_range=init_std(cfg), attn_implementation="sdpa")
     return LlamaForCausalLM(conf)
+
+
+class CardEmbedding(nn.Module):
+    """A token embedding where a card's vector is its own plus its rank word's plus its suit word's: what cards
+    have in common (the suit to follow, the rank to match) is one shared direction from the start."""
+
+    def __init__(self, base: nn.Embedding):
+        super().__init__()
+        self.base = base
+        V = base.num_embeddings
+        rank_of, suit_of, is_card = torch.arange(V), torch.arange(V), torch.zeros(V, 1)
+        for card, rank, suit in vocab.card_parts():
+            rank_of[card], suit_of[card], is_card[card] = rank, suit, 1.0
+        self.register_buffer("rank_of", rank_of, persistent=False)
+        self.register_buffer("suit_of", suit_of, persistent=False)
+        self.register_buffer("is_card", is_card, persistent=False)
+
+    def table(self) -> torch.Tensor:
+        """The composed embeddings of the whole vocabulary (V, W)."""
+        w = self.base.weight
+        return w + self.is_card * (w[self.rank_of] + w[self.suit_of])
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """Token ids (...) -> vectors (..., W)."""
+        return nn.functional.embedding(ids, self.table())
+
+
+class Borrowed(nn.Module):
+    """Another module's forward, used without owning its parameters (so a checkpoint stores them once)."""
+
+    def __init__(self, owner: nn.Module):
+        super().__init__()
+        self._owner = [owner]  # a list, not an attribute: not a submodule
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The owner's output for x."""
+        return self._owner[0](x)
+
+
+class TiedHead(nn.Module):
+    """A language-model head whose output vectors are a `CardEmbedding`'s table: logits = h . table^T."""
+
+    def __init__(self, embedding: CardEmbedding):
+        super().__init__()
+        self._embedding = [embedding]  # not a submodule: its parameters belong to the model that reads tokens
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        """Hidden states (..., W) -> logits over the vocabulary (..., V)."""
+        return h @ self._embedding[0].table().T
 
 
 class MLP(nn.Sequential):

@@ -12,6 +12,7 @@ from agent.config import GameSpec, preset
 from agent.losses import LossConfig, unrolled_loss
 from agent.model import Model
 from agent.networks import scale_gradient, straight_through_one_hot
+from tokenizer import vocab
 from tokenizer.tokenizer import Tokenizer
 
 UNROLL = 3
@@ -70,6 +71,20 @@ def test_return_heads_sum_to_zero_exactly_where_every_real_outcome_does(game, ze
     for x in (model.predict(s).value, q, r):
         sums = x.sum(-1).abs()
         assert bool((sums < 1e-5).all()) if zero_sum else bool((sums > 1e-5).all()), x
+
+
+def test_a_card_is_embedded_as_itself_plus_its_rank_and_suit_words_for_h_and_g_alike():
+    model, tok = build("crazy_eights")
+    at = vocab.ids()
+    base = model.repr.embed_tokens.base.weight
+    table = model.repr.embed_tokens.table()
+    assert torch.allclose(table[at["H7"]], base[at["H7"]] + base[at["R7"]] + base[at["suit_H"]])
+    assert torch.equal(table[at["draw"]], base[at["draw"]])  # words that are not cards are left alone
+    ids = torch.tensor([[at["H7"], at["draw"]]])
+    assert torch.equal(model.generator.get_input_embeddings()(ids), model.repr.embed_tokens(ids))
+    h = torch.randn(3, model.cfg.width)
+    assert torch.allclose(model.generator.lm_head(h), h @ table.T)  # G names cards by the vectors h reads
+    assert "generator.lm_head.weight" not in model.state_dict()  # stored once, under repr
 
 
 def test_padding_does_not_change_a_row():

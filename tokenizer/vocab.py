@@ -60,3 +60,11 @@ def size() -> int:
 def fingerprint() -> str:
     """A short hash of the vocabulary; checkpoints store it to refuse a model trained on other ids."""
     return hashlib.sha256("\n".join(words()).encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def card_parts() -> tuple[tuple[int, int, int], ...]:
+    """(card id, its rank word's id, its suit word's id) for every suited card: what the model composes a card's
+    embedding from, so cards sharing a suit or a rank start out alike in every game."""
+    at = ids()
+    return tuple((at[c], at["R" + c[1]], at["suit_" + c[0]]) for c in cards.CARDS if len(c) == 2)
