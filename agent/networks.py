@@ -79,16 +79,12 @@ class Borrowed(nn.Module):
         return self._owner[0](x)
 
 
-class TiedHead(nn.Module):
-    """A language-model head whose output vectors are a `CardEmbedding`'s table: logits = h . table^T."""
-
-    def __init__(self, embedding: CardEmbedding):
-        super().__init__()
-        self._embedding = [embedding]  # not a submodule: its parameters belong to the model that reads tokens
+class TiedHead(Borrowed):
+    """A language-model head whose output vectors are its owner's (a `CardEmbedding`) table: logits = h . table^T."""
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         """Hidden states (..., W) -> logits over the vocabulary (..., V)."""
-        return h @ self._embedding[0].table().T
+        return h @ self._owner[0].table().T
 
 
 class MLP(nn.Sequential):

@@ -88,5 +88,3 @@ class Hearts(GameAdapter):
 
     def action_words(self, action, phase):
         return (phase, card(action)) if 0 <= action < 52 else None
-
-
