@@ -9,7 +9,9 @@ import torch
 import tqdm
 
 from agent.batch import make_batch
+from agent.agent import save_search_config
 from agent.evaluation import versus_random
+from agent.play_choice import choose_play_search
 from agent.policy import exploitability
 from agent.quality import generator_quality, judge
 from agent.runlog import RunLog
@@ -115,10 +117,26 @@ def train(cfg: TrainConfig, *, quiet: bool = False) -> Trainer:
         bar.close()
     if latest_checkpoint_name(trainer) != f"ckpt-{trainer.iteration:06d}":
         trainer.save()
+    if cfg.choose_play and EXPLOITABILITY_EVERY.get(cfg.game):
+        publish_best_play(trainer, log, quiet)
     log.plot()
     log.finish()
     trainer.wandb_where = log.where()
     return trainer
+
+
+def publish_best_play(trainer: Trainer, log: RunLog, quiet: bool) -> None:
+    """Measure the final model with each candidate play search, publish the lowest (search.json and the
+    trainer's player) and log every figure (`play/exploitability/NAME`, `play/chosen`)."""
+    name, chosen, figures = choose_play_search(trainer.player, seed=trainer.cfg.seed + 1000)
+    save_search_config(chosen, trainer.dir)
+    trainer.player.cfg = chosen
+    trainer.play_choice = (name, figures)
+    log.log({"iteration": trainer.iteration, "updates": trainer.updates, "play/chosen": name,
+             **{f"play/exploitability/{k}": v for k, v in figures.items()}})
+    if not quiet:
+        tqdm.tqdm.write("play search by exploitability: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())
+                        + f"; published: {name}")
 
 
 def latest_checkpoint_name(trainer: Trainer) -> str | None:

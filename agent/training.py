@@ -81,6 +81,10 @@ class TrainConfig:
     """Gumbel's c_scale in the published agent's search (with `play_root` gumbel): the prior is tilted by at
     most exp((50 + max N) * play_c_scale) towards the best searched Q. Measured on the same checkpoints: kuhn
     means 0.108 / 0.101 / 0.110 at 0.01 / 0.03 / 0.1, leduc 1.15 / 1.04 / 0.99; 0.3 loses in both."""
+    choose_play: bool = True
+    """At the end of a run on a game whose exploitability the run measures (kuhn_poker, leduc_poker), publish
+    whichever play search of agent.play_choice.CANDIDATES (the prior alone, Gumbel steps 0.01 to 0.1, PUCT)
+    measures lowest on the final model, instead of the one set above (which the in-run evaluations use)."""
     play_particles: int = 8
     """Belief particles of the published agent's search (more worlds, a less noisy policy)."""
     play_simulations: int = 32
@@ -191,6 +195,7 @@ class Trainer:
         self.player = Agent(self.adapter, model, search=cfg.play_search(), seed=cfg.seed + 2)
         self.iteration = self.updates = self.games = 0
         self.losses = LossConfig()
+        self.play_choice: tuple[str, dict[str, float]] | None = None  # (published, figures) once chosen (run.py)
 
     # ----- one iteration -----
     def play(self) -> dict:

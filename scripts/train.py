@@ -50,8 +50,13 @@ def main(argv: list[str] | None = None) -> None:
                                                  if res["table_mean"] else "")),
             ("run directory", str(trainer.dir)), ("wandb", trainer.wandb_where)]
     if trainer.cfg.game in EXPLOITABLE:
-        rows.insert(4, ("exploitability", f"{exploitability(trainer.player):.4f} (uniform random: "
+        fresh = " (a fresh measurement)" if trainer.play_choice else ""
+        rows.insert(4, ("exploitability", f"{exploitability(trainer.player):.4f}{fresh} (uniform random: "
                                           f"{EXPLOITABLE[trainer.cfg.game]})"))
+    if trainer.play_choice:
+        name, figures = trainer.play_choice
+        rows.insert(4, ("play search", f"{name}, the lowest of " + ", ".join(f"{k} {v:.3f}"
+                                                                            for k, v in figures.items())))
     width = max(len(k) for k, _ in rows)
     print("\n" + "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows))
 

@@ -1,4 +1,6 @@
 """The training run: exact resume, kill -9 between checkpoints, clear errors for bad runs and configs."""
+import dataclasses
+import json
 import os
 import pathlib
 import signal
@@ -11,6 +13,8 @@ import torch
 from safetensors.torch import load_file
 
 from agent.agent import load_agent
+from agent.play_choice import CANDIDATES
+from agent.policy import exploitability
 from agent.run import train
 from agent.training import TrainConfig, latest_checkpoint
 from scripts.train import parse
@@ -20,7 +24,7 @@ def tiny_config(out: pathlib.Path, **over) -> TrainConfig:
     """A run small enough for a test: kuhn_poker, tiny preset, few games, simulations and updates."""
     base = dict(game="kuhn_poker", out=out, preset="tiny", seed=3, device="cpu", steps=12, minutes=10.0,
                 wandb_mode="disabled", games_per_iteration=6, simulations=6, particles=2, play_simulations=6,
-                play_particles=2,
+                play_particles=2, choose_play=False,
                 updates_per_iteration=4, batch_size=16, eval_every=2, eval_games=10, checkpoint_every=1)
     return TrainConfig(**(base | over))
 
@@ -51,12 +55,24 @@ def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average):
     assert len(lines) == whole.iteration  # one record per iteration, none repeated by the resume
 
 
+def test_the_published_play_search_is_the_lowest_measured_one_and_measures_so_again(tmp_path):
+    run = train(tiny_config(tmp_path / "run", choose_play=True), quiet=True)
+    name, figures = run.play_choice
+    assert list(figures) == list(CANDIDATES) and figures[name] == min(figures.values())
+    record = json.loads((tmp_path / "run" / "metrics.jsonl").read_text().splitlines()[-1])
+    assert record["play/chosen"] == name
+    assert {k: record[f"play/exploitability/{k}"] for k in CANDIDATES} == figures
+    published = load_agent(tmp_path / "run", seed=run.cfg.seed + 1000 + list(CANDIDATES).index(name))
+    assert published.cfg == dataclasses.replace(run.cfg.play_search(), **CANDIDATES[name])
+    assert exploitability(published) == pytest.approx(figures[name])  # the files hold what was measured
+
+
 def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "scripts.train", "--game", "kuhn_poker", "--out", str(out), "--preset", "tiny",
            "--steps", "40", "--games-per-iteration", "6", "--simulations", "6", "--particles", "2",
            "--updates-per-iteration", "4", "--batch-size", "16", "--eval-every", "100", "--eval-games", "10",
-           "--checkpoint-every", "2", "--wandb-mode", "disabled", "--device", "cpu"]
+           "--checkpoint-every", "2", "--wandb-mode", "disabled", "--device", "cpu", "--no-choose-play"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and not (out / "ckpt-000004").exists():

@@ -1,0 +1,35 @@
+"""The published agent's play search, chosen by measurement where a run can compute exploitability.
+
+How far the play search should step from the learned prior differs by game and by run: on one kuhn_poker
+checkpoint the prior alone is exploitable by 0.069 and Gumbel's step at c_scale 0.1 by 0.129, while on a
+leduc_poker one the prior gives 1.14 and c_scale 0.1 gives 0.70. So at the end of a run on a game small enough
+for an exact best response, each candidate below is measured once and the lowest is published; the figure the
+run reports afterwards is a fresh measurement with other search seeds (the minimum of noisy measurements is
+biased low).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from agent.agent import Agent
+from agent.policy import exploitability
+from agent.search import SearchConfig
+
+CANDIDATES: dict[str, dict] = {  # name -> SearchConfig fields over the run's play search
+    "prior": {"root": "gumbel", "gumbel_c_scale": 0.0},  # the learned average policy itself
+    "gumbel c 0.01": {"root": "gumbel", "gumbel_c_scale": 0.01},
+    "gumbel c 0.03": {"root": "gumbel", "gumbel_c_scale": 0.03},
+    "gumbel c 0.1": {"root": "gumbel", "gumbel_c_scale": 0.1},
+    "puct": {"root": "puct"},  # visit shares
+}
+
+
+def choose_play_search(agent: Agent, seed: int) -> tuple[str, SearchConfig, dict[str, float]]:
+    """(name, settings, {name: exploitability}) for the candidate play search with the lowest exploitability
+    of `agent`'s model, each measured by its own agent seeded from `seed` (ties go to the earlier candidate)."""
+    figures, configs = {}, {}
+    for i, (name, fields) in enumerate(CANDIDATES.items()):
+        configs[name] = dataclasses.replace(agent.cfg, **fields)
+        figures[name] = exploitability(Agent(agent.adapter, agent.model, search=configs[name], seed=seed + i))
+    best = min(figures, key=figures.get)
+    return best, configs[best], figures
