@@ -102,6 +102,7 @@ class Batch:
     to_play: torch.Tensor  # (B, K+1) relative seat to act
     live: torch.Tensor  # (B, K+1) bool: step k is a real decision
     terminal: torch.Tensor  # (B, K+1) float: 1 where step k is at or past the end
+    holding: torch.Tensor  # (B, K+1, N, V) bool: the ids each relative seat holds in the view at step k (live steps)
 
     @property
     def exists(self) -> torch.Tensor:
@@ -148,6 +149,7 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
     to_play = torch.zeros(B, K + 1, dtype=torch.long)
     live = torch.zeros(B, K + 1, dtype=torch.bool)
     terminal = torch.zeros(B, K + 1)
+    holding = torch.zeros(B, K + 1, N, tok.vocab_size, dtype=torch.bool)
     roots, seps, nexts = [], [], []
     for b, (tr, t) in enumerate(samples):
         root_player = tr.states[t].current_player()
@@ -167,6 +169,8 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
             live[b, k] = True
             to_play[b, k] = (state.current_player() - root_player) % N
             value[b, k] = torch.tensor([final[p] - tr.cumulative[i][p] for p in seat])
+            for j, ids in enumerate(tok.holdings(state, root_player)):
+                holding[b, k, j, ids] = True
             target = _policy(tr, i)
             for c, (a, prob) in enumerate(_legal_subset(state, target, max_legal, rng)):
                 ids = tok.encode_action(state, a)
@@ -179,7 +183,8 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
                 nexts.append(events_between(tok, state.child(tr.actions[i]), tr.states[i + 1], root_player))
     chance_events = _pad(nexts).view(B, K, -1) if K else torch.zeros(B, 0, 1, dtype=torch.long)
     return Batch(root=_pad(roots), root_sep=torch.tensor(seps), actions=actions, chance_events=chance_events, legal=legal,
-                 policy=policy, value=value, reward=reward, to_play=to_play, live=live, terminal=terminal)
+                 policy=policy, value=value, reward=reward, to_play=to_play, live=live, terminal=terminal,
+                 holding=holding)
 
 
 def _policy(tr: Trace, i: int) -> dict[int, float]:

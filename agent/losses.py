@@ -4,11 +4,11 @@ From the root latent s0 = h(root full state) the model is unrolled with the
 real actions: s -> phi(s, a) -> g(afterstate, e(what chance did after a)).
 At each step k the terms are value, to-play, terminal, policy (over the real
 legal actions), generator NLL (every legal action of the real state, not only
-the one taken) and, for k < K, reward, afterstate Q, chance-code
-cross-entropy (sigma against the encoder's code for the real transition),
-code diversity and commitment. The belief NLL is taken at the root. As in
-MuZero, terms at k >= 1 are scaled by 1/K and the gradient entering each
-dynamics step is halved.
+the one taken), in games with a view the cards each seat holds, and, for
+k < K, reward, afterstate Q, chance-code cross-entropy (sigma against the
+encoder's code for the real transition), code diversity and commitment.
+The belief NLL is taken at the root. As in MuZero, terms at k >= 1 are
+scaled by 1/K and the gradient entering each dynamics step is halved.
 """
 from __future__ import annotations
 
@@ -47,6 +47,12 @@ class LossConfig:
     """Cross-entropy of sigma against the chance encoder's code."""
     commitment: float = 0.25
     """Squared distance between the encoder's probabilities and its one-hot code."""
+    holding: float = 0.1
+    """Games with a view: cross-entropy of which cards each seat holds (every token of the vocabulary a yes or
+    no, summed, per card held), at every step: it asks the dynamics to carry the others' hands, which the
+    generator needs where they move (their legal plays), directly instead of only through G's later terms.
+    crazy_eights, tiny, 1000 steps: generator recall at depth 1 / 3 0.78 / 0.68 at 0.1, 0.62 / 0.57 at 1.0,
+    0.59 / 0.57 without."""
     diversity: float = 0.1
     """log M minus the entropy of the encoder's mean code distribution over a batch: keeps distinct chance
     outcomes from collapsing onto one code before the later steps' losses need them told apart."""
@@ -85,6 +91,10 @@ def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()
         add("policy", _masked_mean(ce, live), w)
         nll = -model.action_log_prob(s, legal).sum(-1) / used.sum(-1).clamp(min=1)
         add("generator", _masked_mean(nll, live), w)
+        if model.spec.view:
+            held = batch.holding[:, k].to(s.dtype)  # (B, N, V)
+            bce = F.binary_cross_entropy_with_logits(model.holdings(s), held, reduction="none").sum(-1)
+            add("holding", _masked_mean((bce / held.sum(-1).clamp(min=1)).mean(-1), live), w)
         if k == K:
             break
         exists = batch.exists[:, k]

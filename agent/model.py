@@ -67,6 +67,8 @@ class Model(nn.Module):
         self.code_embed = nn.Linear(M, W, bias=False)
         self.dynamics_net = encoder(cfg, spec, cfg.dynamics_layers, L + 1, tokens=False)
         self.reward_head = MLP((L + 1) * W, 2 * W, N)
+        if spec.view:  # one vector per seat, scored against the card table: which cards that seat holds
+            self.holding_head = MLP(L * W, 2 * W, N * W)
         self.register_buffer("value_scale", torch.tensor(spec.value_scale), persistent=False)
 
     # ----- representation h -----
@@ -148,6 +150,12 @@ class Model(nn.Module):
         N = self.spec.num_players
         out = self.prediction(s.flatten(1))
         return Prediction(value=self._returns(out[:, :N]), to_play=out[:, N:2 * N], terminal=out[:, 2 * N])
+
+    def holdings(self, s: torch.Tensor) -> torch.Tensor:
+        """Which tokens each relative seat holds in the view (games with a view): latent (B, L, W) -> logits
+        (B, N, V), seat j's vector against h's token table (so a card is named by the vector h reads it with)."""
+        seats = self.holding_head(s.flatten(1)).view(len(s), self.spec.num_players, -1)
+        return seats @ self.repr.embed_tokens.table().T
 
     # ----- actions: embedding and policy scorer -----
     def embed_actions(self, actions: torch.Tensor) -> torch.Tensor:

@@ -52,6 +52,8 @@ def test_every_function_has_the_documented_shapes(game, L, B):
     assert code.shape == probs.shape == (B, M)
     s2, r = model.dynamics(after, code)
     assert s2.shape == (B, L, W) and r.shape == (B, N)
+    if model.spec.view:
+        assert model.holdings(s2).shape == batch.holding[:, 0].shape == (B, N, tok.vocab_size)
     lp, count = model.belief_log_prob(batch.root, batch.root_sep)
     assert lp.shape == count.shape == (B,)
     assert torch.equal(count, (batch.root != 0).sum(1) - batch.root_sep - 1)  # hidden tokens + <eos>
@@ -125,8 +127,9 @@ def _touched(flags: dict[str, bool], prefix: str) -> bool:
     return any(v for n, v in flags.items() if n.startswith(prefix))
 
 
-def test_the_whole_loss_trains_every_parameter():
-    model, tok = build("leduc_poker")
+@pytest.mark.parametrize("game", ["leduc_poker", "crazy_eights"])  # without a view and with one
+def test_the_whole_loss_trains_every_parameter(game):
+    model, tok = build(game)
     _, batch = real_batch(tok, 8)
     flags = _grads(model, batch, **{f: 1.0 for f in LossConfig.__dataclass_fields__})
     assert [n for n, v in flags.items() if not v] == []
@@ -142,9 +145,11 @@ def test_the_whole_loss_trains_every_parameter():
     ("chance", ["afterstate_head.", "afterstate_net."], ["reward_head.", "prediction.", "belief.", "generator."]),
     ("diversity", ["chance_net.", "chance_head."], ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
     ("commitment", ["chance_net.", "chance_head."], ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
+    ("holding", ["holding_head.", "repr.", "slots", "view_slots", "afterstate_net.", "dynamics_net.", "chance_net.",
+                 "code_embed."], ["generator.", "belief.", "scorer", "prediction.", "afterstate_head.", "reward_head."]),
 ])
 def test_each_loss_term_trains_what_it_should_and_nothing_else(term, reaches, spares):
-    model, tok = build("leduc_poker")
+    model, tok = build("crazy_eights" if term == "holding" else "leduc_poker")
     _, batch = real_batch(tok, 8)
     flags = _grads(model, batch, **{term: 1.0})
     assert all(_touched(flags, p) for p in reaches), [p for p in reaches if not _touched(flags, p)]

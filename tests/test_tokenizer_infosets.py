@@ -67,3 +67,38 @@ def test_infosets_quick(name):
 @pytest.mark.parametrize("name", CARD_GAMES + FALLBACK_GAMES)
 def test_infosets_100(name):
     check_game(name, playthroughs=100, perturbations=10, seed=1)
+
+
+def _hand_in_observation_string(text: str) -> set[str]:
+    """crazy_eights: the cards under OpenSpiel's 'Currently I have:', one line per suit with a column per rank
+    ('Suit C:    5 78 ' holds C5, C7 and C8)."""
+    cards = set()
+    for line in text.split("Currently I have:")[1].splitlines()[1:5]:
+        suit, ranks = line.split(":")
+        cards |= {suit.strip()[-1] + r for r in ranks if r != " "}
+    return cards
+
+
+@pytest.mark.parametrize("name", ["crazy_eights"])
+def test_holdings_are_every_seats_hand_as_openspiel_shows_it_to_its_owner(name):
+    """Seat j of `holdings(state, p)` is seat p + j's hand, as OpenSpiel's own observation string lists it."""
+    adapter = games.load(name)
+    tok, n, rng, checked = Tokenizer.for_game(adapter), adapter.num_players, random.Random(0), 0
+    for _ in range(5):
+        for state, _ in replay(adapter, random_history(adapter, rng, 200)):
+            if state.current_player() < 0 or "Currently I have:" not in state.observation_string(0):
+                continue
+            hands = [_hand_in_observation_string(state.observation_string(p)) for p in range(n)]
+            for p in range(n):
+                held = tok.holdings(state, p)
+                assert [set(tok.describe(ids)) for ids in held] == [hands[(p + j) % n] for j in range(n)]
+            checked += 1
+    assert checked > 50
+
+
+def test_holdings_are_empty_where_the_game_shows_no_view():
+    adapter = games.load("leduc_poker")
+    tok, rng = Tokenizer.for_game(adapter), random.Random(0)
+    for state, _ in replay(adapter, random_history(adapter, rng, 50)):
+        if state.current_player() >= 0:
+            assert tok.holdings(state, state.current_player()) == [[], []]

@@ -62,6 +62,17 @@ class Tokenizer:
         """Observation, `<sep>`, hidden: the full state from `player`'s seat."""
         return self.encode_observation(state, player) + [self.sep] + self.encode_hidden(state, player)
 
+    def holdings(self, state: pyspiel.State, player: int) -> list[list[int]]:
+        """What each seat holds now in the adapter's view, seat by seat from `player` on (relative seat j is
+        player + j): the ids of the payload words of that seat's view events (its hand); all empty without a view."""
+        node = self._stream.node(state)
+        p, n = self._check_player(player), self.adapter.num_players
+        out: list[list[int]] = [[] for _ in range(n)]
+        for ev in self.adapter.view(node.ctx):
+            if ev.seat is not None:
+                out[(ev.seat - p) % n] += [self._ids[w] for w in ev.payload]
+        return out
+
     def new_events(self, before: pyspiel.State, after: pyspiel.State, player: int) -> tuple[list[int], list[int]]:
         """(observation, hidden) ids the events from `before` to `after` add to `player`'s streams (views left out).
 
