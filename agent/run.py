@@ -128,6 +128,7 @@ def train(cfg: TrainConfig, *, quiet: bool = False) -> Trainer:
 def publish_best_play(trainer: Trainer, log: RunLog, quiet: bool) -> None:
     """Measure the final model with each candidate play search, publish the lowest (search.json and the
     trainer's player) and log every figure (`play/exploitability/NAME`, `play/chosen`)."""
+    began = time.monotonic()
     name, chosen, figures = choose_play_search(trainer.player, seed=trainer.cfg.seed + 1000)
     save_search_config(chosen, trainer.dir)
     trainer.player.cfg = chosen
@@ -136,7 +137,7 @@ def publish_best_play(trainer: Trainer, log: RunLog, quiet: bool) -> None:
              **{f"play/exploitability/{k}": v for k, v in figures.items()}})
     if not quiet:
         tqdm.tqdm.write("play search by exploitability: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())
-                        + f"; published: {name}")
+                        + f"; published: {name} ({time.monotonic() - began:.0f} s)")
 
 
 def latest_checkpoint_name(trainer: Trainer) -> str | None:
