@@ -23,9 +23,7 @@ CANDIDATES: dict[str, dict] = {  # name -> SearchConfig fields over the run's pl
     "gumbel c 0.1": {"root": "gumbel", "gumbel_c_scale": 0.1},
     "puct": {"root": "puct"},  # visit shares
 }
-
-
-REPEATS = 2  # search seeds per candidate
+REPEATS = 2  # search seeds per candidate (their mean decides)
 
 
 def choose_play_search(agent: Agent, seed: int) -> tuple[str, SearchConfig, dict[str, float]]:

@@ -8,8 +8,8 @@ import time
 import torch
 import tqdm
 
-from agent.batch import make_batch
 from agent.agent import save_search_config
+from agent.batch import make_batch
 from agent.evaluation import versus_random
 from agent.play_choice import choose_play_search
 from agent.policy import exploitability

@@ -73,10 +73,11 @@ class TrainConfig:
     the searched Q values, softmax(logits + (c_visit + max N) * c_scale * normalised Q)."""
     play_root: Literal["puct", "gumbel"] = "gumbel"
     """Root of the search of the agent the run publishes (in-run evaluation, exploitability, RUN_DIR/search.json
-    unless `choose_play` measures another one better at the end): PUCT's visit shares, or Gumbel's improved policy with `play_c_scale`. The prior learns the average of the
-    self-play searches (replay holds many of them); a small step from it towards the searched Q keeps the mixing
-    imperfect-information games need, where visit shares chase the Q of the moment (kuhn, five 10-minute runs:
-    0.08-0.18, mean 0.110, against 0.15-0.21 from PUCT; leduc pays for it: 0.96-1.02 against 0.85-0.87)."""
+    unless `choose_play` measures another one better at the end): PUCT's visit shares, or Gumbel's improved
+    policy with `play_c_scale`. The prior learns the average of the self-play searches (replay holds many of
+    them); a small step from it towards the searched Q keeps the mixing imperfect-information games need, where
+    visit shares chase the Q of the moment (kuhn, five 10-minute runs: 0.08-0.18, mean 0.110, against 0.15-0.21
+    from PUCT; leduc pays for it: 0.96-1.02 against 0.85-0.87)."""
     play_c_scale: float = 0.1
     """Gumbel's c_scale in the published agent's search (with `play_root` gumbel): the prior is tilted by at
     most exp((50 + max N) * play_c_scale) towards the best searched Q. Measured on the same checkpoints: kuhn

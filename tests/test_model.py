@@ -146,7 +146,8 @@ def test_the_whole_loss_trains_every_parameter(game):
     ("diversity", ["chance_net.", "chance_head."], ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
     ("commitment", ["chance_net.", "chance_head."], ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
     ("holding", ["holding_head.", "repr.", "slots", "view_slots", "afterstate_net.", "dynamics_net.", "chance_net.",
-                 "code_embed."], ["generator.", "belief.", "scorer", "prediction.", "afterstate_head.", "reward_head."]),
+                 "code_embed."],
+     ["generator.", "belief.", "scorer", "prediction.", "afterstate_head.", "reward_head."]),
 ])
 def test_each_loss_term_trains_what_it_should_and_nothing_else(term, reaches, spares):
     model, tok = build("crazy_eights" if term == "holding" else "leduc_poker")
