@@ -102,7 +102,7 @@ class Batch:
     to_play: torch.Tensor  # (B, K+1) relative seat to act
     live: torch.Tensor  # (B, K+1) bool: step k is a real decision
     terminal: torch.Tensor  # (B, K+1) float: 1 where step k is at or past the end
-    holding: torch.Tensor  # (B, K+1, N, V) bool: the ids each relative seat holds in the view at step k (live steps)
+    holding: torch.Tensor  # (B, K+1, N, V) bool: ids each relative seat holds in the view at step k; V=0 without one
 
     @property
     def exists(self) -> torch.Tensor:
@@ -149,7 +149,7 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
     to_play = torch.zeros(B, K + 1, dtype=torch.long)
     live = torch.zeros(B, K + 1, dtype=torch.bool)
     terminal = torch.zeros(B, K + 1)
-    holding = torch.zeros(B, K + 1, N, tok.vocab_size, dtype=torch.bool)
+    holding = torch.zeros(B, K + 1, N, tok.vocab_size if ad.has_view else 0, dtype=torch.bool)
     roots, seps, nexts = [], [], []
     for b, (tr, t) in enumerate(samples):
         root_player = tr.states[t].current_player()
@@ -169,8 +169,9 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
             live[b, k] = True
             to_play[b, k] = (state.current_player() - root_player) % N
             value[b, k] = torch.tensor([final[p] - tr.cumulative[i][p] for p in seat])
-            for j, ids in enumerate(tok.holdings(state, root_player)):
-                holding[b, k, j, ids] = True
+            if ad.has_view:
+                for j, ids in enumerate(tok.holdings(state, root_player)):
+                    holding[b, k, j, ids] = True
             target = _policy(tr, i)
             for c, (a, prob) in enumerate(_legal_subset(state, target, max_legal, rng)):
                 ids = tok.encode_action(state, a)

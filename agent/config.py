@@ -48,7 +48,7 @@ class GameSpec:
             raise ValueError(f"{adapter.name} has no finite utility bound, so returns cannot be scaled")
         return cls(game=adapter.name, params=dict(adapter.params), num_players=adapter.num_players,
                    vocab_size=vocab.size(), vocab_fingerprint=vocab.fingerprint(), max_action_len=longest,
-                   value_scale=float(scale), view=type(adapter).view is not GameAdapter.view,
+                   value_scale=float(scale), view=adapter.has_view,
                    zero_sum=game.get_type().utility == pyspiel.GameType.Utility.ZERO_SUM)
 
 

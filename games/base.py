@@ -97,6 +97,11 @@ class GameAdapter:
         """Events produced when `actor` (or chance, -1) takes `action` in `before`, giving `after`."""
         raise NotImplementedError
 
+    @property
+    def has_view(self) -> bool:
+        """Whether this game's adapter shows a view (overrides `view`)."""
+        return type(self).view is not GameAdapter.view
+
     def view(self, ctx: dict) -> list[Event]:
         """What every seat holds now (hands, the card to match ...), recomputed at every state, as events whose
         visibility says who sees what: a player's seen part ends their observation, the rest their hidden words.
