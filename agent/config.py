@@ -65,12 +65,9 @@ class ModelConfig:
     ffn_mult: int = 4
     """Feed-forward width as a multiple of `width`."""
     latent_slots: int = 4
-    """The latent state s is `latent_slots` vectors of size `width` that read the whole full state (plus
-    2 x `view_slots` in games with a view)."""
-    view_slots: int = 4
-    """Latent slots that read only the view's seen part, and as many that read only its unseen part (the other
-    seats' hands), in games whose adapter shows one: picking the current hands out of a history of ~190 tokens
-    is what kept crazy_eights' generator from learning (issue 3)."""
+    """The latent state s is `latent_slots` vectors of size `width` that read the whole full state (plus, in
+    games whose adapter shows a view, one slot per card of the deck that reads only the view: picking the
+    current hands out of a history of ~190 tokens is what kept crazy_eights' generator from learning, issue 3)."""
     repr_layers: int = 2
     """Layers of the representation encoder h."""
     belief_layers: int = 2

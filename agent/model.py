@@ -36,12 +36,14 @@ class Model(nn.Module):
     def __init__(self, cfg: ModelConfig, spec: GameSpec):
         super().__init__()
         self.cfg, self.spec = cfg, spec
-        L = cfg.latent_slots + (2 * cfg.view_slots if spec.view else 0)  # vectors in a latent state
         W, N, M = cfg.width, spec.num_players, cfg.chance_codes
+        cards = [card for card, _, _ in vocab.card_parts()] if spec.view else []
+        self.register_buffer("card_ids", torch.tensor(cards, dtype=torch.long), persistent=False)
+        L = cfg.latent_slots + len(cards)  # vectors in a latent state
         self.repr = decoder(cfg, spec, cfg.repr_layers).model  # a causal transformer without an LM head
         self.slots = nn.Parameter(torch.randn(cfg.latent_slots, W) * 0.02)
         if spec.view:
-            self.view_slots = nn.Parameter(torch.randn(2, cfg.view_slots, W) * 0.02)  # the seen part, the rest
+            self.card_slot = nn.Parameter(torch.randn(W) * 0.02)  # added to a card's embedding: "the slot of card c"
         self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.repr.embed_tokens = CardEmbedding(self.repr.embed_tokens)
         self.generator = decoder(cfg, spec, cfg.generator_layers)
@@ -69,6 +71,9 @@ class Model(nn.Module):
         self.reward_head = MLP((L + 1) * W, 2 * W, N)
         if spec.view:  # one vector per seat, scored against the card table: which cards that seat holds
             self.holding_head = MLP(L * W, 2 * W, N * W)
+            self.holding_cards = nn.Linear(W, N)  # and from each card's slot: which seat holds that card
+            self.pointer_query = nn.Linear(W, W)  # G points at card slots: its state against each slot's key
+            self.pointer_key = nn.Linear(W, W)
         self.register_buffer("value_scale", torch.tensor(spec.value_scale), persistent=False)
 
     # ----- representation h -----
@@ -77,23 +82,28 @@ class Model(nn.Module):
 
         The transformer reads hidden `<sep>` observation, then the latent slots: the most recent events sit
         next to the slots (rotary positions make recency easy to find), and each slot sees everything before it.
-        In games with a view, the same transformer reads the view's seen part alone (the observation's: what the
-        player holds) into view slots of its own, and its unseen part alone (the hidden tokens': what the others
-        hold) into as many more, appended.
+        In games with a view, the same transformer reads the view alone (the seen part, what the player holds,
+        then the unseen part, what the others hold) into one slot per card of the deck, appended: slot c starts
+        as card c's own embedding, all at one position, and finds where its card is (whose hand, the card to
+        match). Card games' rules are mostly about where each card is, and G points at these slots to name cards.
         """
         tokens = self._trim(tokens)
         s = self._read(self._hidden_first(tokens), self.slots)
         if self.spec.view:
-            views = [self._read(self._view_only(tokens, part), slots) for part, slots in enumerate(self.view_slots)]
-            s = torch.cat([s] + views, 1)
+            view = torch.cat([self._view_only(tokens, 0), self._view_only(tokens, 1)], 1)
+            cards = self.repr.embed_tokens(self.card_ids) + self.card_slot
+            s = torch.cat([s, self._read(view, cards, same_position=True)], 1)
         return s
 
-    def _read(self, ordered: torch.Tensor, slots: torch.Tensor) -> torch.Tensor:
-        """The representation transformer over left-padded tokens (B, T) followed by `slots` (S, W) -> (B, S, W)."""
+    def _read(self, ordered: torch.Tensor, slots: torch.Tensor, same_position: bool = False) -> torch.Tensor:
+        """The representation transformer over tokens (B, T; padding anywhere) followed by `slots` (S, W) ->
+        (B, S, W); with `same_position` every slot sits at the position after the last token."""
         B, L = ordered.shape[0], slots.shape[0]
         x = torch.cat([self.repr.embed_tokens(ordered), slots.expand(B, -1, -1)], 1)
         mask = torch.cat([(ordered != PAD).long(), torch.ones(B, L, dtype=torch.long, device=ordered.device)], 1)
         pos = (mask.cumsum(1) - 1).clamp(min=0)
+        if same_position:
+            pos[:, -L:] = pos[:, -L - 1:-L] + 1 if ordered.shape[1] else 0
         return self.repr(inputs_embeds=x, attention_mask=mask, position_ids=pos).last_hidden_state[:, -L:]
 
     @staticmethod
@@ -155,7 +165,8 @@ class Model(nn.Module):
         """Which tokens each relative seat holds in the view (games with a view): latent (B, L, W) -> logits
         (B, N, V), seat j's vector against h's token table (so a card is named by the vector h reads it with)."""
         seats = self.holding_head(s.flatten(1)).view(len(s), self.spec.num_players, -1)
-        return seats @ self.repr.embed_tokens.table().T
+        per_card = self.holding_cards(s[:, -len(self.card_ids):]).transpose(1, 2)  # (B, N, cards)
+        return (seats @ self.repr.embed_tokens.table().T).index_add(2, self.card_ids, per_card)
 
     # ----- actions: embedding and policy scorer -----
     def embed_actions(self, actions: torch.Tensor) -> torch.Tensor:
@@ -217,6 +228,19 @@ class Model(nn.Module):
         """The generator's input embeddings for a latent: (B, L, W); action tokens follow it."""
         return self.generator_in(s)
 
+    def generator_keys(self, s: torch.Tensor) -> torch.Tensor | None:
+        """What G's pointer compares its state with: one key per card slot (B, cards, W); None without a view."""
+        return self.pointer_key(s[:, -len(self.card_ids):]) if self.spec.view else None
+
+    def generator_logits(self, hidden: torch.Tensor, keys: torch.Tensor | None) -> torch.Tensor:
+        """G's next-token logits (R, T, V) from its hidden states (R, T, W): the token table's scores, plus for
+        each card its slot's key against G's query (`keys` from `generator_keys`, one row per hidden row)."""
+        logits = self.generator.lm_head(hidden)
+        if keys is None:
+            return logits
+        point = self.pointer_query(hidden) @ keys.transpose(1, 2) * self.cfg.width ** -0.5  # (R, T, cards)
+        return logits.index_add(2, self.card_ids, point)
+
     def action_log_prob(self, s: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """log G(action | s) for candidates (B, C, A) ending in `<eos>`; rows of only `<pad>` give 0."""
         B, C, A = actions.shape
@@ -229,7 +253,9 @@ class Model(nn.Module):
         prefix = self.generator_prefix(s)[rows[0]]  # (R, L, W)
         L = prefix.shape[1]
         x = torch.cat([prefix, self.generator.get_input_embeddings()(seqs[:, :-1])], 1)
-        logits = self.generator(inputs_embeds=x).logits[:, L - 1:]  # (R, A, V): position L-1+j predicts token j
+        hidden = self.generator.model(inputs_embeds=x).last_hidden_state[:, L - 1:]  # position L-1+j: token j
+        keys = self.generator_keys(s)
+        logits = self.generator_logits(hidden, None if keys is None else keys[rows[0]])  # (R, A, V)
         logp = logits.log_softmax(-1).gather(-1, seqs.unsqueeze(-1)).squeeze(-1)
         out[rows] = (logp * (seqs != PAD)).sum(-1)
         return out

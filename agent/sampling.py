@@ -68,11 +68,15 @@ def sample_actions(model: Model, s: torch.Tensor, k: int | None = None, *, cover
     coverage = model.cfg.coverage if coverage is None else coverage
     min_ratio = model.cfg.min_ratio if min_ratio is None else min_ratio
     B, A, dev = s.shape[0], model.spec.max_action_len, s.device
-    out = model.generator(inputs_embeds=model.generator_prefix(s), past_key_values=DynamicCache(), use_cache=True)
+    out = model.generator.model(inputs_embeds=model.generator_prefix(s), past_key_values=DynamicCache(),
+                                use_cache=True)
+    keys = model.generator_keys(s)
+    first = model.generator_logits(out.last_hidden_state[:, -1:], keys)[:, -1]
     cache = out.past_key_values
     cache.batch_repeat_interleave(k)
-    V = out.logits.shape[-1]
-    logp = out.logits[:, -1].float().log_softmax(-1).unsqueeze(1).expand(B, k, V).clone()  # (B, K, V)
+    keys = None if keys is None else keys.repeat_interleave(k, 0)  # beams of one latent share its keys
+    V = first.shape[-1]
+    logp = first.float().log_softmax(-1).unsqueeze(1).expand(B, k, V).clone()  # (B, K, V)
     phi = torch.full((B, k), NEG, device=dev)
     phi[:, 0] = 0.0  # one live beam (the empty sequence) at the start
     score = phi.clone()  # perturbed log-probabilities G of the beams
@@ -81,9 +85,10 @@ def sample_actions(model: Model, s: torch.Tensor, k: int | None = None, *, cover
     embed = model.generator.get_input_embeddings()
     for t in range(A):
         if t > 0:
-            step = model.generator(inputs_embeds=embed(tokens[:, :, t - 1].reshape(B * k, 1)), past_key_values=cache,
-                                   use_cache=True)
-            logp = step.logits[:, -1].float().log_softmax(-1).view(B, k, V)
+            step = model.generator.model(inputs_embeds=embed(tokens[:, :, t - 1].reshape(B * k, 1)),
+                                         past_key_values=cache, use_cache=True)
+            logits = model.generator_logits(step.last_hidden_state, keys)[:, -1]
+            logp = logits.float().log_softmax(-1).view(B, k, V)
         # a finished beam has one child: itself (token <pad>, log-prob 0)
         logp = torch.where(done.unsqueeze(-1), torch.full_like(logp, NEG), logp)
         logp[..., PAD] = torch.where(done, 0.0, NEG)

@@ -31,7 +31,7 @@ def real_batch(tok: Tokenizer, n: int, seed: int = 0):
     return samples, make_batch(tok, samples, UNROLL, 8, rng)
 
 
-@pytest.mark.parametrize("game, L", [("leduc_poker", 4), ("hearts", 12), ("crazy_eights", 12)])  # + view slots
+@pytest.mark.parametrize("game, L", [("leduc_poker", 4), ("hearts", 56), ("crazy_eights", 56)])  # + 52 card slots
 @pytest.mark.parametrize("B", [1, 5])
 def test_every_function_has_the_documented_shapes(game, L, B):
     model, tok = build(game)
@@ -89,8 +89,30 @@ def test_a_card_is_embedded_as_itself_plus_its_rank_and_suit_words_for_h_and_g_a
     assert "generator.lm_head.weight" not in model.state_dict()  # stored once, under repr
 
 
-def test_padding_does_not_change_a_row():
-    model, tok = build("leduc_poker")
+def test_g_points_at_a_card_through_that_cards_own_slot():
+    """The pointer adds slot i's score to the logit of the card slot i was built from, and to no other token."""
+    model, tok = build("crazy_eights")
+    _, batch = real_batch(tok, 2)
+    with torch.no_grad():
+        s = model.represent(batch.root)
+        k, i = model.cfg.latent_slots, 17
+        card = int(model.card_ids[i])
+        built = model.repr.embed_tokens(model.card_ids) + model.card_slot
+        assert torch.equal(built[i], model.repr.embed_tokens.table()[card] + model.card_slot)
+        moved = s.clone()
+        moved[:, k + i] += 1.0
+        hidden = torch.randn(2, 3, model.cfg.width)
+        diff = model.generator_logits(hidden, model.generator_keys(moved)) - model.generator_logits(
+            hidden, model.generator_keys(s))
+    changed = (diff.abs() > 1e-6).any(1).any(0).nonzero().flatten().tolist()
+    assert changed == [card]
+    leduc, leduc_tok = build("leduc_poker")  # no view, no card slots: G names cards by the table alone
+    assert leduc.generator_keys(leduc.represent(real_batch(leduc_tok, 1)[1].root)) is None
+
+
+@pytest.mark.parametrize("game", ["leduc_poker", "crazy_eights"])
+def test_padding_does_not_change_a_row(game):
+    model, tok = build(game)
     _, batch = real_batch(tok, 3)
     model.eval()
     with torch.no_grad():
@@ -135,22 +157,32 @@ def test_the_whole_loss_trains_every_parameter(game):
     assert [n for n, v in flags.items() if not v] == []
 
 
-@pytest.mark.parametrize("term, reaches, spares", [
-    ("belief", ["belief."], ["repr.", "generator.", "scorer", "prediction.", "chance_net.", "dynamics_net."]),
-    ("generator", ["generator.", "generator_in.", "repr.", "slots", "afterstate_net.", "dynamics_net.",
-                   "chance_net.", "code_embed."], ["belief.", "scorer", "prediction.", "afterstate_head."]),
-    ("policy", ["scorer.", "scorer_state.", "action_tokens.", "repr."], ["generator.", "belief.", "prediction."]),
-    ("value", ["prediction.", "repr.", "dynamics_net."], ["generator.", "belief.", "scorer.", "reward_head."]),
-    ("reward", ["reward_head.", "dynamics_net.", "chance_net.", "afterstate_net."], ["prediction.", "belief."]),
-    ("chance", ["afterstate_head.", "afterstate_net."], ["reward_head.", "prediction.", "belief.", "generator."]),
-    ("diversity", ["chance_net.", "chance_head."], ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
-    ("commitment", ["chance_net.", "chance_head."], ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
-    ("holding", ["holding_head.", "repr.", "slots", "view_slots", "afterstate_net.", "dynamics_net.", "chance_net.",
-                 "code_embed."],
-     ["generator.", "belief.", "scorer", "prediction.", "afterstate_head.", "reward_head."]),
+@pytest.mark.parametrize("game, term, reaches, spares", [
+    ("leduc_poker", "belief", ["belief."], ["repr.", "generator.", "scorer", "prediction.", "chance_net.",
+                                            "dynamics_net."]),
+    ("leduc_poker", "generator", ["generator.", "generator_in.", "repr.", "slots", "afterstate_net.", "dynamics_net.",
+                                  "chance_net.", "code_embed."],
+     ["belief.", "scorer", "prediction.", "afterstate_head."]),
+    ("crazy_eights", "generator", ["generator.", "pointer_query.", "pointer_key.", "card_slot", "repr."],
+     ["holding_head.", "holding_cards.", "belief.", "scorer", "prediction."]),
+    ("leduc_poker", "policy", ["scorer.", "scorer_state.", "action_tokens.", "repr."],
+     ["generator.", "belief.", "prediction."]),
+    ("leduc_poker", "value", ["prediction.", "repr.", "dynamics_net."],
+     ["generator.", "belief.", "scorer.", "reward_head."]),
+    ("leduc_poker", "reward", ["reward_head.", "dynamics_net.", "chance_net.", "afterstate_net."],
+     ["prediction.", "belief."]),
+    ("leduc_poker", "chance", ["afterstate_head.", "afterstate_net."],
+     ["reward_head.", "prediction.", "belief.", "generator."]),
+    ("leduc_poker", "diversity", ["chance_net.", "chance_head."],
+     ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
+    ("leduc_poker", "commitment", ["chance_net.", "chance_head."],
+     ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
+    ("crazy_eights", "holding", ["holding_head.", "holding_cards.", "repr.", "slots", "card_slot", "afterstate_net.",
+                                 "dynamics_net.", "chance_net.", "code_embed."],
+     ["generator.", "pointer_", "belief.", "scorer", "prediction.", "afterstate_head.", "reward_head."]),
 ])
-def test_each_loss_term_trains_what_it_should_and_nothing_else(term, reaches, spares):
-    model, tok = build("crazy_eights" if term == "holding" else "leduc_poker")
+def test_each_loss_term_trains_what_it_should_and_nothing_else(game, term, reaches, spares):
+    model, tok = build(game)
     _, batch = real_batch(tok, 8)
     flags = _grads(model, batch, **{term: 1.0})
     assert all(_touched(flags, p) for p in reaches), [p for p in reaches if not _touched(flags, p)]
@@ -212,10 +244,10 @@ def test_representation_reads_hidden_first_and_refuses_rows_without_sep():
         Model._hidden_first(torch.tensor([[10, 11, 12]]))
 
 
-def test_view_slots_read_the_views_alone():
-    """crazy_eights shows its view: one set of view slots sees `<view>` up to `<sep>` only (the player's hand and
-    the card to match), another the hidden `<view>` to the row's end (the other hands), the first slots the
-    whole full state."""
+def test_card_slots_read_the_view_alone():
+    """crazy_eights shows its view: the player's hand and the card to match before `<sep>`, the others' hands
+    after it. One slot per card of the deck reads both parts and nothing else; the first slots read the whole
+    full state."""
     from agent.model import EOS, SEP, VIEW
     rows = torch.tensor([[10, 11, VIEW, 12, 13, SEP, 20, VIEW, 21, EOS], [10, SEP, 20, 21, 0, 0, 0, 0, 0, 0],
                          [VIEW, 12, SEP, 0, 0, 0, 0, 0, 0, 0], [10, SEP, VIEW, 21, 22, 0, 0, 0, 0, 0]])
@@ -235,11 +267,10 @@ def test_view_slots_read_the_views_alone():
     with torch.no_grad():
         a, b, c = model.represent(root), model.represent(other), model.represent(hands)
     k = model.cfg.latent_slots
+    assert a.shape[1] == k + len(vocab.card_parts())
     assert torch.allclose(a[:, k:], b[:, k:], atol=1e-6) and not torch.allclose(a[:, :k], b[:, :k], atol=1e-3)
-    v = model.cfg.view_slots
     assert not torch.allclose(a[:, :k], c[:, :k], atol=1e-3)  # the history slots read the hands too
-    assert torch.allclose(a[:, k:k + v], c[:, k:k + v], atol=1e-6)  # the player's view is the same
-    assert not torch.allclose(a[:, k + v:], c[:, k + v:], atol=1e-3)  # the others' view is not
+    assert not torch.allclose(a[:, k:], c[:, k:], atol=1e-3)  # and so do the card slots
     tr, t = samples[0]
     state, player = tr.states[t], tr.states[t].current_player()
     words = tok.describe(tok.encode_observation(state, player))
