@@ -44,6 +44,9 @@ class Model(nn.Module):
         self.slots = nn.Parameter(torch.randn(cfg.latent_slots, W) * 0.02)
         if spec.view:
             self.card_slot = nn.Parameter(torch.randn(W) * 0.02)  # added to a card's embedding: "the slot of card c"
+            is_seat = torch.zeros(spec.vocab_size, dtype=torch.bool)
+            is_seat[[vocab.ids()[w] for w in vocab.SEATS]] = True
+            self.register_buffer("is_seat", is_seat, persistent=False)
         self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.repr.embed_tokens = CardEmbedding(self.repr.embed_tokens)
         self.generator = decoder(cfg, spec, cfg.generator_layers)
@@ -84,21 +87,36 @@ class Model(nn.Module):
         next to the slots (rotary positions make recency easy to find), and each slot sees everything before it.
         In games with a view, the same transformer reads the view alone (the seen part, what the player holds,
         then the unseen part, what the others hold) into one slot per card of the deck, appended: slot c starts
-        as card c's own embedding, all at one position, and finds where its card is (whose hand, the card to
-        match). Card games' rules are mostly about where each card is, and G points at these slots to name cards.
+        as card c's own embedding plus where the view mentions c (`_card_context`: `me hand`, `p+1 hand`, `top`),
+        all at one position, and reads the rest (the card to match, what matches it). Card games' rules are
+        mostly about where each card is, and G points at these slots to name cards.
         """
         tokens = self._trim(tokens)
         s = self._read(self._hidden_first(tokens), self.slots)
         if self.spec.view:
             view = torch.cat([self._view_only(tokens, 0), self._view_only(tokens, 1)], 1)
-            cards = self.repr.embed_tokens(self.card_ids) + self.card_slot
+            cards = self.repr.embed_tokens(self.card_ids) + self.card_slot + self._card_context(view)
             s = torch.cat([s, self._read(view, cards, same_position=True)], 1)
         return s
+
+    def _card_context(self, view: torch.Tensor) -> torch.Tensor:
+        """Where each card is in the view (B, T): per card of the deck (B, cards, W), the sum over its mentions of
+        the embeddings of the word that opens the mention's event (the last word before it that is no card:
+        `hand`, `top`, `trick`) and of the seat word before that one, if any (`me hand`, `p+1 hand`)."""
+        idx = torch.arange(view.shape[1], device=view.device).expand_as(view)
+        is_card = torch.zeros_like(self.is_seat).index_fill_(0, self.card_ids, True)
+        word_at = torch.where(~is_card[view] & (view != PAD), idx, -1).cummax(1).values
+        word = torch.where(word_at >= 0, view.gather(1, word_at.clamp(min=0)), PAD)
+        seat = view.gather(1, (word_at - 1).clamp(min=0))
+        seat = torch.where((word_at >= 1) & self.is_seat[seat], seat, PAD)
+        tag = self.repr.embed_tokens(word) + self.repr.embed_tokens(seat)  # (B, T, W); <pad> embeds to 0
+        mentions = (view.unsqueeze(-1) == self.card_ids).to(tag.dtype)  # (B, T, cards)
+        return mentions.transpose(1, 2) @ tag
 
     def _read(self, ordered: torch.Tensor, slots: torch.Tensor, same_position: bool = False) -> torch.Tensor:
         """The representation transformer over tokens (B, T; padding anywhere) followed by `slots` (S, W) ->
         (B, S, W); with `same_position` every slot sits at the position after the last token."""
-        B, L = ordered.shape[0], slots.shape[0]
+        B, L = ordered.shape[0], slots.shape[-2]
         x = torch.cat([self.repr.embed_tokens(ordered), slots.expand(B, -1, -1)], 1)
         mask = torch.cat([(ordered != PAD).long(), torch.ones(B, L, dtype=torch.long, device=ordered.device)], 1)
         pos = (mask.cumsum(1) - 1).clamp(min=0)

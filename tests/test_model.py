@@ -298,3 +298,25 @@ def test_action_quality_is_judged_by_the_real_rules():
     assert summary["precision"] == 1 / len(cands)
     assert summary["recall"] == 1 / min(8, len(legal))
     assert summary["duplicate_rate"] == 0.0
+
+
+def test_each_card_slot_starts_with_where_its_card_is_in_the_view():
+    """A card's context is the sum, over its mentions in the view, of the word opening the mention's event and
+    the seat word before that: the mover's cards read `me hand`, the opponent's `p+1 hand` (as the tokenizer's
+    holdings, checked against OpenSpiel elsewhere, say), the card to match `top`, the rest nothing."""
+    model, tok = build("crazy_eights")
+    samples, batch = real_batch(tok, 3, seed=2)
+    view = torch.cat([model._view_only(batch.root, 0), model._view_only(batch.root, 1)], 1)
+    with torch.no_grad():
+        context = model._card_context(view)
+        e = model.repr.embed_tokens(torch.tensor([vocab.ids()[w] for w in ("me", "p+1", "hand", "top")]))
+    me, other, hand, top = e
+    for row, (tr, t) in enumerate(samples):
+        state = tr.states[t]
+        mine, theirs = tok.holdings(state, state.current_player())
+        words = tok.describe(view[row].tolist())
+        shown = {vocab.ids()[words[i + 1]] for i, w in enumerate(words) if w == "top"}
+        for i, card in enumerate(model.card_ids.tolist()):
+            want = ((me + hand) * (card in mine) + (other + hand) * (card in theirs) + top * (card in shown))
+            assert torch.allclose(context[row, i], want, atol=1e-6), (row, tok.describe([card]))
+    assert all(len(h) for h in tok.holdings(samples[0][0].states[samples[0][1]], 0))
