@@ -104,7 +104,7 @@ class Model(nn.Module):
         the embeddings of the word that opens the mention's event (the last word before it that is no card:
         `hand`, `top`, `trick`) and of the seat word before that one, if any (`me hand`, `p+1 hand`)."""
         idx = torch.arange(view.shape[1], device=view.device).expand_as(view)
-        is_card = torch.zeros_like(self.is_seat).index_fill_(0, self.card_ids, True)
+        is_card = self.repr.embed_tokens.is_card.squeeze(-1).bool()  # (V,) the same cards as card_ids
         word_at = torch.where(~is_card[view] & (view != PAD), idx, -1).cummax(1).values
         word = torch.where(word_at >= 0, view.gather(1, word_at.clamp(min=0)), PAD)
         seat = view.gather(1, (word_at - 1).clamp(min=0))
@@ -114,8 +114,8 @@ class Model(nn.Module):
         return mentions.transpose(1, 2) @ tag
 
     def _read(self, ordered: torch.Tensor, slots: torch.Tensor, same_position: bool = False) -> torch.Tensor:
-        """The representation transformer over tokens (B, T; padding anywhere) followed by `slots` (S, W) ->
-        (B, S, W); with `same_position` every slot sits at the position after the last token."""
+        """The representation transformer over tokens (B, T; padding anywhere) followed by `slots` (S, W) or
+        (B, S, W) -> (B, S, W); with `same_position` every slot sits at the position after the last token."""
         B, L = ordered.shape[0], slots.shape[-2]
         x = torch.cat([self.repr.embed_tokens(ordered), slots.expand(B, -1, -1)], 1)
         mask = torch.cat([(ordered != PAD).long(), torch.ones(B, L, dtype=torch.long, device=ordered.device)], 1)
@@ -181,7 +181,8 @@ class Model(nn.Module):
 
     def holdings(self, s: torch.Tensor) -> torch.Tensor:
         """Which tokens each relative seat holds in the view (games with a view): latent (B, L, W) -> logits
-        (B, N, V), seat j's vector against h's token table (so a card is named by the vector h reads it with)."""
+        (B, N, V), seat j's vector against h's token table (so a card is named by the vector h reads it with),
+        plus for each card a score per seat read from that card's slot."""
         seats = self.holding_head(s.flatten(1)).view(len(s), self.spec.num_players, -1)
         per_card = self.holding_cards(s[:, -len(self.card_ids):]).transpose(1, 2)  # (B, N, cards)
         return (seats @ self.repr.embed_tokens.table().T).index_add(2, self.card_ids, per_card)
