@@ -121,7 +121,7 @@ class Model(nn.Module):
         mask = torch.cat([(ordered != PAD).long(), torch.ones(B, L, dtype=torch.long, device=ordered.device)], 1)
         pos = (mask.cumsum(1) - 1).clamp(min=0)
         if same_position:
-            pos[:, -L:] = pos[:, -L - 1:-L] + 1 if ordered.shape[1] else 0
+            pos[:, -L:] = pos[:, -L - 1:-L] + 1  # callers pass at least one (maybe padding) token column
         return self.repr(inputs_embeds=x, attention_mask=mask, position_ids=pos).last_hidden_state[:, -L:]
 
     @staticmethod
