@@ -19,13 +19,17 @@ on one new token per sequence; `scripts.benchmark` compares them with
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 
 import torch
 from transformers import DynamicCache
+from transformers.models.llama.modeling_llama import LlamaModel
 
 from agent.model import EOS, PAD, SEP, Model
 
+# the keyword a decoder takes its key-value cache by (transformers 5 renames `past_key_values` to `cache`)
+CACHE = "cache" if "cache" in inspect.signature(LlamaModel.forward).parameters else "past_key_values"
 NEG = -1e9  # a finite "minus infinity" that keeps Gumbel arithmetic free of NaN
 
 
@@ -68,11 +72,10 @@ def sample_actions(model: Model, s: torch.Tensor, k: int | None = None, *, cover
     coverage = model.cfg.coverage if coverage is None else coverage
     min_ratio = model.cfg.min_ratio if min_ratio is None else min_ratio
     B, A, dev = s.shape[0], model.spec.max_action_len, s.device
-    out = model.generator.model(inputs_embeds=model.generator_prefix(s), past_key_values=DynamicCache(),
-                                use_cache=True)
+    cache = DynamicCache()  # filled in place by every call below
+    out = model.generator.model(inputs_embeds=model.generator_prefix(s), use_cache=True, **{CACHE: cache})
     keys = model.generator_keys(s)
     first = model.generator_logits(out.last_hidden_state[:, -1:], keys)[:, -1]
-    cache = out.past_key_values
     cache.batch_repeat_interleave(k)
     keys = None if keys is None else keys.repeat_interleave(k, 0)  # beams of one latent share its keys
     V = first.shape[-1]
@@ -86,7 +89,7 @@ def sample_actions(model: Model, s: torch.Tensor, k: int | None = None, *, cover
     for t in range(A):
         if t > 0:
             step = model.generator.model(inputs_embeds=embed(tokens[:, :, t - 1].reshape(B * k, 1)),
-                                         past_key_values=cache, use_cache=True)
+                                         use_cache=True, **{CACHE: cache})
             logits = model.generator_logits(step.last_hidden_state, keys)[:, -1]
             logp = logits.float().log_softmax(-1).view(B, k, V)
         # a finished beam has one child: itself (token <pad>, log-prob 0)
@@ -140,9 +143,8 @@ def sample_hidden(model: Model, observations: list[list[int]], n: int = 1, *, ma
         ids[i, T - len(p):] = torch.tensor(p)
         mask[i, T - len(p):] = 1
     pos = (mask.cumsum(1) - 1).clamp(min=0)
-    out = model.belief(input_ids=ids, attention_mask=mask, position_ids=pos, past_key_values=DynamicCache(),
-                       use_cache=True)
-    cache, last = out.past_key_values, pos[:, -1]
+    cache, last = DynamicCache(), pos[:, -1]  # the cache is filled in place by every call below
+    out = model.belief(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, **{CACHE: cache})
     finished = torch.zeros(R, dtype=torch.bool, device=dev)
     sampled = []
     for _ in range(max_len):
@@ -156,7 +158,7 @@ def sample_hidden(model: Model, observations: list[list[int]], n: int = 1, *, ma
         mask = torch.cat([mask, torch.ones(R, 1, dtype=torch.long, device=dev)], 1)
         last = last + 1
         out = model.belief(input_ids=nxt.unsqueeze(1), attention_mask=mask, position_ids=last.unsqueeze(1),
-                           past_key_values=cache, use_cache=True)
+                           use_cache=True, **{CACHE: cache})
     seqs = torch.stack(sampled, 1).tolist()
     rows = [[t for t in seq[:seq.index(EOS)]] if EOS in seq else [t for t in seq if t != PAD] for seq in seqs]
     return [rows[i * n:(i + 1) * n] for i in range(len(observations))]
