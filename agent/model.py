@@ -47,6 +47,8 @@ class Model(nn.Module):
             is_seat = torch.zeros(spec.vocab_size, dtype=torch.bool)
             is_seat[[vocab.ids()[w] for w in vocab.SEATS]] = True
             self.register_buffer("is_seat", is_seat, persistent=False)
+            self.same_suit = nn.Linear(W, W, bias=False)  # what the view says about the cards sharing c's suit
+            self.same_rank = nn.Linear(W, W, bias=False)  # and about those sharing c's rank
         self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.repr.embed_tokens = CardEmbedding(self.repr.embed_tokens)
         self.generator = decoder(cfg, spec, cfg.generator_layers)
@@ -87,8 +89,8 @@ class Model(nn.Module):
         next to the slots (rotary positions make recency easy to find), and each slot sees everything before it.
         In games with a view, the same transformer reads the view alone (the seen part, what the player holds,
         then the unseen part, what the others hold) into one slot per card of the deck, appended: slot c starts
-        as card c's own embedding plus where the view mentions c (`_card_context`: `me hand`, `p+1 hand`, `top`),
-        all at one position, and reads the rest (the card to match, what matches it). Card games' rules are
+        as card c's own embedding plus where the view mentions c and the cards sharing its suit or rank
+        (`_card_context`: `me hand`, `p+1 hand`, `top`), all at one position, and reads the rest. Card games' rules are
         mostly about where each card is, and G points at these slots to name cards.
         """
         tokens = self._trim(tokens)
@@ -100,9 +102,12 @@ class Model(nn.Module):
         return s
 
     def _card_context(self, view: torch.Tensor) -> torch.Tensor:
-        """Where each card is in the view (B, T): per card of the deck (B, cards, W), the sum over its mentions of
-        the embeddings of the word that opens the mention's event (the last word before it that is no card:
-        `hand`, `top`, `trick`) and of the seat word before that one, if any (`me hand`, `p+1 hand`)."""
+        """Where each card is in a token row (B, T): per card of the deck (B, cards, W), the sum over its mentions
+        of a tag, the embeddings of the word that opens the mention's event (the last word before it that is no
+        card: `hand`, `top`, `trick`) and of the seat word before that one, if any (`me hand`, `p+1 hand`); plus,
+        through `same_suit`, the tags of the mentions of the other cards of its suit and of its suit's word (the
+        suit nominated after an eight tags itself), and through `same_rank` those of the other cards of its rank.
+        So "the top card is of my suit" is in the slot's input, not a relation the layers must find."""
         idx = torch.arange(view.shape[1], device=view.device).expand_as(view)
         is_card = self.repr.embed_tokens.is_card.squeeze(-1).bool()  # (V,) the same cards as card_ids
         word_at = torch.where(~is_card[view] & (view != PAD), idx, -1).cummax(1).values
@@ -110,8 +115,12 @@ class Model(nn.Module):
         seat = view.gather(1, (word_at - 1).clamp(min=0))
         seat = torch.where((word_at >= 1) & self.is_seat[seat], seat, PAD)
         tag = self.repr.embed_tokens(word) + self.repr.embed_tokens(seat)  # (B, T, W); <pad> embeds to 0
-        mentions = (view.unsqueeze(-1) == self.card_ids).to(tag.dtype)  # (B, T, cards)
-        return mentions.transpose(1, 2) @ tag
+        table = self.repr.embed_tokens
+        mentions = view.unsqueeze(-1) == self.card_ids  # (B, T, cards)
+        suit = (table.suit_of[view].unsqueeze(-1) == table.suit_of[self.card_ids]) & ~mentions
+        rank = (table.rank_of[view].unsqueeze(-1) == table.rank_of[self.card_ids]) & ~mentions
+        at = lambda m: m.to(tag.dtype).transpose(1, 2) @ tag  # noqa: E731
+        return at(mentions) + self.same_suit(at(suit)) + self.same_rank(at(rank))
 
     def _read(self, ordered: torch.Tensor, slots: torch.Tensor, same_position: bool = False) -> torch.Tensor:
         """The representation transformer over tokens (B, T; padding anywhere) followed by `slots` (S, W) or

@@ -299,22 +299,36 @@ def test_action_quality_is_judged_by_the_real_rules():
 
 
 def test_each_card_slot_starts_with_where_its_card_is_in_the_view():
-    """A card's context is the sum, over its mentions in the view, of the word opening the mention's event and
-    the seat word before that: the mover's cards read `me hand`, the opponent's `p+1 hand` (as the tokenizer's
-    holdings, checked against OpenSpiel elsewhere, say), the card to match `top`, the rest nothing."""
+    """A card's own context is the sum, over its mentions in the view, of the word opening the mention's event
+    and the seat word before that: the mover's cards read `me hand`, the opponent's `p+1 hand` (as the
+    tokenizer's holdings, checked against OpenSpiel elsewhere, say), the card to match `top`, the rest nothing.
+    Through `same_suit` it adds the own contexts of the other cards of its suit and the nominated suit's word
+    when that is its suit, through `same_rank` those of the other cards of its rank."""
     model, tok = build("crazy_eights")
-    samples, batch = real_batch(tok, 3, seed=2)
+    samples, batch = real_batch(tok, 8, seed=6)  # three of these views name a suit after an eight
     view = torch.cat([model._view_only(batch.root, 0), model._view_only(batch.root, 1)], 1)
+    embed = model.repr.embed_tokens
     with torch.no_grad():
         context = model._card_context(view)
-        e = model.repr.embed_tokens(torch.tensor([vocab.ids()[w] for w in ("me", "p+1", "hand", "top")]))
-    me, other, hand, top = e
+        me, other, hand, top = embed(torch.tensor([vocab.ids()[w] for w in ("me", "p+1", "hand", "top")]))
+    names = tok.describe(model.card_ids.tolist())  # "D7": suit D, rank 7
+    nominated_any = False
     for row, (tr, t) in enumerate(samples):
         state = tr.states[t]
         mine, theirs = tok.holdings(state, state.current_player())
         words = tok.describe(view[row].tolist())
         shown = {vocab.ids()[words[i + 1]] for i, w in enumerate(words) if w == "top"}
-        for i, card in enumerate(model.card_ids.tolist()):
-            want = ((me + hand) * (card in mine) + (other + hand) * (card in theirs) + top * (card in shown))
-            assert torch.allclose(context[row, i], want, atol=1e-6), (row, tok.describe([card]))
+        nominated = [w for w in words if w.startswith("suit_")]
+        nominated_any |= bool(nominated)
+        own = torch.stack([(me + hand) * (card in mine) + (other + hand) * (card in theirs) + top * (card in shown)
+                           for card in model.card_ids.tolist()])
+        for i, name in enumerate(names):
+            suit = sum((own[j] for j, n in enumerate(names) if j != i and n[0] == name[0]), torch.zeros_like(me))
+            with torch.no_grad():
+                suit = suit + sum((embed(torch.tensor(vocab.ids()[w])) for w in nominated if w == "suit_" + name[0]),
+                                  torch.zeros_like(me))
+                rank = sum((own[j] for j, n in enumerate(names) if j != i and n[1] == name[1]), torch.zeros_like(me))
+                want = own[i] + model.same_suit(suit) + model.same_rank(rank)
+            assert torch.allclose(context[row, i], want, atol=1e-4), (row, name)
+    assert nominated_any  # some sampled view names a suit after an eight
     assert all(len(h) for h in tok.holdings(samples[0][0].states[samples[0][1]], 0))
