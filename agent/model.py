@@ -49,6 +49,7 @@ class Model(nn.Module):
             self.register_buffer("is_seat", is_seat, persistent=False)
             self.same_suit = nn.Linear(W, W, bias=False)  # what the view says about the cards sharing c's suit
             self.same_rank = nn.Linear(W, W, bias=False)  # and about those sharing c's rank
+            self.acted_on = nn.Linear(W, W)  # phi: what the action says about each card (`play c`, `nominate s`)
         self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.repr.embed_tokens = CardEmbedding(self.repr.embed_tokens)
         self.generator = decoder(cfg, spec, cfg.generator_layers)
@@ -212,7 +213,13 @@ class Model(nn.Module):
 
     # ----- afterstates and chance -----
     def afterstate(self, s: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
-        """phi: latent (B, L, W) and one action per row (B, A) -> afterstate (B, L, W)."""
+        """phi: latent (B, L, W) and one action per row (B, A) -> afterstate (B, L, W). In games with a view the
+        card slots first get what the action says about their card (`_card_context` of its words through
+        `acted_on`: `play D7` marks slot D7, and the diamonds and the sevens through their own maps), so the card
+        that left a hand is found by its slot, not searched for by the encoder."""
+        if self.spec.view:
+            n = len(self.card_ids)
+            s = torch.cat([s[:, :-n], s[:, -n:] + self.acted_on(self._card_context(actions))], 1)
         return self._combine(self.afterstate_net, s, self.embed_actions(actions))[:, :-1]
 
     def afterstate_predict(self, after: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -10,7 +10,7 @@ import games
 from agent.batch import make_batch, play_random, trace
 from agent.config import GameSpec, preset
 from agent.losses import LossConfig, unrolled_loss
-from agent.model import Model
+from agent.model import EOS, PAD, Model
 from agent.networks import scale_gradient, straight_through_one_hot
 from tokenizer import vocab
 from tokenizer.tokenizer import Tokenizer
@@ -161,7 +161,8 @@ def test_the_whole_loss_trains_every_parameter(game):
     ("leduc_poker", "generator", ["generator.", "generator_in.", "repr.", "slots", "afterstate_net.", "dynamics_net.",
                                   "chance_net.", "code_embed."],
      ["belief.", "scorer", "prediction.", "afterstate_head."]),
-    ("crazy_eights", "generator", ["generator.", "pointer_query.", "pointer_key.", "card_slot", "repr."],
+    ("crazy_eights", "generator", ["generator.", "pointer_query.", "pointer_key.", "card_slot", "repr.", "same_suit.",
+                                   "same_rank.", "acted_on."],
      ["holding_head.", "holding_cards.", "belief.", "scorer", "prediction."]),
     ("leduc_poker", "policy", ["scorer.", "scorer_state.", "action_tokens.", "repr."],
      ["generator.", "belief.", "prediction."]),
@@ -185,6 +186,21 @@ def test_each_loss_term_trains_what_it_should_and_nothing_else(game, term, reach
     flags = _grads(model, batch, **{term: 1.0})
     assert all(_touched(flags, p) for p in reaches), [p for p in reaches if not _touched(flags, p)]
     assert not any(_touched(flags, p) for p in spares), [p for p in spares if _touched(flags, p)]
+
+
+def test_phi_marks_the_card_an_action_names_and_the_cards_sharing_its_suit_or_rank(monkeypatch):
+    """Before its encoder, phi adds what the action says to the card slots: `play D7` reaches slot D7 and the
+    slots of the diamonds and the sevens, and every other card slot only by a constant shared with `draw`."""
+    model, tok = build("crazy_eights")
+    monkeypatch.setattr(Model, "_combine", staticmethod(lambda net, s, extra: torch.cat([s, extra[:, None]], 1)))
+    ids, names = vocab.ids(), tok.describe(model.card_ids.tolist())
+    s = torch.randn(1, model.cfg.latent_slots + len(names), model.cfg.width)
+    with torch.no_grad():
+        play = model.afterstate(s, torch.tensor([[ids["play"], ids["D7"], EOS]]))
+        draw = model.afterstate(s, torch.tensor([[ids["draw"], EOS, PAD]]))
+    assert torch.equal(play[:, :model.cfg.latent_slots], s[:, :model.cfg.latent_slots])  # general slots untouched
+    moved = [n for n, d in zip(names, (play - draw)[0, model.cfg.latent_slots:]) if d.abs().max() > 1e-6]
+    assert sorted(moved) == sorted(n for n in names if n[0] == "D" or n[1] == "7")
 
 
 def test_straight_through_code_is_one_hot_forward_and_softmax_backward():
