@@ -25,21 +25,25 @@ class CrazyEights(GameAdapter):
 
     name = "crazy_eights"
     default_params = {"players": 2}
+    words = ("stock",)
 
     def __init__(self, game, params):
         super().__init__(game, params)
         self.hand_size = 7 if self.num_players == 2 else 5
+        self.reshuffle = bool(game.get_parameters()["reshuffle"])  # an empty stock takes the pile back
 
     def initial_context(self):
         return {"dealer": None, "dealt": (), "started": False, "actor": -1, "drawn": (), "hands": None,
-                "top": None, "suit": None}
+                "top": None, "suit": None, "stock": 52, "pile": 0, "draws": 0}
 
     def step(self, ctx, before, actor, action, after):
         if actor >= 0:
             ctx["actor"] = actor
+            ctx["draws"] = ctx["draws"] + 1 if action == DRAW else 0  # a turn's draws end with its play or pass
             if action < DRAW:
                 ctx["hands"] = cards.give(ctx["hands"], actor, remove=(action,))
                 ctx["top"], ctx["suit"] = action, None
+                ctx["pile"] += 1
             elif action >= NOMINATE:
                 ctx["suit"] = action - NOMINATE
             words = self.action_words(action, "play")
@@ -50,12 +54,16 @@ class CrazyEights(GameAdapter):
             return [Event("dealer", ctx["dealer"])]
         if len(ctx["dealt"]) < n * self.hand_size:
             ctx["dealt"] += (action,)
+            ctx["stock"] -= 1
             return self._hands(ctx) if len(ctx["dealt"]) == n * self.hand_size else []
         if not ctx["started"]:  # the starter card; an eight goes back into the deck unseen
             if action // 4 == EIGHT:
                 return [Event("board", None, (card(action),), only())]
-            ctx["started"], ctx["top"] = True, action
+            ctx["started"], ctx["top"], ctx["stock"], ctx["pile"] = True, action, ctx["stock"] - 1, 1
             return [Event("board", None, (card(action),))]
+        ctx["stock"] -= 1
+        if ctx["stock"] == 0 and self.reshuffle:  # the pile but its top card becomes the stock at once
+            ctx["stock"], ctx["pile"] = ctx["pile"] - 1, 1
         ctx["hands"] = cards.give(ctx["hands"], ctx["actor"], add=(action,))
         drawn = ctx["drawn"] + (action,)
         ctx["drawn"] = drawn if after.is_chance_node() else ()  # draws in a row (two penalties) show as one
@@ -68,13 +76,17 @@ class CrazyEights(GameAdapter):
         return [Event("deal", p, sort(ctx["hands"][p]), only(p)) for p in range(n)]
 
     def view(self, ctx):
-        """`hand ...` of every seat (its owner's alone: the others' hands end their hidden words) and the public
-        `top CARD [suit_X]` (what the next card must match)."""
+        """`hand ...` of every seat (its owner's alone: the others' hands end their hidden words), the public
+        `top CARD [suit_X]` (what the next card must match) and `stock Nk` (cards left to draw: none left, one
+        may pass), and `draw Nk` while the seat to move has drawn k cards this turn (at the game's
+        `max_draw_cards` it may pass). Public facts a player could count from the history, put where the
+        legal actions are read."""
         if ctx["top"] is None:
             return []
         suit = () if ctx["suit"] is None else (cards.SUIT_WORDS[ctx["suit"]],)
         hands = [Event("hand", p, sort(h), only(p), only(p)) for p, h in enumerate(ctx["hands"])]
-        return hands + [Event("top", None, (card(ctx["top"]),) + suit)]
+        table = [Event("top", None, (card(ctx["top"]),) + suit), Event("stock", None, (f"N{ctx['stock']}",))]
+        return hands + table + ([Event("draw", None, (f"N{ctx['draws']}",))] if ctx["draws"] else [])
 
     def action_words(self, action, phase):
         if 0 <= action < DRAW:

@@ -1,7 +1,9 @@
 """games.load, the generic fallback, OpenSpiel's world resampler and the consistency check of hidden states."""
 import collections
 import random
+import re
 
+import pyspiel
 import pytest
 
 import games
@@ -168,14 +170,17 @@ def test_hearts_view_matches_openspiel_hands_trick_and_broken_hearts():
     assert checked["play"] == 4 * 52 and checked["pass"] > 0, checked
 
 
-@pytest.mark.parametrize("players", [2, 3])
-def test_crazy_eights_view_matches_openspiel_hand_and_card_to_match(players):
+@pytest.mark.parametrize("players, reshuffle", [(2, False), (3, False), (2, True)])
+def test_crazy_eights_view_matches_openspiel_hand_and_card_to_match(players, reshuffle):
     """The view's `me hand` / `top` words against OpenSpiel's observation tensor: hand bits (one-hot count per
     card), last card, last suit (the nominated one after an eight); the hidden view's `p+k hand` words against
-    that seat's own tensor, and the hidden tokens with them describe a possible world."""
-    adapter = games.load("crazy_eights", players=players)
+    that seat's own tensor, and the hidden tokens with them describe a possible world. `stock Nk` against
+    OpenSpiel's count of cards left in the deck, `draw Nk` against the mover's draws since its last play in
+    the history; with them the view tells when passing is legal."""
+    adapter = games.load("crazy_eights", players=players, reshuffle=reshuffle)
     tok = Tokenizer.for_game(adapter)
-    rng, checked = random.Random(players), 0
+    rng, checked, checked_pass = random.Random(players), 0, 0
+    most = adapter.game.get_parameters()["max_draw_cards"]
     for _ in range(20):
         state = adapter.new_initial_state()
         while not state.is_terminal():
@@ -186,7 +191,20 @@ def test_crazy_eights_view_matches_openspiel_hand_and_card_to_match(players):
             p = state.current_player()
             words = tok.describe(tok.encode_observation(state, p))
             at = len(words) - words[::-1].index("hand")
-            hand, top = words[at:words.index("top", at)], words[words.index("top", at) + 1:]
+            hand, top = words[at:words.index("top", at)], words[words.index("top", at) + 1:words.index("stock", at)]
+            stock = int(words[words.index("stock", at) + 1][1:])
+            assert stock == int(re.search(r"left in deck: (\d+)", str(state)).group(1))
+            draws = 0
+            for step in reversed(state.full_history()):  # the mover's draws since its last play or pass
+                if step.player == p and step.action == 52:
+                    draws += 1
+                elif step.player != pyspiel.PlayerId.CHANCE:
+                    break
+            assert words[words.index("stock", at) + 2:] == (["draw", f"N{draws}"] if draws else [])
+            nominating = any(state.action_to_string(a).startswith("Nominate") for a in state.legal_actions())
+            passing = any(state.action_to_string(a) == "Pass" for a in state.legal_actions())
+            assert passing == ((stock == 0 or draws == most) and not nominating)
+            checked_pass += passing
             t = state.observation_tensor(p)
             assert sorted(hand) == sorted(CARDS[i] for i in range(52) if t[2 * ((i % 13) * 4 + i // 13) + 1])
             last = [i for i in range(52) if t[104 + i]]
@@ -205,4 +223,4 @@ def test_crazy_eights_view_matches_openspiel_hand_and_card_to_match(players):
             assert not is_consistent(adapter, state, p, hidden[:-1] + [hand[0]])  # a card the player holds
             checked += 1
             state.apply_action(rng.choice(state.legal_actions()))
-    assert checked > 200
+    assert checked > 200 and checked_pass > 10
