@@ -50,6 +50,8 @@ class Model(nn.Module):
             self.same_suit = nn.Linear(W, W, bias=False)  # what the view says about the cards sharing c's suit
             self.same_rank = nn.Linear(W, W, bias=False)  # and about those sharing c's rank
             self.acted_on = nn.Linear(W, W)  # phi: what the action says about each card (`play c`, `nominate s`)
+            self.code_cards = nn.Linear(cfg.chance_codes, len(cards), bias=False)  # g: which cards a code marks
+            self.drawn = nn.Parameter(torch.randn(W) * 0.02)  # g: the mark of a card chance moved (1000 steps: d3 0.84 / 1.00, without 0.79 / 0.95)
         self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.repr.embed_tokens = CardEmbedding(self.repr.embed_tokens)
         self.generator = decoder(cfg, spec, cfg.generator_layers)
@@ -243,6 +245,10 @@ class Model(nn.Module):
 
     def dynamics(self, after: torch.Tensor, code: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """g: afterstate (B, L, W) and code (B, M) -> (next latent (B, L, W), reward per seat (B, N))."""
+        if self.spec.view:
+            n = len(self.card_ids)
+            mark = self.code_cards(code).unsqueeze(-1) * self.drawn  # (B, cards, W)
+            after = torch.cat([after[:, :-n], after[:, -n:] + mark], 1)
         out = self._combine(self.dynamics_net, after, self.code_embed(code))
         return out[:, :-1], self._returns(self.reward_head(out.flatten(1)))
 
