@@ -51,7 +51,7 @@ class Model(nn.Module):
             self.same_rank = nn.Linear(W, W, bias=False)  # and about those sharing c's rank
             self.acted_on = nn.Linear(W, W)  # phi: what the action says about each card (`play c`, `nominate s`)
             self.code_cards = nn.Linear(cfg.chance_codes, len(cards), bias=False)  # g: which cards a code marks
-            self.drawn = nn.Parameter(torch.randn(W) * 0.02)  # g: the mark of a card chance moved (1000 steps: d3 0.84 / 1.00, without 0.79 / 0.95)
+            self.drawn = nn.Parameter(torch.randn(W) * 0.02)  # g: the mark of a card chance moved
         self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.repr.embed_tokens = CardEmbedding(self.repr.embed_tokens)
         self.generator = decoder(cfg, spec, cfg.generator_layers)
@@ -220,9 +220,13 @@ class Model(nn.Module):
         `acted_on`: `play D7` marks slot D7, and the diamonds and the sevens through their own maps), so the card
         that left a hand is found by its slot, not searched for by the encoder."""
         if self.spec.view:
-            n = len(self.card_ids)
-            s = torch.cat([s[:, :-n], s[:, -n:] + self.acted_on(self._card_context(actions))], 1)
+            s = self._mark_cards(s, self.acted_on(self._card_context(actions)))
         return self._combine(self.afterstate_net, s, self.embed_actions(actions))[:, :-1]
+
+    def _mark_cards(self, s: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:
+        """Latent (B, L, W) with `marks` (B, cards, W) added to its card slots (the last len(card_ids) slots)."""
+        n = len(self.card_ids)
+        return torch.cat([s[:, :-n], s[:, -n:] + marks], 1)
 
     def afterstate_predict(self, after: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """psi: afterstate (B, L, W) -> (Q per seat (B, N), chance-code logits sigma (B, M))."""
@@ -244,11 +248,12 @@ class Model(nn.Module):
         return straight_through_one_hot(self.chance_head(h))
 
     def dynamics(self, after: torch.Tensor, code: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """g: afterstate (B, L, W) and code (B, M) -> (next latent (B, L, W), reward per seat (B, N))."""
+        """g: afterstate (B, L, W) and code (B, M) -> (next latent (B, L, W), reward per seat (B, N)). In games
+        with a view the code first marks the card slots it names (`code_cards`, learned), as phi marks the card
+        an action names: crazy_eights tiny, 1000 steps of 32, depth 3 precision / recall 0.84 / 1.00 (0.79 / 0.95
+        without)."""
         if self.spec.view:
-            n = len(self.card_ids)
-            mark = self.code_cards(code).unsqueeze(-1) * self.drawn  # (B, cards, W)
-            after = torch.cat([after[:, :-n], after[:, -n:] + mark], 1)
+            after = self._mark_cards(after, self.code_cards(code).unsqueeze(-1) * self.drawn)  # (B, cards, W)
         out = self._combine(self.dynamics_net, after, self.code_embed(code))
         return out[:, :-1], self._returns(self.reward_head(out.flatten(1)))
 

@@ -107,7 +107,8 @@ def train(game: str, steps: int, batch: int, seed: int = 0):
     ("leduc_poker", 1500),
     pytest.param("crazy_eights", 5000, marks=pytest.mark.xfail(strict=True, reason=(
         "not reached yet: G reaches depth 0 precision / recall 0.99 / 1.00 and depth 3 0.79 / 0.95 after "
-        "1000 steps of 32 without g marking card slots by the chance code (with it: d3 0.84 / 1.00; 200 other held-out positions); below the root its illegal candidates are mostly "
+        "1000 steps of 32 without g marking card slots by the chance code, d3 0.84 / 1.00 with it (200 "
+        "other held-out positions); without it, below the root its illegal candidates are mostly "
         "cards it believes a draw on the way brought (110 of 143 at depth 3: the chance codes, 19 for 92 "
         "distinct chance events, merge draws) and `pass` after a draw; "
         "see issue 3's notes"))),
