@@ -63,7 +63,7 @@ class Model(nn.Module):
         self.action_positions = nn.Embedding(spec.max_action_len, W)
         self.action_mlp = MLP(W, 2 * W, W)
         self.scorer_state = nn.Linear(L * W, W)
-        self.scorer = MLP(2 * W, 2 * W, 1)
+        self.scorer = MLP(2 * W, 2 * W, 1, out_bias=False)  # a softmax over candidates: a shared bias has no effect
         self.prediction = MLP(L * W, 2 * W, 2 * N + 1)
         self.afterstate_net = encoder(cfg, spec, cfg.dynamics_layers, L + 1, tokens=False)
         self.afterstate_head = MLP(L * W, 2 * W, N + M)

@@ -90,8 +90,8 @@ class TiedHead(Borrowed):
 class MLP(nn.Sequential):
     """Linear -> GELU -> Linear: the heads on top of a latent."""
 
-    def __init__(self, n_in: int, n_hidden: int, n_out: int):
-        super().__init__(nn.Linear(n_in, n_hidden), nn.GELU(), nn.Linear(n_hidden, n_out))
+    def __init__(self, n_in: int, n_hidden: int, n_out: int, out_bias: bool = True):
+        super().__init__(nn.Linear(n_in, n_hidden), nn.GELU(), nn.Linear(n_hidden, n_out, bias=out_bias))
 
 
 class ScaleGradient(torch.autograd.Function):
