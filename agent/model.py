@@ -19,6 +19,7 @@ from agent.networks import MLP, Borrowed, CardEmbedding, TiedHead, decoder, enco
 from tokenizer import vocab
 
 PAD, EOS, SEP, VIEW = (vocab.ids()[w] for w in (vocab.PAD, vocab.EOS, vocab.SEP, vocab.VIEW))
+CARD_VOTE = 5.0  # e's starting logit for the code of a card chance moved, against ~N(0, 1) from its features
 
 
 @dataclasses.dataclass
@@ -50,7 +51,14 @@ class Model(nn.Module):
             self.same_suit = nn.Linear(W, W, bias=False)  # what the view says about the cards sharing c's suit
             self.same_rank = nn.Linear(W, W, bias=False)  # and about those sharing c's rank
             self.acted_on = nn.Linear(W, W)  # phi: what the action says about each card (`play c`, `nominate s`)
-            self.code_cards = nn.Linear(cfg.chance_codes, len(cards), bias=False)  # g: which cards a code marks
+            # e: the cards chance moved (and 'none') vote for codes, g: a code marks cards; both start as one code
+            # per card (card i <-> code i + 1 mod M, code 0 = no card), so draws of distinct cards start apart
+            self.card_codes = nn.Linear(len(cards) + 1, M, bias=False)
+            self.code_cards = nn.Linear(M, len(cards), bias=False)
+            with torch.no_grad():
+                one_per_card = nn.functional.one_hot((torch.arange(len(cards) + 1) + 1) % (len(cards) + 1) % M, M)
+                self.card_codes.weight.copy_(one_per_card.T * CARD_VOTE)
+                self.code_cards.weight.copy_(one_per_card[:-1])
             self.drawn = nn.Parameter(torch.randn(W) * 0.02)  # g: the mark of a card chance moved
         self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.repr.embed_tokens = CardEmbedding(self.repr.embed_tokens)
@@ -73,7 +81,7 @@ class Model(nn.Module):
         # eval) and a unit-variance head make distinct transitions start on distinct codes instead of collapsing.
         self.chance_norm = nn.BatchNorm1d(W, affine=False)
         self.chance_head = nn.Linear(W, M)
-        nn.init.normal_(self.chance_head.weight)
+        nn.init.normal_(self.chance_head.weight, std=1.0 / W ** 0.5 if spec.view else 1.0)  # view: cards vote
         self.code_embed = nn.Linear(M, W, bias=False)
         self.dynamics_net = encoder(cfg, spec, cfg.dynamics_layers, L + 1, tokens=False)
         self.reward_head = MLP((L + 1) * W, 2 * W, N)
@@ -235,7 +243,10 @@ class Model(nn.Module):
         return self._returns(out[:, :N]), out[:, N:]
 
     def chance_code(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """e: tokens a transition added to the full state (B, T) -> (straight-through one-hot code (B, M), probs (B, M))."""
+        """e: tokens a transition added to the full state (B, T) -> (straight-through one-hot code (B, M), probs (B, M)).
+        In games with a view the cards the tokens name (or 'no card') add a learned vote (`card_codes`) that starts
+        at CARD_VOTE for one code per card: draws of distinct cards start on distinct codes (crazy_eights: 52 of
+        the 52 cards drawn in 200 held-out positions after 250 steps, against 27 codes without the vote)."""
         tokens = self._trim(tokens)
         B = tokens.shape[0]
         x = torch.cat([self.chance_slot.expand(B, -1, -1), self.chance_net.embeddings.word_embeddings(tokens)], 1)
@@ -245,13 +256,18 @@ class Model(nn.Module):
         norm = self.chance_norm  # batch statistics in training (a single row uses the running ones)
         h = nn.functional.batch_norm(h, norm.running_mean, norm.running_var, training=self.training and len(h) > 1,
                                      momentum=norm.momentum, eps=norm.eps)
-        return straight_through_one_hot(self.chance_head(h))
+        logits = self.chance_head(h)
+        if self.spec.view:  # which cards the events name, or none: a vote for their codes
+            named = (tokens.unsqueeze(-1) == self.card_ids).any(1).to(h.dtype)  # (B, cards)
+            logits = logits + self.card_codes(torch.cat([named, 1.0 - named.amax(-1, keepdim=True)], -1))
+        return straight_through_one_hot(logits)
 
     def dynamics(self, after: torch.Tensor, code: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """g: afterstate (B, L, W) and code (B, M) -> (next latent (B, L, W), reward per seat (B, N)). In games
-        with a view the code first marks the card slots it names (`code_cards`, learned), as phi marks the card
-        an action names: crazy_eights tiny, 1000 steps of 32, depth 3 precision / recall 0.84 / 1.00 (0.79 / 0.95
-        without)."""
+        with a view the code first marks the card slots it names (`code_cards`, learned; at the start code i + 1
+        marks card i, the card whose draw e starts giving that code), as phi marks the card an action names:
+        crazy_eights tiny, 1000 steps of 32, depth 3 precision / recall 0.84 / 1.00 (0.79 / 0.95 without); with
+        e's card vote 0.87 / 0.99 after 250 steps."""
         if self.spec.view:
             after = self._mark_cards(after, self.code_cards(code).unsqueeze(-1) * self.drawn)  # (B, cards, W)
         out = self._combine(self.dynamics_net, after, self.code_embed(code))

@@ -162,7 +162,7 @@ def test_the_whole_loss_trains_every_parameter(game):
                                   "chance_net.", "code_embed."],
      ["belief.", "scorer", "prediction.", "afterstate_head."]),
     ("crazy_eights", "generator", ["generator.", "pointer_query.", "pointer_key.", "card_slot", "repr.", "same_suit.",
-                                   "same_rank.", "acted_on."],
+                                   "same_rank.", "acted_on.", "code_cards.", "drawn", "card_codes."],
      ["holding_head.", "holding_cards.", "belief.", "scorer", "prediction."]),
     ("leduc_poker", "policy", ["scorer.", "scorer_state.", "action_tokens.", "repr."],
      ["generator.", "belief.", "prediction."]),
@@ -176,6 +176,8 @@ def test_the_whole_loss_trains_every_parameter(game):
      ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
     ("leduc_poker", "commitment", ["chance_net.", "chance_head."],
      ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
+    ("crazy_eights", "commitment", ["chance_net.", "chance_head.", "card_codes."],
+     ["code_cards.", "drawn", "afterstate_net.", "dynamics_net.", "repr."]),
     ("crazy_eights", "holding", ["holding_head.", "holding_cards.", "repr.", "slots", "card_slot", "afterstate_net.",
                                  "dynamics_net.", "chance_net.", "code_embed."],
      ["generator.", "pointer_", "belief.", "scorer", "prediction.", "afterstate_head.", "reward_head."]),
@@ -201,6 +203,51 @@ def test_phi_marks_the_card_an_action_names_and_the_cards_sharing_its_suit_or_ra
     assert torch.equal(play[:, :model.cfg.latent_slots], s[:, :model.cfg.latent_slots])  # general slots untouched
     moved = [n for n, d in zip(names, (play - draw)[0, model.cfg.latent_slots:]) if d.abs().max() > 1e-6]
     assert sorted(moved) == sorted(n for n in names if n[0] == "D" or n[1] == "7")
+
+
+def test_g_marks_exactly_the_card_slots_its_code_names(monkeypatch):
+    """Before its encoder, g adds `code_cards[card, code] * drawn` to each card slot and nothing elsewhere."""
+    model, tok = build("crazy_eights")
+    monkeypatch.setattr(Model, "_combine", staticmethod(lambda net, s, extra: torch.cat([s, extra[:, None]], 1)))
+    names = tok.describe(model.card_ids.tolist())
+    S = model.cfg.latent_slots
+    after = torch.randn(2, S + len(names), model.cfg.width)
+    weights = torch.zeros(len(names), model.cfg.chance_codes)
+    weights[names.index("DK"), 3], weights[names.index("S5"), 3], weights[names.index("H2"), 7] = 1.0, 2.0, -1.0
+    with torch.no_grad():
+        model.code_cards.weight.copy_(weights)
+        nxt, _ = model.dynamics(after, model.one_hot_code(torch.tensor([3, 7])))
+    marks = nxt[:, S:] - after[:, S:]
+    assert torch.equal(nxt[:, :S], after[:, :S])  # the general slots only through the encoder
+    want = torch.zeros_like(marks)
+    want[0, names.index("DK")], want[0, names.index("S5")] = model.drawn, 2 * model.drawn
+    want[1, names.index("H2")] = -model.drawn
+    assert torch.allclose(marks, want, atol=1e-6)
+
+
+def test_chance_codes_start_as_one_per_card_drawn_and_code_0_for_no_card():
+    """On real crazy_eights transitions, before training: a draw's code is its card's (whoever drew it, seen or
+    not), that code marks that card's slot alone, and a transition with no card in it gets code 0, which marks none."""
+    model, tok = build("crazy_eights")
+    _, batch = real_batch(tok, 40)
+    events = batch.chance_events.flatten(0, 1)
+    with torch.no_grad():
+        code = model.chance_code(events)[0].argmax(-1)
+    card_of = {int(c): i for i, c in enumerate(model.card_ids)}
+    seen = {}
+    for row, c in zip(events.tolist(), code.tolist()):
+        if not any(row):  # past the end of the game: no transition
+            continue
+        named = {card_of[t] for t in row if t in card_of}
+        if not named:
+            assert c == 0, tok.describe(row)
+            continue
+        assert len(named) == 1, tok.describe(row)  # one draw between two decisions
+        card = named.pop()
+        assert seen.setdefault(card, c) == c and c != 0
+        assert model.code_cards.weight[:, c].nonzero().flatten().tolist() == [card]
+    assert len(set(seen.values())) == len(seen) >= 10  # distinct cards, distinct codes
+    assert not model.code_cards.weight[:, 0].any()
 
 
 def test_straight_through_code_is_one_hot_forward_and_softmax_backward():
