@@ -13,9 +13,11 @@ import dataclasses
 
 import torch
 from torch import nn
+from transformers import DynamicCache
 
 from agent.config import GameSpec, ModelConfig
-from agent.networks import MLP, Borrowed, CardEmbedding, TiedHead, decoder, encoder, straight_through_one_hot
+from agent.networks import (CACHE, MLP, Borrowed, CardEmbedding, TiedHead, decoder, encoder,
+                            straight_through_one_hot)
 from tokenizer import vocab
 
 PAD, EOS, SEP, VIEW = (vocab.ids()[w] for w in (vocab.PAD, vocab.EOS, vocab.SEP, vocab.VIEW))
@@ -304,7 +306,9 @@ class Model(nn.Module):
         return logits.index_add(2, self.card_ids, point)
 
     def action_log_prob(self, s: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
-        """log G(action | s) for candidates (B, C, A) ending in `<eos>`; rows of only `<pad>` give 0."""
+        """log G(action | s) for candidates (B, C, A) ending in `<eos>`; rows of only `<pad>` give 0. The prefix
+        (the latent's L vectors) goes through G once per latent and its keys and values are shared by that
+        latent's candidates, which then run only their own tokens (a candidate is a few tokens after ~L)."""
         B, C, A = actions.shape
         valid = actions[..., 0] != PAD
         out = torch.zeros(B, C, device=s.device, dtype=s.dtype)
@@ -312,10 +316,14 @@ class Model(nn.Module):
             return out
         rows = valid.nonzero(as_tuple=True)
         seqs = actions[rows]  # (R, A)
-        prefix = self.generator_prefix(s)[rows[0]]  # (R, L, W)
-        L = prefix.shape[1]
-        x = torch.cat([prefix, self.generator.get_input_embeddings()(seqs[:, :-1])], 1)
-        hidden = self.generator.model(inputs_embeds=x).last_hidden_state[:, L - 1:]  # position L-1+j: token j
+        latents, of_row = rows[0].unique(return_inverse=True)  # the latents with candidates; each row's latent
+        cache = DynamicCache()  # filled in place: the prefix's keys and values, then gathered to the rows
+        first = self.generator.model(inputs_embeds=self.generator_prefix(s[latents]), use_cache=True,
+                                     **{CACHE: cache}).last_hidden_state[:, -1:]  # predicts token 0
+        cache.reorder_cache(of_row)
+        rest = self.generator.model(inputs_embeds=self.generator.get_input_embeddings()(seqs[:, :-1]),
+                                    use_cache=True, **{CACHE: cache}).last_hidden_state  # tokens 1..A-1
+        hidden = torch.cat([first[of_row], rest], 1)  # (R, A, W): position j predicts token j
         keys = self.generator_keys(s)
         logits = self.generator_logits(hidden, None if keys is None else keys[rows[0]])  # (R, A, V)
         logp = logits.log_softmax(-1).gather(-1, seqs.unsqueeze(-1)).squeeze(-1)

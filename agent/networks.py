@@ -1,15 +1,20 @@
 """Building blocks built from `transformers` configs (random init, nothing downloaded), plus small heads."""
 from __future__ import annotations
 
+import inspect
+
 import torch
 from torch import nn
 from transformers import BertConfig, BertModel, LlamaConfig, LlamaForCausalLM
+from transformers.models.llama.modeling_llama import LlamaModel
 from transformers.utils import logging as hf_logging
 
 from agent.config import GameSpec, ModelConfig
 from tokenizer import vocab
 
 hf_logging.set_verbosity_error()  # no advice about pretrained weights: these models are built from scratch
+# the keyword a decoder takes its key-value cache by (transformers 5 renames `past_key_values` to `cache`)
+CACHE = "cache" if "cache" in inspect.signature(LlamaModel.forward).parameters else "past_key_values"
 
 
 def init_std(cfg: ModelConfig) -> float:

@@ -19,17 +19,14 @@ on one new token per sequence; `scripts.benchmark` compares them with
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import math
 
 import torch
 from transformers import DynamicCache
-from transformers.models.llama.modeling_llama import LlamaModel
 
 from agent.model import EOS, PAD, SEP, Model
+from agent.networks import CACHE
 
-# the keyword a decoder takes its key-value cache by (transformers 5 renames `past_key_values` to `cache`)
-CACHE = "cache" if "cache" in inspect.signature(LlamaModel.forward).parameters else "past_key_values"
 NEG = -1e9  # a finite "minus infinity" that keeps Gumbel arithmetic free of NaN
 
 

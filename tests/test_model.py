@@ -122,6 +122,24 @@ def test_padding_does_not_change_a_row(game):
     assert torch.allclose(both, each, atol=1e-4)
 
 
+@pytest.mark.parametrize("game", ["leduc_poker", "crazy_eights"])
+def test_action_log_prob_equals_one_uncached_pass_over_prefix_and_action(game):
+    """The cached prefix shared by a latent's candidates gives what G computes on prefix + tokens in one pass."""
+    model, tok = build(game)
+    _, batch = real_batch(tok, 3)
+    with torch.no_grad():
+        s = model.represent(batch.root)
+        legal = batch.legal[:, 0]
+        got = model.action_log_prob(s, legal)
+        for b, c in (legal[..., 0] != PAD).nonzero().tolist():
+            seq = legal[b, c][legal[b, c] != PAD]
+            x = torch.cat([model.generator_prefix(s[b:b + 1]), model.generator.get_input_embeddings()(seq[None, :-1])], 1)
+            hidden = model.generator.model(inputs_embeds=x).last_hidden_state[:, s.shape[1] - 1:]
+            keys = model.generator_keys(s[b:b + 1])
+            want = model.generator_logits(hidden, keys).log_softmax(-1)[0, torch.arange(len(seq)), seq].sum()
+            assert abs(float(got[b, c]) - float(want)) < 1e-4, (b, c)
+
+
 def test_same_seed_same_model_and_outputs():
     a, tok = build("leduc_poker", seed=3)
     b, _ = build("leduc_poker", seed=3)
