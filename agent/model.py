@@ -21,6 +21,7 @@ from agent.networks import (CACHE, MLP, Borrowed, CardEmbedding, TiedHead, decod
 from tokenizer import vocab
 
 PAD, EOS, SEP, VIEW = (vocab.ids()[w] for w in (vocab.PAD, vocab.EOS, vocab.SEP, vocab.VIEW))
+READ_GROUPS = 4  # the representation reads a batch in up to this many groups of rows of similar length
 CARD_VOTE = 5.0  # e's starting logit for the code of a card chance moved, against ~N(0, 1) from its features
 
 
@@ -137,7 +138,26 @@ class Model(nn.Module):
 
     def _read(self, ordered: torch.Tensor, slots: torch.Tensor, same_position: bool = False) -> torch.Tensor:
         """The representation transformer over tokens (B, T; padding anywhere) followed by `slots` (S, W) or
-        (B, S, W) -> (B, S, W); with `same_position` every slot sits at the position after the last token."""
+        (B, S, W) -> (B, S, W); with `same_position` every slot sits at the position after the last token. Rows
+        are read in groups of similar length (up to READ_GROUPS of at least 8 rows) without the columns that are
+        padding in every row of the group, so a short history beside a long one is not read through its padding
+        (crazy_eights, batch 32: forward and backward of the whole-state read 0.54 s against 0.85 s at once)."""
+        B = ordered.shape[0]
+        groups = min(READ_GROUPS, B // 8)
+        if groups <= 1:
+            return self._read_rows(ordered, slots, same_position)
+        used = (ordered != PAD).sum(1)
+        order = used.argsort()
+        out = []
+        for rows in order.chunk(groups):
+            tokens = ordered[rows]
+            cols = (tokens != PAD).any(0)
+            cols[-1] = True  # keep the last column: `same_position` places the slots after it
+            out.append(self._read_rows(tokens[:, cols], slots if slots.dim() == 2 else slots[rows], same_position))
+        return torch.cat(out)[order.argsort()]
+
+    def _read_rows(self, ordered: torch.Tensor, slots: torch.Tensor, same_position: bool) -> torch.Tensor:
+        """`_read` in one call: tokens (B, T; padding anywhere), slots (S, W) or (B, S, W) -> (B, S, W)."""
         B, L = ordered.shape[0], slots.shape[-2]
         x = torch.cat([self.repr.embed_tokens(ordered), slots.expand(B, -1, -1)], 1)
         mask = torch.cat([(ordered != PAD).long(), torch.ones(B, L, dtype=torch.long, device=ordered.device)], 1)
