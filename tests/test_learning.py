@@ -91,6 +91,7 @@ def train(game: str, steps: int, batch: int, seed: int = 0):
     model = Model(preset("tiny"), GameSpec.of(adapter))
     traces = [trace(adapter, play_random(adapter, rng)) for _ in range(500)]
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: 1 - i / steps)  # to 0: the last steps average
     weights = LossConfig(belief=0.0)
     for _ in range(steps):
         samples = [(tr, rng.randrange(tr.decisions)) for tr in rng.choices(traces, k=batch)]
@@ -99,17 +100,18 @@ def train(game: str, steps: int, batch: int, seed: int = 0):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        sched.step()
     return model.eval(), tok, rng
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("game, steps", [
     ("leduc_poker", 1500),
-    pytest.param("crazy_eights", 5000, marks=pytest.mark.xfail(strict=True, reason=(
-        "not reached yet (1000 steps of 32, 200 other held-out positions): with the chance codes merging draws "
-        "(27 codes for 92 chance events) G reached depth 0 precision / recall 0.99 / 1.00, depth 3 0.79 / 0.95, "
-        "with g marking card slots by code 0.84 / 1.00; with e's card vote (one code per card drawn, code 0 for "
-        "none) 1000 steps give depth 0 1.00 / 1.00, depth 1 / 2 / 3 0.97 / 0.99, 0.96 / 1.00, 0.95 / 1.00; "
+    pytest.param("crazy_eights", 2500, marks=pytest.mark.xfail(strict=True, reason=(
+        "not reached yet: this recipe (2500 steps of 32, lr decayed to 0) gives depth 0 / 1 / 2 / 3 precision "
+        "1.000 / 0.989 / 0.980 / 0.976, recall 1.000 at every depth; at a constant lr (200 other held-out "
+        "positions) depth 3 moved 0.85, 0.95, 0.90, 0.94 at 250 / 500 / 750 / 1000 steps, and at 250 steps its "
+        "illegal candidates were mostly cards held but not matching, 'draw' after a turn's fifth draw and 'pass'; "
         "see issue 3's notes"))),
 ])
 def test_generator_learns_the_legal_sets_at_the_root_and_unrolled(game, steps):
@@ -118,6 +120,8 @@ def test_generator_learns_the_legal_sets_at_the_root_and_unrolled(game, steps):
     samples = [(tr, rng.randrange(tr.decisions - 3)) for tr in fresh if tr.decisions > 3][:200]
     quality = generator_quality(model, tok, samples, make_batch(tok, samples, 3, 32, rng),
                                 generator=torch.Generator().manual_seed(0))
+    print(f"{game}, {steps} steps, precision / recall by depth: "
+          + ", ".join(f"{d}: {q['precision']:.3f} / {q['recall']:.3f}" for d, q in quality.items()))
     for depth in (0, 3):
         assert quality[depth]["states"] == len(samples)
         assert quality[depth]["precision"] >= 0.99, (depth, quality)
