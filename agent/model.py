@@ -340,10 +340,12 @@ class Model(nn.Module):
         cache = DynamicCache()  # filled in place: the prefix's keys and values, then gathered to the rows
         first = self.generator.model(inputs_embeds=self.generator_prefix(s[latents]), use_cache=True,
                                      **{CACHE: cache}).last_hidden_state[:, -1:]  # predicts token 0
-        cache.reorder_cache(of_row)
-        rest = self.generator.model(inputs_embeds=self.generator.get_input_embeddings()(seqs[:, :-1]),
-                                    use_cache=True, **{CACHE: cache}).last_hidden_state  # tokens 1..A-1
-        hidden = torch.cat([first[of_row], rest], 1)  # (R, A, W): position j predicts token j
+        hidden = first[of_row]  # (R, 1, W)
+        if A > 1:
+            cache.reorder_cache(of_row)
+            rest = self.generator.model(inputs_embeds=self.generator.get_input_embeddings()(seqs[:, :-1]),
+                                        use_cache=True, **{CACHE: cache}).last_hidden_state  # tokens 1..A-1
+            hidden = torch.cat([hidden, rest], 1)  # (R, A, W): position j predicts token j
         keys = self.generator_keys(s)
         logits = self.generator_logits(hidden, None if keys is None else keys[rows[0]])  # (R, A, V)
         logp = logits.log_softmax(-1).gather(-1, seqs.unsqueeze(-1)).squeeze(-1)
