@@ -20,6 +20,7 @@ import torch
 import games
 from agent.batch import play_random, trace
 from agent.checkpoint import atomic_write, load_model
+from agent.config import return_scale
 from agent.ablation import RealLegalExpander
 from agent.learned import LearnedExpander
 from agent.model import EOS, PAD, SEP, Model
@@ -54,6 +55,7 @@ class Agent:
             raise ValueError("the learned search needs a model; without one use oracle=True, value='rollout'")
         if model is not None and model.spec.game != self.adapter.name:
             raise ValueError(f"the model was built for {model.spec.game}, not {self.adapter.name}")
+        self.scale = return_scale(self.adapter)  # the unit of the MMD root's step
         self.rng = random.Random(seed)
         self.device = next(model.parameters()).device if model is not None else torch.device("cpu")
         self.generator = torch.Generator(self.device).manual_seed(seed)
@@ -93,7 +95,7 @@ class Agent:
     def trees(self, states: Sequence[pyspiel.State], *, noise: bool = False) -> list[Tree]:
         """The searched trees themselves (one per state), for inspection and statistics."""
         roots = self._oracle_roots(states) if self.oracle else self._learned_roots(states)
-        trees = [Tree(r, self.adapter.num_players, self.cfg, self.rng, noise) for r in roots]
+        trees = [Tree(r, self.adapter.num_players, self.cfg, self.rng, noise, self.scale) for r in roots]
         simulate(self.expander, trees)
         return trees
 

@@ -43,13 +43,19 @@ class GameSpec:
 
         longest = Tokenizer.for_game(adapter).max_action_len
         game = adapter.game
-        scale = max(abs(game.max_utility()), abs(game.min_utility()), 1e-6)
-        if not math.isfinite(scale):
-            raise ValueError(f"{adapter.name} has no finite utility bound, so returns cannot be scaled")
         return cls(game=adapter.name, params=dict(adapter.params), num_players=adapter.num_players,
                    vocab_size=vocab.size(), vocab_fingerprint=vocab.fingerprint(), max_action_len=longest,
-                   value_scale=float(scale), view=adapter.has_view,
+                   value_scale=return_scale(adapter), view=adapter.has_view,
                    zero_sum=game.get_type().utility == pyspiel.GameType.Utility.ZERO_SUM)
+
+
+def return_scale(adapter: GameAdapter) -> float:
+    """The game's largest absolute return (the unit of value heads and of the search's steps)."""
+    game = adapter.game
+    scale = max(abs(game.max_utility()), abs(game.min_utility()), 1e-6)
+    if not math.isfinite(scale):
+        raise ValueError(f"{adapter.name} has no finite utility bound, so returns cannot be scaled")
+    return float(scale)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -44,8 +44,10 @@ class SearchConfig:
     """P, belief particles (sampled worlds) pooled at the root."""
     c_puct: float = 1.25
     """Exploration weight of PUCT at decision nodes."""
-    root: Literal["puct", "gumbel"] = "puct"
-    """Root selection: PUCT (optionally with Dirichlet noise) or Gumbel top-m with sequential halving."""
+    root: Literal["puct", "gumbel", "mmd"] = "puct"
+    """Root selection: PUCT (optionally with Dirichlet noise), Gumbel top-m with sequential halving, or 'mmd':
+    every root action searched equally in every particle, the policy a magnetic mirror descent step from the
+    prior on the searched Q (Sokota et al. 2023, whose last iterate converges in two-player zero-sum games)."""
     dirichlet_alpha: float = 0.3
     """Dirichlet noise concentration for self-play with the PUCT root."""
     dirichlet_fraction: float = 0.25
@@ -56,6 +58,10 @@ class SearchConfig:
     """Gumbel MuZero's c_visit in sigma(q) = (c_visit + max N) * c_scale * q."""
     gumbel_c_scale: float = 1.0
     """Gumbel MuZero's c_scale."""
+    mmd_eta: float = 1.0
+    """MMD root: step size on Q measured in units of the game's largest absolute return."""
+    mmd_alpha: float = 0.05
+    """MMD root: strength of the magnet (the uniform policy) the step is drawn towards, an entropy bonus."""
     chance: Literal["quota", "sample"] = "quota"
     """Chance-node selection: argmax p(c)/(N(c)+1), or sample c from p."""
     inner_play: Literal["puct", "prior_others", "prior"] = "puct"
@@ -71,8 +77,8 @@ class SearchConfig:
     def __post_init__(self):
         if self.simulations < 1 or self.particles < 1:
             raise ValueError(f"simulations and particles must be >= 1, got {self.simulations}, {self.particles}")
-        if self.root not in ("puct", "gumbel") or self.chance not in ("quota", "sample"):
-            raise ValueError(f"root must be 'puct' or 'gumbel' and chance 'quota' or 'sample', "
+        if self.root not in ("puct", "gumbel", "mmd") or self.chance not in ("quota", "sample"):
+            raise ValueError(f"root must be 'puct', 'gumbel' or 'mmd' and chance 'quota' or 'sample', "
                              f"got {self.root!r}, {self.chance!r}")
         if self.inner_play not in ("puct", "prior_others", "prior"):
             raise ValueError(f"inner_play must be 'puct', 'prior_others' or 'prior', got {self.inner_play!r}")
@@ -181,11 +187,11 @@ class Tree:
     """One search: a root shared by P particles, a subtree per particle below each root action."""
 
     def __init__(self, roots: list[StateInfo], seats: int, cfg: SearchConfig, rng: random.Random,
-                 noise: bool):
+                 noise: bool, scale: float = 1.0):
         keys = roots[0].keys
         if not keys or any(r.keys != keys for r in roots):
             raise ValueError("every particle's root must list the same, non-empty, real legal actions")
-        self.cfg, self.rng, self.seats = cfg, rng, seats
+        self.cfg, self.rng, self.seats, self.scale = cfg, rng, seats, scale  # scale: the game's largest |return|
         self.particles = [Decision(r) for r in roots]
         self.player = roots[0].to_play
         k = len(keys)
@@ -197,6 +203,7 @@ class Tree:
             self.prior = [(1 - f) * p + f * x / total for p, x in zip(self.prior, g)]
         self.n = [0] * k
         self.w: list[list[float] | None] = [None] * k
+        self.particle_n = [[0] * k for _ in roots]  # root visits per particle and action
         self.value = [sum(r.value[i] for r in roots) / len(roots) for i in range(seats)]
         self.minmax = MinMax(seats)
         self.sims = 0
@@ -206,9 +213,12 @@ class Tree:
             self._init_gumbel(noise)
 
     # ----- root selection -----
-    def _root_action(self) -> int:
+    def _root_action(self, particle: int) -> int:
         if self.cfg.root == "gumbel":
             return self._gumbel_action()
+        if self.cfg.root == "mmd":  # the particle's least searched action: every Q estimated alike
+            counts = self.particle_n[particle]
+            return min(range(len(counts)), key=lambda a: (counts[a], self.n[a], -self.prior[a]))
         total = sum(self.n)
         return _puct(self.prior, self.n, self.w, self.value, self.player, total, self.minmax, self.cfg.c_puct)
 
@@ -248,13 +258,21 @@ class Tree:
         ok = [a for a in self.considered if self.n[a] == want] or self.considered
         return max(ok, key=lambda a: self.gumbel[a] + self.logits[a] + self._sigma(a))
 
+    def _mmd_policy(self, q: list[list[float] | None]) -> list[float]:
+        """Magnetic mirror descent's step from the prior pi on the root player's Q (an unsearched action takes
+        the root's value), with the uniform magnet: softmax((log pi + eta * Q / scale) / (1 + alpha * eta))."""
+        eta, alpha, p = self.cfg.mmd_eta, self.cfg.mmd_alpha, self.player
+        scores = [(math.log(max(pr, 1e-30)) + eta * (qa[p] if qa is not None else self.value[p]) / self.scale)
+                  / (1.0 + alpha * eta) for pr, qa in zip(self.prior, q)]
+        return _softmax(scores)
+
     # ----- one simulation, in two halves around the batched expansion -----
     def descend(self) -> tuple[str, Any, Hashable] | None:
         """Walk to a leaf; return what must be expanded there ('after' or 'state', handle, key) or None when
         the path ended at a terminal node (already backed up)."""
         particle = self.sims % len(self.particles)
         node = self.particles[particle]
-        a = self._root_action()
+        a = self._root_action(particle)
         self.path = [("root", (particle, a))]
         depth = 0
         while True:
@@ -310,8 +328,9 @@ class Tree:
         g = _add(value, first_reward) if first_reward is not None else list(value)
         for node, edge in reversed(self.path):
             if node == "root":
-                _, a = edge
+                particle, a = edge
                 self.n[a] += 1
+                self.particle_n[particle][a] += 1
                 self.w[a] = g if self.w[a] is None else _add(self.w[a], g)
                 self.minmax.update(_mean(self.w[a], self.n[a]))
             elif isinstance(node, Chance):
@@ -330,11 +349,11 @@ class Tree:
         k, total = len(self.n), sum(self.n)
         q = [_mean(self.w[a], self.n[a]) if self.n[a] else None for a in range(k)]
         if self.cfg.root == "gumbel":
-            scores = [self.logits[a] + self._sigma(a) for a in range(k)]
-            top = max(scores)
-            e = [math.exp(s - top) for s in scores]
-            policy = [x / sum(e) for x in e]
+            policy = _softmax([self.logits[a] + self._sigma(a) for a in range(k)])
             action = max(self.considered, key=lambda a: (self.gumbel[a] + self.logits[a] + self._sigma(a)))
+        elif self.cfg.root == "mmd":
+            policy = self._mmd_policy(q)
+            action = max(range(k), key=lambda a: policy[a])
         else:
             policy = [x / total for x in self.n] if total else list(self.prior)
             action = max(range(k), key=lambda a: (self.n[a], self.prior[a]))
@@ -342,6 +361,13 @@ class Tree:
                  if total else list(self.value))
         return SearchResult(keys=list(self.particles[0].info.keys), visits=list(self.n), q=q,
                             prior=list(self.prior), policy=policy, action=action, value=value)
+
+
+def _softmax(scores: list[float]) -> list[float]:
+    top = max(scores)
+    e = [math.exp(x - top) for x in scores]
+    total = sum(e)
+    return [x / total for x in e]
 
 
 def _puct(prior, n, w, value, player: int, total: int, minmax: MinMax, c: float) -> int:
@@ -397,8 +423,9 @@ def simulate(expander: Expander, trees: Sequence[Tree]) -> None:
 
 
 def run(expander: Expander, roots: list[list[StateInfo]], seats: int, cfg: SearchConfig, *,
-        rng: random.Random, noise: bool = False) -> list[SearchResult]:
-    """Run len(roots) searches in lock step; roots[i] holds search i's particles (same keys, own handles)."""
-    trees = [Tree(r, seats, cfg, rng, noise) for r in roots]
+        rng: random.Random, noise: bool = False, scale: float = 1.0) -> list[SearchResult]:
+    """Run len(roots) searches in lock step; roots[i] holds search i's particles (same keys, own handles);
+    `scale` is the game's largest absolute return (the unit of the MMD root's step)."""
+    trees = [Tree(r, seats, cfg, rng, noise, scale) for r in roots]
     simulate(expander, trees)
     return [t.result() for t in trees]

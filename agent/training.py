@@ -65,9 +65,15 @@ class TrainConfig:
     """Search simulations per move in self-play and evaluation."""
     particles: int = 4
     """Belief particles per search."""
-    root: Literal["puct", "gumbel"] = "puct"
+    root: Literal["puct", "gumbel", "mmd"] = "puct"
     """Root selection in self-play: PUCT with Dirichlet noise (visit-count targets; measured better on leduc),
-    or Gumbel top-m with sequential halving (sharper targets, meant for very few simulations)."""
+    Gumbel top-m with sequential halving (sharper targets, meant for very few simulations), or a magnetic
+    mirror descent step from the prior on evenly searched Q (a policy target that converges in two-player
+    zero-sum games; pair it with --inner-play prior so Q is the current policy's)."""
+    mmd_eta: float = 1.0
+    """MMD root in self-play: step size on Q in units of the game's largest absolute return."""
+    mmd_alpha: float = 0.05
+    """MMD root in self-play: pull of the uniform magnet (an entropy bonus; 0 is plain mirror descent)."""
     gumbel_c_scale: float = 1.0
     """Gumbel root in self-play: how far the improved policy (the policy target) moves from the prior towards
     the searched Q values, softmax(logits + (c_visit + max N) * c_scale * normalised Q)."""
@@ -132,7 +138,8 @@ class TrainConfig:
     def search(self) -> SearchConfig:
         """The search settings of self-play."""
         return SearchConfig(simulations=self.simulations, particles=self.particles, root=self.root,
-                            gumbel_c_scale=self.gumbel_c_scale, inner_play=self.inner_play)
+                            gumbel_c_scale=self.gumbel_c_scale, inner_play=self.inner_play,
+                            mmd_eta=self.mmd_eta, mmd_alpha=self.mmd_alpha)
 
     def play_search(self) -> SearchConfig:
         """The search settings of the agent the run publishes (evaluated in the run, saved as search.json)."""

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from agent.search import AfterInfo, SearchConfig, StateInfo, _considered_visits, run
+from agent.search import AfterInfo, SearchConfig, StateInfo, Tree, _considered_visits, run, simulate
 
 
 class HandBuilt:
@@ -198,6 +198,30 @@ def test_gumbel_improved_policy_is_the_prior_tilted_by_the_searched_q(c_scale):
     res = run(model, [model.roots("root")], 2, cfg, rng=random.Random(0))[0]
     good, bad = (res.policy[res.keys.index(k)] for k in ("good", "bad"))
     assert good / bad == pytest.approx(math.exp((cfg.gumbel_c_visit + max(res.visits)) * c_scale))
+
+
+@pytest.mark.parametrize("eta, alpha, scale", [(0.0, 0.05, 1.0), (1.0, 0.0, 1.0), (2.0, 0.5, 1.0), (2.0, 0.5, 4.0)])
+def test_mmd_policy_is_the_closed_form_step_and_every_action_is_searched_alike_in_every_particle(eta, alpha, scale):
+    """Four actions paying 1, 0, -1 and 0.5 for sure under a skewed prior: magnetic mirror descent with a uniform
+    magnet gives pi'(a) proportional to (pi(a) * exp(eta * Q(a) / scale)) ** (1 / (1 + alpha * eta)), worked
+    out here by hand; each of 2 particles searches each action 4 times (32 simulations; choosing by the
+    pooled counts alone would give particle 0 only actions 0 and 2)."""
+    payoff = {"good": 1.0, "bad": 0.0, "worse": -1.0, "fair": 0.5}
+    states = {"root": (0, {k: k for k in payoff}), "end": ("end",)}
+    afters = {k: [("only", 1.0, "end", (v, -v))] for k, v in payoff.items()}
+    model = HandBuilt(states, afters, 2, exact_last=True)
+    prior = [0.4, 0.1, 0.2, 0.3]
+    roots = model.roots("root", particles=2)
+    for r in roots:
+        r.prior = prior
+    cfg = SearchConfig(simulations=32, particles=2, root="mmd", mmd_eta=eta, mmd_alpha=alpha)
+    tree = Tree(roots, 2, cfg, random.Random(0), False, scale)
+    simulate(model, [tree])
+    res = tree.result()
+    assert tree.particle_n == [[4, 4, 4, 4], [4, 4, 4, 4]]
+    weights = [(p * math.exp(eta * payoff[k] / scale)) ** (1 / (1 + alpha * eta)) for p, k in zip(prior, res.keys)]
+    assert res.policy == pytest.approx([w / sum(weights) for w in weights])
+    assert res.action == max(range(4), key=lambda a: weights[a])
 
 
 @pytest.mark.parametrize("m, n", [(4, 16), (8, 50), (16, 64), (2, 7), (1, 5)])
