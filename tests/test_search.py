@@ -248,6 +248,8 @@ def test_config_refuses_unknown_modes():
         SearchConfig(root="best")
     with pytest.raises(ValueError, match=">= 1"):
         SearchConfig(simulations=0)
+    with pytest.raises(ValueError, match="mmd_eta and mmd_alpha must be >= 0"):
+        SearchConfig(root="mmd", mmd_alpha=-0.1)
 
 
 def test_inner_play_prior_others_best_responds_to_the_others_prior():
