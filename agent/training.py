@@ -118,6 +118,9 @@ class TrainConfig:
     0 turns it off."""
     replay_capacity: int = 50_000
     """Decisions kept in replay (oldest episodes go first)."""
+    replay_weighting: Literal["uniform", "linear"] = "uniform"
+    """How the learner draws decisions from replay: all alike, or in proportion to the iteration that played
+    them (the prior then learns CFR+'s linearly weighted average of the search policies)."""
     max_legal: int = 32
     """Legal actions per state in the generator and policy targets (the policy's support first)."""
     eval_every: int = 5
@@ -190,7 +193,7 @@ class Trainer:
         torch.manual_seed(cfg.seed)
         self.model = Model(preset(cfg.preset), GameSpec.of(self.adapter)).to(self.device)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        self.replay = Replay(self.adapter, cfg.replay_capacity)
+        self.replay = Replay(self.adapter, cfg.replay_capacity, cfg.replay_weighting)
         self.rng = random.Random(cfg.seed)
         self.agent = Agent(self.adapter, self.model, search=cfg.search(), seed=cfg.seed + 1)
         self.average = None  # the Polyak-averaged model, when cfg.average > 0
@@ -211,7 +214,7 @@ class Trainer:
         self.model.eval()
         episodes, stats = self_play(self.agent, self.cfg.games_per_iteration, self.rng,
                                     temperature=self.cfg.temperature)
-        self.replay.add(episodes)
+        self.replay.add(episodes, self.iteration + 1)  # the iteration these games belong to
         self.games += len(episodes)
         return stats
 

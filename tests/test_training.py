@@ -33,12 +33,12 @@ def weights(run: pathlib.Path) -> dict:
     return load_file(latest_checkpoint(run) / "model" / "model.safetensors")
 
 
-@pytest.mark.parametrize("average", [0.0, 0.8])
-def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average):
-    whole = train(tiny_config(tmp_path / "whole", average=average), quiet=True)
+@pytest.mark.parametrize("average, weighting", [(0.0, "uniform"), (0.8, "linear")])
+def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average, weighting):
+    whole = train(tiny_config(tmp_path / "whole", average=average, replay_weighting=weighting), quiet=True)
     published = load_agent(tmp_path / "whole")  # plays with the run's play search; self-play searched otherwise
     assert published.cfg == whole.player.cfg and (published.cfg.root, whole.agent.cfg.root) == ("gumbel", "puct")
-    first = train(tiny_config(tmp_path / "split", steps=8, average=average), quiet=True)
+    first = train(tiny_config(tmp_path / "split", steps=8, average=average, replay_weighting=weighting), quiet=True)
     assert first.updates == 8
     resumed = train(tiny_config(tmp_path / "split", steps=12, resume=True), quiet=True)
     if average:  # the published weights are the average, not the online weights, and both resume exactly
