@@ -13,19 +13,20 @@ import collections
 import json
 import pathlib
 import random
-from typing import Literal
+from typing import Literal, get_args
 
 from agent.batch import Episode, Trace, trace
 from agent.checkpoint import atomic_write
 from games.base import GameAdapter
 
-WEIGHTINGS = ("uniform", "linear")
+Weighting = Literal["uniform", "linear"]  # how the learner draws decisions (see the module docstring)
+WEIGHTINGS = get_args(Weighting)
 
 
 class Replay:
     """A FIFO of replayed episodes holding at most `capacity` decisions."""
 
-    def __init__(self, adapter: GameAdapter, capacity: int, weighting: Literal["uniform", "linear"] = "uniform"):
+    def __init__(self, adapter: GameAdapter, capacity: int, weighting: Weighting = "uniform"):
         if capacity < 1:
             raise ValueError(f"replay capacity must be >= 1 decision, got {capacity}")
         if weighting not in WEIGHTINGS:
@@ -35,7 +36,7 @@ class Replay:
         self.iterations: collections.deque[int] = collections.deque()  # the iteration of each trace
         self.decisions = 0
 
-    def add(self, episodes: list[Episode], iteration: int = 1) -> None:
+    def add(self, episodes: list[Episode], iteration: int) -> None:
         """Replay and keep `episodes`, played at `iteration` (>= 1), dropping the oldest beyond capacity
         (never the newest one)."""
         if iteration < 1:

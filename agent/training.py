@@ -27,7 +27,7 @@ from agent.config import GameSpec, preset
 from agent.losses import LossConfig, unrolled_loss
 from agent.batch import make_batch
 from agent.model import Model
-from agent.replay import Replay
+from agent.replay import Replay, Weighting
 from agent.search import SearchConfig
 from agent.selfplay import self_play
 
@@ -118,11 +118,11 @@ class TrainConfig:
     0 turns it off."""
     replay_capacity: int = 50_000
     """Decisions kept in replay (oldest episodes go first)."""
-    replay_weighting: Literal["uniform", "linear"] = "uniform"
+    replay_weighting: Weighting = "uniform"
     """How the learner draws decisions from replay: all alike, or in proportion to the iteration that played
     them (the prior learns CFR+'s linearly weighted average of the search policies, so the first, near-random
-    iterations fade). Main-job settings, 2000 updates: leduc published 0.51 with linear against 0.64-0.81
-    with uniform (the main job's recipe uses it, see the Makefile); kuhn's prior 0.148 against 0.070."""
+    iterations fade). Main-job settings, 2000 updates: leduc published 0.51 and 0.58 (two seeds) with linear
+    against 0.64-0.81 with uniform (the main job's recipe uses it, see the Makefile); kuhn's prior 0.148 against 0.070."""
     max_legal: int = 32
     """Legal actions per state in the generator and policy targets (the policy's support first)."""
     eval_every: int = 5
