@@ -264,8 +264,9 @@ class Model(nn.Module):
         N = self.spec.num_players
         return self._returns(out[:, :N]), out[:, N:]
 
-    def chance_code(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def chance_code(self, tokens: torch.Tensor, groups: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
         """e: tokens a transition added to the full state (B, T) -> (straight-through one-hot code (B, M), probs (B, M)).
+        `groups` equal blocks of rows (the unroll steps of a batch) are standardised each with its own statistics.
         In games with a view the cards the tokens name (or 'no card') add a learned vote (`card_codes`) that starts
         at CARD_VOTE for one code per card: draws of distinct cards start on distinct codes (crazy_eights: 52 of
         the 52 cards drawn in 200 held-out positions after 250 steps, against 27 codes without the vote)."""
@@ -276,8 +277,9 @@ class Model(nn.Module):
         h = self.chance_net(inputs_embeds=x, attention_mask=mask).last_hidden_state  # (B, 1 + T, W)
         h = (h * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)  # mean over slot and tokens
         norm = self.chance_norm  # batch statistics in training (a single row uses the running ones)
-        h = nn.functional.batch_norm(h, norm.running_mean, norm.running_var, training=self.training and len(h) > 1,
-                                     momentum=norm.momentum, eps=norm.eps)
+        h = torch.cat([nn.functional.batch_norm(part, norm.running_mean, norm.running_var, momentum=norm.momentum,
+                                                training=self.training and len(part) > 1, eps=norm.eps)
+                       for part in h.chunk(groups)])
         logits = self.chance_head(h)
         if self.spec.view:  # which cards the events name, or none: a vote for their codes
             named = (tokens.unsqueeze(-1) == self.card_ids).any(1).to(h.dtype)  # (B, cards)

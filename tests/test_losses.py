@@ -1,0 +1,90 @@
+"""The batched unrolled loss against a step-by-step reference written from its definition (losses.py's docstring)."""
+from __future__ import annotations
+
+import copy
+import math
+import random
+
+import pytest
+import torch
+from torch.nn import functional as F
+
+import games
+from agent.batch import make_batch, play_random, trace
+from agent.config import GameSpec, preset
+from agent.losses import LossConfig, unrolled_loss
+from agent.model import PAD, Model
+from agent.networks import scale_gradient
+from tokenizer.tokenizer import Tokenizer
+
+
+def _mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    return (x * mask).sum() / mask.sum().clamp(min=1)
+
+
+def reference_loss(model: Model, batch, weights: LossConfig) -> tuple[torch.Tensor, dict]:
+    """Unroll one step at a time and take every term of that step on its own B rows: step 0 weighs 1, the
+    others 1/K; masked terms average over the rows where the step is live (or an action exists)."""
+    K, scale = batch.actions.shape[1], model.value_scale
+    terms = {}
+
+    def add(name, value, k):
+        terms[name] = terms.get(name, 0.0) + value * (1.0 if k == 0 else 1.0 / K)
+
+    lp, count = model.belief_log_prob(batch.root, batch.root_sep)
+    terms["belief"] = -lp.sum() / count.sum()
+    s = model.represent(batch.root)
+    for k in range(K + 1):
+        live, pred, legal = batch.live[:, k].float(), model.predict(s), batch.legal[:, k]
+        add("value", ((pred.value - batch.value[:, k]) / scale).pow(2).sum(-1).mean(), k)
+        add("terminal", F.binary_cross_entropy_with_logits(pred.terminal, batch.terminal[:, k]), k)
+        add("to_play", _mean(F.cross_entropy(pred.to_play, batch.to_play[:, k], reduction="none"), live), k)
+        used = legal[..., 0] != PAD
+        logp = model.score(s, legal).masked_fill(~used, -1e9).log_softmax(-1)
+        add("policy", _mean(-(batch.policy[:, k] * logp).sum(-1), live), k)
+        add("generator", _mean(-model.action_log_prob(s, legal).sum(-1) / used.sum(-1).clamp(min=1), live), k)
+        if model.spec.view:
+            held = batch.holding[:, k].float()
+            bce = F.binary_cross_entropy_with_logits(model.holdings(s), held, reduction="none").sum(-1)
+            add("holding", _mean((bce / held.sum(-1).clamp(min=1)).mean(-1), live), k)
+        if k == K:
+            break
+        exists = batch.exists[:, k].float()
+        after = model.afterstate(scale_gradient(s, 0.5), batch.actions[:, k])
+        q, sigma = model.afterstate_predict(after)
+        code, probs = model.chance_code(batch.chance_events[:, k])
+        add("q", _mean(((q - batch.value[:, k]) / scale).pow(2).sum(-1), exists), k)
+        add("chance", _mean(F.cross_entropy(sigma, code.detach().argmax(-1), reduction="none"), exists), k)
+        add("commitment", _mean(((code.detach() - probs) ** 2).sum(-1), exists), k)
+        mean = (probs * exists[:, None]).sum(0) / exists.sum().clamp(min=1)
+        add("diversity", math.log(probs.shape[-1]) + (mean * mean.clamp_min(1e-12).log()).sum(), k)
+        s, r = model.dynamics(after, code)
+        add("reward", _mean(((r - batch.reward[:, k]) / scale).pow(2).sum(-1), exists), k)
+    total = sum(getattr(weights, name) * value for name, value in terms.items())
+    return total, {name: float(value.detach()) for name, value in terms.items()}
+
+
+@pytest.mark.parametrize("game", ["leduc_poker", "crazy_eights"])  # without a view and with one
+def test_the_batched_loss_equals_the_step_by_step_one(game):
+    adapter = games.load(game)
+    tok, rng = Tokenizer.for_game(adapter), random.Random(0)
+    torch.manual_seed(0)
+    model = Model(preset("tiny"), GameSpec.of(adapter)).train()
+    traces = [trace(adapter, play_random(adapter, rng)) for _ in range(12)]
+    samples = [(tr, rng.randrange(tr.decisions)) for tr in rng.choices(traces, k=16)]  # some unrolls pass the end
+    batch = make_batch(tok, samples, 4, 8, rng)
+    assert not batch.live.all() and batch.live[:, -1].any()
+    twin = copy.deepcopy(model)
+    weights = LossConfig(**{f: 1.0 + i / 10 for i, f in enumerate(LossConfig.__dataclass_fields__)})
+    got, got_terms = unrolled_loss(model, batch, weights)
+    want, want_terms = reference_loss(twin, batch, weights)
+    assert got_terms.keys() == want_terms.keys()
+    for name in want_terms:
+        assert got_terms[name] == pytest.approx(want_terms[name], rel=1e-5, abs=1e-6), name
+    got.backward(), want.backward()
+    for (name, p), q in zip(model.named_parameters(), twin.parameters()):
+        assert (p.grad is None) == (q.grad is None), name
+        if p.grad is not None:
+            torch.testing.assert_close(p.grad, q.grad, rtol=1e-4, atol=1e-5, msg=name)
+    # the chance encoder's running statistics moved once per step, as in the reference
+    torch.testing.assert_close(model.chance_norm.running_mean, twin.chance_norm.running_mean)
