@@ -34,6 +34,18 @@ class Episode:
     history: list[int]
     policies: list[dict[int, float]] | None = None  # per decision: action -> probability; None = the action taken
 
+    def to_json(self) -> dict:
+        """A JSON-ready dict (policies as [action, probability] pairs: JSON keys are strings)."""
+        return {"history": self.history, "policies": None if self.policies is None else
+                [[[a, p] for a, p in pol.items()] for pol in self.policies]}
+
+    @classmethod
+    def from_json(cls, row: dict) -> "Episode":
+        """The episode `to_json` wrote; KeyError, TypeError or ValueError if `row` is not one."""
+        pols = row["policies"]
+        return cls([int(a) for a in row["history"]],
+                   None if pols is None else [{int(a): float(p) for a, p in pol} for pol in pols])
+
 
 @dataclasses.dataclass
 class Trace:

@@ -63,10 +63,7 @@ class Replay:
 
     def save(self, path: pathlib.Path) -> None:
         """Write every episode as one JSON line (atomically)."""
-        lines = [json.dumps({"history": t.episode.history, "iteration": it,
-                             "policies": None if t.episode.policies is None else
-                             [[[a, p] for a, p in pol.items()] for pol in t.episode.policies]})
-                 for t, it in zip(self.traces, self.iterations)]
+        lines = [json.dumps(t.episode.to_json() | {"iteration": it}) for t, it in zip(self.traces, self.iterations)]
         atomic_write(path, lambda tmp: pathlib.Path(tmp).write_text("\n".join(lines) + ("\n" if lines else "")))
 
     def load(self, path: pathlib.Path) -> None:
@@ -77,9 +74,7 @@ class Replay:
         for n, line in enumerate(path.read_text().splitlines(), 1):
             try:
                 row = json.loads(line)
-                pols = row["policies"]
-                episode = Episode(list(row["history"]),
-                                  None if pols is None else [{int(a): float(p) for a, p in pol} for pol in pols])
+                episode = Episode.from_json(row)
                 iteration = int(row.get("iteration", 1))  # files written before weighting existed: all alike
             except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
                 raise ValueError(f"{path}: line {n} is not a saved episode ({e})") from None

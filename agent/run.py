@@ -55,8 +55,8 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
     samples = [(t, i) for t, i in trainer.replay.sample(64, trainer.rng) if i + 3 <= t.decisions]
     if samples:
         gen = torch.Generator(trainer.device).manual_seed(cfg.seed + trainer.iteration)
-        batch = make_batch(trainer.agent.tok, samples, 3, cfg.max_legal, trainer.rng).to(trainer.device)
-        for depth, q in generator_quality(trainer.player.model, trainer.agent.tok, samples, batch,
+        batch = make_batch(trainer.tok, samples, 3, cfg.max_legal, trainer.rng).to(trainer.device)
+        for depth, q in generator_quality(trainer.player.model, trainer.tok, samples, batch,
                                           generator=gen).items():
             out.update({f"generator/d{depth}/{k}": v for k, v in q.items() if k in ("precision", "recall",
                                                                                    "duplicate_rate")})
@@ -68,7 +68,7 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
 @torch.no_grad()
 def candidate_rows(trainer: Trainer, samples, batch, gen) -> list[list]:
     """Sampled real states, the generator's candidates at their root and whether the real rules allow each."""
-    tok, rows = trainer.agent.tok, []
+    tok, rows = trainer.tok, []
     model = trainer.player.model
     s = model.represent(batch.root[:len(samples)])
     for (tr, i), cands in zip(samples, sample_actions(model, s, generator=gen).rows()):
@@ -92,16 +92,18 @@ def train(cfg: TrainConfig, *, quiet: bool = False) -> Trainer:
     bar = tqdm.tqdm(total=cfg.steps, initial=trainer.updates, unit="upd", disable=quiet, dynamic_ncols=True)
     try:
         while trainer.updates < cfg.steps and (time.monotonic() - began) < cfg.minutes * 60:
-            t0, before = time.monotonic(), trainer.updates
+            before = trainer.updates
             stats = trainer.play()
+            play_s = stats.pop("seconds")
             t1 = time.monotonic()
             losses = trainer.learn()
             t2 = time.monotonic()
+            waited = trainer.collect()
             trainer.iteration += 1
             record = {"iteration": trainer.iteration, "updates": trainer.updates, "games": trainer.games,
                       **{f"selfplay/{k}": v for k, v in stats.items()}, **losses,
-                      "time/selfplay_s": t1 - t0, "time/learn_s": t2 - t1,
-                      "selfplay/game_steps_per_s": stats["decisions"] / max(t1 - t0, 1e-9),
+                      "time/selfplay_s": play_s, "time/learn_s": t2 - t1, "time/wait_s": waited,
+                      "selfplay/game_steps_per_s": stats["decisions"] / max(play_s, 1e-9),
                       "learn/updates_per_s": (trainer.updates - before) / max(t2 - t1, 1e-9)}
             last = trainer.updates >= cfg.steps
             if trainer.iteration % cfg.eval_every == 0 or last:
@@ -113,10 +115,11 @@ def train(cfg: TrainConfig, *, quiet: bool = False) -> Trainer:
             if trainer.iteration % cfg.checkpoint_every == 0 or last:
                 trainer.save()
                 log.plot()
+        if latest_checkpoint_name(trainer) != f"ckpt-{trainer.iteration:06d}":
+            trainer.save()
     finally:
         bar.close()
-    if latest_checkpoint_name(trainer) != f"ckpt-{trainer.iteration:06d}":
-        trainer.save()
+        trainer.close()
     if cfg.choose_play and EXPLOITABILITY_EVERY.get(cfg.game):
         publish_best_play(trainer, log, quiet)
     log.plot()

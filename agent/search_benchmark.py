@@ -89,20 +89,32 @@ def search_speed(game: str, preset_name: str, searches: int, *, simulations: int
 
 
 def selfplay_speed(game: str, preset_name: str, games_n: int, *, simulations: int = 32, particles: int = 4,
-                   updates: int = 8, batch: int = 64, seed: int = 0, device: str = "cpu") -> dict:
-    """Real game steps (decisions) per second of batched self-play, and learner updates per second."""
+                   updates: int = 16, batch: int = 64, seed: int = 0, device: str = "cpu") -> dict:
+    """Real game steps (decisions) per second of batched self-play, learner updates per second, and the seconds
+    of one whole training iteration (its games and its updates, after a first one) with self-play in the
+    learner's process and in a worker process beside it (`TrainConfig.actor`)."""
     from agent.training import TrainConfig, Trainer
 
-    cfg = TrainConfig(game=game, preset=preset_name, seed=seed, device=device, games_per_iteration=games_n,
-                      simulations=simulations, particles=particles, updates_per_iteration=updates,
-                      batch_size=batch, steps=10 ** 9, wandb_mode="disabled", out=None)
-    trainer = Trainer(cfg)
-    start = time.perf_counter()
-    stats = trainer.play()
-    play_s = time.perf_counter() - start
-    start = time.perf_counter()
-    trainer.learn()
-    learn_s = time.perf_counter() - start
-    return {"game": game, "preset": preset_name, "games": games_n, "simulations": simulations,
-            "particles": particles, "game_steps_per_s": stats["decisions"] / play_s,
-            "updates_per_s": updates / learn_s, "batch": batch}
+    out = {"game": game, "preset": preset_name, "games": games_n, "simulations": simulations,
+           "particles": particles, "batch": batch}
+    for actor in ("inline", "process"):
+        cfg = TrainConfig(game=game, preset=preset_name, seed=seed, device=device, games_per_iteration=games_n,
+                          simulations=simulations, particles=particles, updates_per_iteration=updates,
+                          batch_size=batch, steps=10 ** 9, wandb_mode="disabled", out=None, actor=actor)
+        trainer = Trainer(cfg)
+        try:
+            stats = trainer.play()  # a run's first games are played at once, the next ones ahead
+            start = time.perf_counter()
+            trainer.learn()
+            learn_s = time.perf_counter() - start
+            trainer.collect()
+            start = time.perf_counter()
+            trainer.play()
+            trainer.learn()
+            trainer.collect()
+            out[f"iteration_s_{actor}"] = time.perf_counter() - start
+        finally:
+            trainer.close()
+        if actor == "inline":
+            out.update(game_steps_per_s=stats["decisions"] / stats["seconds"], updates_per_s=updates / learn_s)
+    return out

@@ -1,11 +1,13 @@
 """The training run: self-play, replay, learner, evaluation and checkpoints, one iteration at a time.
 
-An iteration plays `games_per_iteration` whole games with the current network (batched search, noise on),
-adds them to replay, then makes `updates_per_iteration` learner updates on K-step unroll targets. Value
-targets are Monte-Carlo returns: card-game episodes are short and end with the score, so there is nothing
-to bootstrap and no target network to keep. Checkpoints fall between iterations, where no game is in
-flight, so a checkpoint holds the whole state of the run (model, optimizer, counters, every RNG, replay)
-and a resumed run continues exactly as an uninterrupted one would.
+An iteration adds `games_per_iteration` whole self-play games (batched search, noise on) to replay, hands the
+actor (`agent.actor`) the current weights to play the next iteration's games with, makes
+`updates_per_iteration` learner updates on K-step unroll targets meanwhile, then collects those games. So
+self-play runs one iteration behind the learner, on a core of its own where there are two. Value targets are
+Monte-Carlo returns: card-game episodes are short and end with the score, so there is nothing to bootstrap and
+no target network to keep. Checkpoints fall between iterations, after the next games are collected, so a
+checkpoint holds the whole state of the run (model, optimizer, counters, every RNG, replay, the games played
+ahead) and a resumed run continues exactly as an uninterrupted one would.
 """
 from __future__ import annotations
 
@@ -16,20 +18,22 @@ import pathlib
 import pickle
 import random
 import shutil
+import time
 from typing import Literal
 
 import torch
 
 import games
+from agent.actor import InlineActor, Where, make_actor
 from agent.agent import Agent, save_search_config
+from agent.batch import Episode, make_batch
 from agent.checkpoint import atomic_write, load_model, save_model
 from agent.config import GameSpec, preset
 from agent.losses import LossConfig, unrolled_loss
-from agent.batch import make_batch
 from agent.model import Model
 from agent.replay import Replay, Weighting
 from agent.search import SearchConfig
-from agent.selfplay import self_play
+from tokenizer.tokenizer import Tokenizer
 
 LATEST = "LATEST"  # names the newest complete checkpoint directory of a run
 
@@ -101,6 +105,10 @@ class TrainConfig:
     the policy prior (see agent.search.SearchConfig.inner_play)."""
     temperature: float = 1.0
     """Self-play actions are drawn from the search policy ** (1 / temperature)."""
+    actor: Where = "auto"
+    """Where self-play plays: in a worker process beside the learner (the next iteration's games are played
+    while the learner learns), in the learner's process one step after the other, or auto: a worker where 2 or
+    more CPUs (or a GPU) are usable. The games and the run are the same either way; only the time differs."""
     updates_per_iteration: int = 16
     """Learner updates after each iteration's games."""
     batch_size: int = 64
@@ -196,8 +204,10 @@ class Trainer:
         self.model = Model(preset(cfg.preset), GameSpec.of(self.adapter)).to(self.device)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.replay = Replay(self.adapter, cfg.replay_capacity, cfg.replay_weighting)
-        self.rng = random.Random(cfg.seed)
-        self.agent = Agent(self.adapter, self.model, search=cfg.search(), seed=cfg.seed + 1)
+        self.rng = random.Random(cfg.seed)  # the learner's draws from replay
+        self.tok = Tokenizer.for_game(self.adapter)
+        self.actor = None  # plays self-play (agent.actor); started by the first `play`
+        self.ahead: tuple[list[Episode], dict] | None = None  # the next iteration's games, once collected
         self.average = None  # the Polyak-averaged model, when cfg.average > 0
         if not 0.0 <= cfg.average < 1.0:
             raise ValueError(f"average must be in [0, 1), got {cfg.average}")
@@ -212,13 +222,43 @@ class Trainer:
 
     # ----- one iteration -----
     def play(self) -> dict:
-        """Self-play one batch of games into replay; returns the self-play statistics."""
-        self.model.eval()
-        episodes, stats = self_play(self.agent, self.cfg.games_per_iteration, self.rng,
-                                    temperature=self.cfg.temperature)
+        """Add this iteration's games to replay (played ahead with the weights before the last learning; on a
+        run's first iteration, now) and start the next iteration's with the current weights; returns the added
+        games' self-play statistics (`seconds`: the time the actor spent playing them)."""
+        actor = self._actor()
+        if self.ahead is None:  # the first iteration: nothing was played ahead
+            actor.submit(self.model.state_dict())
+            self.ahead = actor.result()
+        (episodes, stats), self.ahead = self.ahead, None
         self.replay.add(episodes, self.iteration + 1)  # the iteration these games belong to
         self.games += len(episodes)
+        actor.submit(self.model.state_dict())
         return stats
+
+    def collect(self) -> float:
+        """Wait for the games `play` started (the next iteration's); returns the seconds waited."""
+        began = time.perf_counter()
+        self.ahead = self._actor().result()
+        return time.perf_counter() - began
+
+    def _actor(self):
+        """The self-play actor, started on first use; a worker process takes one of this process's threads."""
+        if self.actor is None:
+            cfg = self.cfg
+            self.actor = make_actor(cfg.actor, cfg.game, self.model.cfg, cfg.search(), seed=cfg.seed,
+                                    games_n=cfg.games_per_iteration, temperature=cfg.temperature,
+                                    device=self.device)
+            self._threads = torch.get_num_threads()
+            if not isinstance(self.actor, InlineActor) and self.device.type == "cpu":
+                torch.set_num_threads(max(1, self._threads - 1))
+        return self.actor
+
+    def close(self) -> None:
+        """Stop the self-play actor (its worker process, if any) and give its thread back to this process."""
+        if self.actor is not None:
+            self.actor.close()
+            self.actor = None
+            torch.set_num_threads(self._threads)
 
     def learn(self) -> dict:
         """`updates_per_iteration` learner updates; returns the mean of each loss term."""
@@ -226,7 +266,7 @@ class Trainer:
         sums: dict[str, float] = {}
         n = min(self.cfg.updates_per_iteration, self.cfg.steps - self.updates)
         for _ in range(n):
-            batch = make_batch(self.agent.tok, self.replay.sample(self.cfg.batch_size, self.rng), self.cfg.unroll,
+            batch = make_batch(self.tok, self.replay.sample(self.cfg.batch_size, self.rng), self.cfg.unroll,
                                self.cfg.max_legal, self.rng).to(self.device)
             loss, terms = unrolled_loss(self.model, batch, self.losses)
             self.opt.zero_grad(set_to_none=True)
@@ -263,9 +303,14 @@ class Trainer:
         if self.average is not None:
             save_model(self.model, tmp / "online")  # what self-play and the learner continue from
         state = {"optimizer": self.opt.state_dict(), "iteration": self.iteration, "updates": self.updates,
-                 "games": self.games, "rng": _py_state(self.rng), "torch_rng": torch.get_rng_state()}
-        for role, agent in (("agent", self.agent), ("player", self.player)):
-            state[f"{role}_rng"], state[f"{role}_generator"] = _py_state(agent.rng), agent.generator.get_state()
+                 "games": self.games, "rng": _py_state(self.rng.getstate()), "torch_rng": torch.get_rng_state(),
+                 "player_rng": _py_state(self.player.rng.getstate()), "player_generator": self.player.generator.get_state()}
+        actor = self._actor().state()
+        state.update(selfplay_rng=_py_state(actor["rng"]), selfplay_agent_rng=_py_state(actor["agent_rng"]),
+                     selfplay_agent_generator=actor["agent_generator"])
+        if self.ahead is not None:
+            episodes, stats = self.ahead
+            state["ahead"] = json.dumps({"episodes": [e.to_json() for e in episodes], "stats": stats})
         torch.save(state, tmp / "trainer.pt")
         self.replay.save(tmp / "replay.jsonl")
         final = self.dir / name
@@ -296,17 +341,21 @@ class Trainer:
             self.opt.load_state_dict(state["optimizer"])
             self.iteration, self.updates, self.games = state["iteration"], state["updates"], state["games"]
             self.rng.setstate(_py_unstate(state["rng"]))
-            for role, agent in (("agent", self.agent), ("player", self.player)):
-                if role == "player" and "player_rng" not in state:  # written before averaging existed
-                    continue
-                agent.rng.setstate(_py_unstate(state[f"{role}_rng"]))
-                agent.generator.set_state(state[f"{role}_generator"])
+            self.player.rng.setstate(_py_unstate(state["player_rng"]))
+            self.player.generator.set_state(state["player_generator"])
             torch.set_rng_state(state["torch_rng"])
+            actor = {"rng": _py_unstate(state["selfplay_rng"]), "agent_rng": _py_unstate(state["selfplay_agent_rng"]),
+                     "agent_generator": state["selfplay_agent_generator"]}
+            self.ahead = None
+            if "ahead" in state:
+                ahead = json.loads(state["ahead"])
+                self.ahead = [Episode.from_json(e) for e in ahead["episodes"]], ahead["stats"]
         except FileNotFoundError:
             raise FileNotFoundError(f"{path} has no trainer.pt: the checkpoint is incomplete") from None
-        except (RuntimeError, KeyError, ValueError, EOFError, pickle.UnpicklingError) as e:
+        except (RuntimeError, KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError) as e:
             raise ValueError(f"{path / 'trainer.pt'} is corrupt or from another version: {e}") from None
         self.replay.load(path / "replay.jsonl")
+        self._actor().restore(actor)
         return path
 
 
@@ -321,11 +370,13 @@ def latest_checkpoint(run_dir: pathlib.Path) -> pathlib.Path:
     return path
 
 
-def _py_state(rng: random.Random) -> list:
-    version, internal, gauss = rng.getstate()
+def _py_state(state: tuple) -> list:
+    """A `random.Random` state as torch.load(weights_only=True) can read it back."""
+    version, internal, gauss = state
     return [version, torch.tensor(internal, dtype=torch.int64), gauss]
 
 
 def _py_unstate(saved: list) -> tuple:
+    """`_py_state`'s inverse."""
     version, internal, gauss = saved
     return version, tuple(int(x) for x in internal.tolist()), gauss

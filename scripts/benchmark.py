@@ -2,7 +2,8 @@
 
 Sections: tokenizer (per game), model (parameters per preset; latents per second per network call), search
 (simulations per second and the share of time outside network calls, per number of concurrent searches),
-selfplay (real game steps per second of batched self-play, learner updates per second).
+selfplay (real game steps per second of batched self-play, learner updates per second, and the seconds of a
+training iteration with self-play in the learner's process and in a worker process beside it).
 """
 from __future__ import annotations
 
@@ -116,7 +117,7 @@ def search_section(args: Args) -> list[dict]:
 
 
 def selfplay_section(args: Args) -> list[dict]:
-    """Per game and preset: self-play game steps per second and learner updates per second."""
+    """Per game and preset: self-play game steps per second, learner updates per second, iteration seconds."""
     from agent.search_benchmark import selfplay_speed
 
     device = _device(args)
@@ -125,7 +126,9 @@ def selfplay_section(args: Args) -> list[dict]:
     print(f"\n== self-play: {args.selfplay_games} games at once, {args.simulations} simulations x "
           f"{args.particles} particles ({device}) ==")
     print(table(rows, [("game", "game", "s"), ("preset", "preset", "s"), ("game_steps_per_s", "game steps/s", ".1f"),
-                       ("updates_per_s", f"updates/s (batch {rows[0]['batch'] if rows else 0})", ".2f")]))
+                       ("updates_per_s", f"updates/s (batch {rows[0]['batch'] if rows else 0})", ".2f"),
+                       ("iteration_s_inline", "iteration s, one process", ".2f"),
+                       ("iteration_s_process", "iteration s, self-play in a worker", ".2f")]))
     return rows
 
 

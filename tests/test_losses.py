@@ -81,10 +81,13 @@ def test_the_batched_loss_equals_the_step_by_step_one(game):
     assert got_terms.keys() == want_terms.keys()
     for name in want_terms:
         assert got_terms[name] == pytest.approx(want_terms[name], rel=1e-5, abs=1e-6), name
-    got.backward(), want.backward()
+    got.backward()
+    want.backward()
+    # sums over many rows, taken in another order: off by ~1e-7 of the largest gradient, anywhere
+    atol = 1e-5 * max(float(q.grad.abs().max()) for q in twin.parameters() if q.grad is not None)
     for (name, p), q in zip(model.named_parameters(), twin.parameters()):
         assert (p.grad is None) == (q.grad is None), name
         if p.grad is not None:
-            torch.testing.assert_close(p.grad, q.grad, rtol=1e-4, atol=1e-5, msg=name)
+            torch.testing.assert_close(p.grad, q.grad, rtol=1e-4, atol=atol, msg=lambda m: f"{name}: {m}")
     # the chance encoder's running statistics moved once per step, as in the reference
     torch.testing.assert_close(model.chance_norm.running_mean, twin.chance_norm.running_mean)

@@ -22,7 +22,7 @@ from scripts.train import parse
 
 def tiny_config(out: pathlib.Path, **over) -> TrainConfig:
     """A run small enough for a test: kuhn_poker, tiny preset, few games, simulations and updates."""
-    base = dict(game="kuhn_poker", out=out, preset="tiny", seed=3, device="cpu", steps=12, minutes=10.0,
+    base = dict(game="kuhn_poker", out=out, preset="tiny", seed=3, device="cpu", steps=12, minutes=10.0, actor="inline",
                 wandb_mode="disabled", games_per_iteration=6, simulations=6, particles=2, play_simulations=6,
                 play_particles=2, choose_play=False,
                 updates_per_iteration=4, batch_size=16, eval_every=2, eval_games=10, checkpoint_every=1)
@@ -33,12 +33,13 @@ def weights(run: pathlib.Path) -> dict:
     return load_file(latest_checkpoint(run) / "model" / "model.safetensors")
 
 
-@pytest.mark.parametrize("average, weighting", [(0.0, "uniform"), (0.8, "linear")])
-def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average, weighting):
-    whole = train(tiny_config(tmp_path / "whole", average=average, replay_weighting=weighting), quiet=True)
+@pytest.mark.parametrize("average, weighting, actor", [(0.0, "uniform", "inline"), (0.8, "linear", "process")])
+def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average, weighting, actor):
+    over = dict(average=average, replay_weighting=weighting, actor=actor)
+    whole = train(tiny_config(tmp_path / "whole", **over), quiet=True)
     published = load_agent(tmp_path / "whole")  # plays with the run's play search; self-play searched otherwise
-    assert published.cfg == whole.player.cfg and (published.cfg.root, whole.agent.cfg.root) == ("gumbel", "puct")
-    first = train(tiny_config(tmp_path / "split", steps=8, average=average, replay_weighting=weighting), quiet=True)
+    assert published.cfg == whole.player.cfg and (published.cfg.root, whole.cfg.search().root) == ("gumbel", "puct")
+    first = train(tiny_config(tmp_path / "split", steps=8, **over), quiet=True)
     assert first.updates == 8
     resumed = train(tiny_config(tmp_path / "split", steps=12, resume=True), quiet=True)
     if average:  # the published weights are the average, not the online weights, and both resume exactly
@@ -93,7 +94,7 @@ def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
     state = trainer.adapter.new_initial_state()
     while state.is_chance_node():
         state.apply_action(state.chance_outcomes()[0][0])
-    assert trainer.agent.act(state) in state.legal_actions()
+    assert trainer.player.act(state) in state.legal_actions()
 
 
 def test_refusals_say_what_is_wrong(tmp_path):
