@@ -10,6 +10,7 @@ much as the last.
 from __future__ import annotations
 
 import collections
+import itertools
 import json
 import pathlib
 import random
@@ -35,6 +36,7 @@ class Replay:
         self.traces: collections.deque[Trace] = collections.deque()
         self.iterations: collections.deque[int] = collections.deque()  # the iteration of each trace
         self.decisions = 0
+        self._cumulative: list[int] | None = None  # the draw weights summed up to each trace, kept until a change
 
     def add(self, episodes: list[Episode], iteration: int) -> None:
         """Replay and keep `episodes`, played at `iteration` (>= 1), dropping the oldest beyond capacity
@@ -51,14 +53,16 @@ class Replay:
         while len(self.traces) > 1 and self.decisions - self.traces[0].decisions >= self.capacity:
             self.decisions -= self.traces.popleft().decisions
             self.iterations.popleft()
+        self._cumulative = None
 
     def sample(self, n: int, rng: random.Random) -> list[tuple[Trace, int]]:
         """`n` (trace, decision index) pairs: each decision equally likely, or in proportion to its iteration."""
         if not self.traces:
             raise ValueError("the replay buffer is empty")
-        weights = [t.decisions * (it if self.weighting == "linear" else 1)
-                   for t, it in zip(self.traces, self.iterations)]
-        traces = rng.choices(self.traces, weights=weights, k=n)
+        if self._cumulative is None:  # the draws are those of rng.choices(weights=...), which sums them so each time
+            self._cumulative = list(itertools.accumulate(t.decisions * (it if self.weighting == "linear" else 1)
+                                                         for t, it in zip(self.traces, self.iterations)))
+        traces = rng.choices(self.traces, cum_weights=self._cumulative, k=n)
         return [(t, rng.randrange(t.decisions)) for t in traces]
 
     def save(self, path: pathlib.Path) -> None:
@@ -70,6 +74,7 @@ class Replay:
         """Replace the contents with the episodes saved at `path`; ValueError names a bad line."""
         self.traces.clear()
         self.iterations.clear()
+        self._cumulative = None
         self.decisions = 0
         for n, line in enumerate(path.read_text().splitlines(), 1):
             try:
