@@ -185,7 +185,8 @@ def _serve(conn: Connection) -> None:
             _put(conn, ("error", traceback.format_exc()))
 
 
-def make_actor(where: Where, game: str, model_cfg: ModelConfig, search: SearchConfig, **kw) -> InlineActor | ProcessActor:
+def make_actor(where: Where, game: str, model_cfg: ModelConfig, search: SearchConfig,
+               **kw) -> InlineActor | ProcessActor:
     """The actor `where` asks for; `auto` is a worker process when this process may use 2 or more CPUs (or a GPU)."""
     if where not in ("auto", "process", "inline"):
         raise ValueError(f"actor must be auto, process or inline, got {where!r}")

@@ -304,7 +304,8 @@ class Trainer:
             save_model(self.model, tmp / "online")  # what self-play and the learner continue from
         state = {"optimizer": self.opt.state_dict(), "iteration": self.iteration, "updates": self.updates,
                  "games": self.games, "rng": _py_state(self.rng.getstate()), "torch_rng": torch.get_rng_state(),
-                 "player_rng": _py_state(self.player.rng.getstate()), "player_generator": self.player.generator.get_state()}
+                 "player_rng": _py_state(self.player.rng.getstate()),
+                 "player_generator": self.player.generator.get_state()}
         actor = self._actor().state()
         state.update(selfplay_rng=_py_state(actor["rng"]), selfplay_agent_rng=_py_state(actor["agent_rng"]),
                      selfplay_agent_generator=actor["agent_generator"])
