@@ -12,6 +12,7 @@ import os
 import pathlib
 import pickle
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -155,6 +156,7 @@ def _get(conn: Connection):
 
 def _serve(conn: Connection) -> None:
     """The worker's loop: an InlineActor driven by messages until `stop` or the learner's end of the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the learner stops us
     torch.set_num_threads(1)
     try:
         kind, (game, model_cfg, search, kw) = _get(conn)

@@ -42,6 +42,10 @@ def main(argv: list[str] | None = None) -> None:
         trainer = train(cfg)
     except (FileExistsError, FileNotFoundError, ValueError) as e:
         raise SystemExit(f"error: {e}")
+    except KeyboardInterrupt:
+        out = cfg.resolved().out
+        raise SystemExit(f"\ninterrupted: {out} keeps its checkpoints (every {cfg.checkpoint_every} iterations); "
+                         f"continue with: python -m scripts.train --out {out} --resume") from None
     res = versus_random(trainer.player, 200, seed=cfg.seed + 10_000)
     rows = [("game", trainer.cfg.game), ("learner updates", trainer.updates), ("self-play games", trainer.games),
             ("vs uniform random (200 games)", f"{res['mean_return']:+.3f} ± {res['ci95']:.3f} per game, "

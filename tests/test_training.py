@@ -97,6 +97,25 @@ def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
     assert trainer.player.act(state) in state.legal_actions()
 
 
+def test_ctrl_c_stops_learner_and_worker_with_a_message_not_a_traceback(tmp_path):
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "scripts.train", "--game", "kuhn_poker", "--out", str(out), "--preset", "tiny",
+           "--steps", "400", "--games-per-iteration", "6", "--simulations", "6", "--particles", "2",
+           "--updates-per-iteration", "4", "--batch-size", "16", "--eval-every", "100", "--checkpoint-every", "2",
+           "--wandb-mode", "disabled", "--device", "cpu", "--actor", "process", "--no-choose-play"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out / "ckpt-000002").exists():
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole process group, the self-play worker included
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in output, output[-2000:]
+    assert f"continue with: python -m scripts.train --out {out} --resume" in output
+    with pytest.raises(ProcessLookupError):  # the worker is gone with the learner
+        os.killpg(proc.pid, 0)
+
+
 def test_refusals_say_what_is_wrong(tmp_path):
     train(tiny_config(tmp_path / "run", steps=4), quiet=True)
     with pytest.raises(FileExistsError, match="--resume"):
