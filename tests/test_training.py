@@ -70,12 +70,17 @@ def test_the_published_play_search_is_the_lowest_measured_one_and_measures_so_ag
     assert sum(exploitability(a) for a in published) / REPEATS == pytest.approx(figures[name])
 
 
+def train_command(out: pathlib.Path, steps: int, *extra: str) -> list[str]:
+    """scripts.train on tiny_config's settings (checkpoints every 2 iterations, no evaluation) from the command line."""
+    return [sys.executable, "-m", "scripts.train", "--game", "kuhn_poker", "--out", str(out), "--preset", "tiny",
+            "--steps", str(steps), "--games-per-iteration", "6", "--simulations", "6", "--particles", "2",
+            "--updates-per-iteration", "4", "--batch-size", "16", "--eval-every", "100", "--eval-games", "10",
+            "--checkpoint-every", "2", "--wandb-mode", "disabled", "--device", "cpu", "--no-choose-play", *extra]
+
+
 def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "scripts.train", "--game", "kuhn_poker", "--out", str(out), "--preset", "tiny",
-           "--steps", "40", "--games-per-iteration", "6", "--simulations", "6", "--particles", "2",
-           "--updates-per-iteration", "4", "--batch-size", "16", "--eval-every", "100", "--eval-games", "10",
-           "--checkpoint-every", "2", "--wandb-mode", "disabled", "--device", "cpu", "--no-choose-play"]
+    cmd = train_command(out, 40)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and not (out / "ckpt-000004").exists():
@@ -99,11 +104,7 @@ def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
 
 def test_ctrl_c_stops_learner_and_worker_with_a_message_not_a_traceback(tmp_path):
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "scripts.train", "--game", "kuhn_poker", "--out", str(out), "--preset", "tiny",
-           "--steps", "400", "--games-per-iteration", "6", "--simulations", "6", "--particles", "2",
-           "--updates-per-iteration", "4", "--batch-size", "16", "--eval-every", "100", "--checkpoint-every", "2",
-           "--wandb-mode", "disabled", "--device", "cpu", "--actor", "process", "--no-choose-play"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    proc = subprocess.Popen(train_command(out, 400, "--actor", "process"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
     deadline = time.time() + 120
     while time.time() < deadline and not (out / "ckpt-000002").exists():
