@@ -77,10 +77,10 @@ class InlineActor:
 
 
 class ProcessActor:
-    """Self-play in a worker process (`python -m agent.actor`, one torch thread): the same calls, answered through
-    a pipe. A fresh interpreter rather than multiprocessing's spawn, which would re-run the caller's main module
-    (a script without an `if __name__ == "__main__"` guard would start training again), or fork, which CUDA
-    does not survive."""
+    """Self-play in a worker process (`python -m agent.actor`, one torch thread, which on CPU it takes from this
+    process until `close`): the same calls, answered through a pipe. A fresh interpreter rather than
+    multiprocessing's spawn, which would re-run the caller's main module (a script without an
+    `if __name__ == "__main__"` guard would start training again), or fork, which CUDA does not survive."""
 
     def __init__(self, game: str, model_cfg: ModelConfig, search: SearchConfig, *, seed: int, games_n: int,
                  temperature: float, device: torch.device):
@@ -94,6 +94,9 @@ class ProcessActor:
                                                             device=device))))
         self._receive()
         self._busy = False
+        self._threads = torch.get_num_threads()
+        if device.type == "cpu":
+            torch.set_num_threads(max(1, self._threads - 1))
 
     def submit(self, weights: dict[str, torch.Tensor]) -> None:
         """Play the next batch of games with these weights (serialised now)."""
@@ -127,6 +130,7 @@ class ProcessActor:
                 self._proc.kill()
                 self._proc.wait()
         self._conn.close()
+        torch.set_num_threads(self._threads)
 
     def _send(self, message) -> None:
         try:

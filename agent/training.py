@@ -24,7 +24,7 @@ from typing import Literal
 import torch
 
 import games
-from agent.actor import InlineActor, Where, make_actor
+from agent.actor import Where, make_actor
 from agent.agent import Agent, save_search_config
 from agent.batch import Episode, make_batch
 from agent.checkpoint import atomic_write, load_model, save_model
@@ -130,7 +130,8 @@ class TrainConfig:
     """How the learner draws decisions from replay: all alike, or in proportion to the iteration that played
     them (the prior learns CFR+'s linearly weighted average of the search policies, so the first, near-random
     iterations fade). Main-job settings, 2000 updates: leduc published 0.51 and 0.58 (two seeds) with linear
-    against 0.64-0.81 with uniform (the main job's recipe uses it, see the Makefile); kuhn's prior 0.148 against 0.070."""
+    against 0.64-0.81 with uniform (the main job's recipe uses it, see the Makefile); kuhn's prior 0.148 against
+    0.070."""
     max_legal: int = 32
     """Legal actions per state in the generator and policy targets (the policy's support first)."""
     eval_every: int = 5
@@ -242,23 +243,19 @@ class Trainer:
         return time.perf_counter() - began
 
     def _actor(self):
-        """The self-play actor, started on first use; a worker process takes one of this process's threads."""
+        """The self-play actor, started on first use."""
         if self.actor is None:
             cfg = self.cfg
             self.actor = make_actor(cfg.actor, cfg.game, self.model.cfg, cfg.search(), seed=cfg.seed,
                                     games_n=cfg.games_per_iteration, temperature=cfg.temperature,
                                     device=self.device)
-            self._threads = torch.get_num_threads()
-            if not isinstance(self.actor, InlineActor) and self.device.type == "cpu":
-                torch.set_num_threads(max(1, self._threads - 1))
         return self.actor
 
     def close(self) -> None:
-        """Stop the self-play actor (its worker process, if any) and give its thread back to this process."""
+        """Stop the self-play actor (a worker process gives its thread back to this process)."""
         if self.actor is not None:
             self.actor.close()
             self.actor = None
-            torch.set_num_threads(self._threads)
 
     def learn(self) -> dict:
         """`updates_per_iteration` learner updates; returns the mean of each loss term."""
