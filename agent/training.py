@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import math
 import pathlib
 import pickle
 import random
@@ -117,6 +118,14 @@ class TrainConfig:
     """K, dynamics steps unrolled per position."""
     lr: float = 1e-3
     """AdamW learning rate."""
+    lr_decay: Literal["constant", "linear", "cosine"] = "constant"
+    """Learning-rate schedule: constant, or decayed linearly or along a half cosine from `lr` to
+    `lr * lr_final` over `lr_decay_steps` updates (a run stopped earlier by `minutes` ends part-way)."""
+    lr_final: float = 0.1
+    """With a decaying schedule, the learning rate from update `lr_decay_steps` on, as a fraction of `lr`."""
+    lr_decay_steps: int | None = None
+    """Updates a decaying schedule takes (default: the run's `steps` when it starts; a resumed run keeps it,
+    so a larger budget on --resume continues the same schedule)."""
     weight_decay: float = 1e-4
     """AdamW weight decay."""
     average: float = 0.0
@@ -146,8 +155,9 @@ class TrainConfig:
     """Iterations between checkpoints (one is always written at the end)."""
 
     def resolved(self) -> "TrainConfig":
-        """This config with the default run directory filled in."""
-        return dataclasses.replace(self, out=self.out or pathlib.Path("runs") / self.game)
+        """This config with its defaults filled in: the run directory, the schedule's length."""
+        return dataclasses.replace(self, out=self.out or pathlib.Path("runs") / self.game,
+                                   lr_decay_steps=self.lr_decay_steps or self.steps)
 
     def search(self) -> SearchConfig:
         """The search settings of self-play."""
@@ -212,6 +222,10 @@ class Trainer:
         self.average = None  # the Polyak-averaged model, when cfg.average > 0
         if not 0.0 <= cfg.average < 1.0:
             raise ValueError(f"average must be in [0, 1), got {cfg.average}")
+        if cfg.lr_decay not in ("constant", "linear", "cosine") or not 0.0 <= cfg.lr_final <= 1.0 \
+                or cfg.lr_decay_steps < 1:
+            raise ValueError(f"lr_decay must be constant, linear or cosine, lr_final in [0, 1] and lr_decay_steps "
+                             f">= 1; got {cfg.lr_decay!r}, {cfg.lr_final}, {cfg.lr_decay_steps}")
         if cfg.average > 0:
             self.average = copy.deepcopy(self.model).eval()
         # the agent the run publishes (evaluated, checkpointed as model/): the averaged weights if any, the play search
@@ -263,6 +277,7 @@ class Trainer:
         sums: dict[str, float] = {}
         n = min(self.cfg.updates_per_iteration, self.cfg.steps - self.updates)
         for _ in range(n):
+            self._set_lr()
             batch = make_batch(self.tok, self.replay.sample(self.cfg.batch_size, self.rng), self.cfg.unroll,
                                self.cfg.max_legal, self.rng).to(self.device)
             loss, terms = unrolled_loss(self.model, batch, self.losses)
@@ -277,6 +292,11 @@ class Trainer:
             sums["total"] = sums.get("total", 0.0) + float(loss.detach())
         self.model.eval()
         return {f"loss/{k}": v / max(1, n) for k, v in sums.items()}
+
+    def _set_lr(self) -> None:
+        """The optimizer's learning rate for the next update (cfg.lr_decay over cfg.lr_decay_steps)."""
+        for group in self.opt.param_groups:
+            group["lr"] = learning_rate(self.cfg, self.updates)
 
     @torch.no_grad()
     def _average(self) -> None:
@@ -355,6 +375,15 @@ class Trainer:
         self.replay.load(path / "replay.jsonl")
         self._actor().restore(actor)
         return path
+
+
+def learning_rate(cfg: TrainConfig, update: int) -> float:
+    """The learning rate of update number `update` (0-based) under cfg's schedule."""
+    if cfg.lr_decay == "constant":
+        return cfg.lr
+    done = min(1.0, update / cfg.lr_decay_steps)
+    shape = 1.0 - done if cfg.lr_decay == "linear" else 0.5 * (1.0 + math.cos(math.pi * done))
+    return cfg.lr * (cfg.lr_final + (1.0 - cfg.lr_final) * shape)
 
 
 def latest_checkpoint(run_dir: pathlib.Path) -> pathlib.Path:

@@ -16,7 +16,7 @@ from agent.agent import load_agent
 from agent.play_choice import CANDIDATES, REPEATS
 from agent.policy import exploitability
 from agent.run import train
-from agent.training import TrainConfig, latest_checkpoint
+from agent.training import TrainConfig, latest_checkpoint, learning_rate
 from scripts.train import parse
 
 
@@ -33,10 +33,13 @@ def weights(run: pathlib.Path) -> dict:
     return load_file(latest_checkpoint(run) / "model" / "model.safetensors")
 
 
-@pytest.mark.parametrize("average, weighting, actor", [(0.0, "uniform", "inline"), (0.8, "linear", "process")])
-def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average, weighting, actor):
-    over = dict(average=average, replay_weighting=weighting, actor=actor)
+@pytest.mark.parametrize("average, weighting, actor, decay", [(0.0, "uniform", "inline", "constant"),
+                                                              (0.8, "linear", "process", "cosine")])
+def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average, weighting, actor, decay):
+    over = dict(average=average, replay_weighting=weighting, actor=actor, lr_decay=decay, lr_decay_steps=12)
     whole = train(tiny_config(tmp_path / "whole", **over), quiet=True)
+    last_lr = whole.opt.param_groups[0]["lr"]  # the schedule reached the learner
+    assert last_lr == learning_rate(whole.cfg, 11) and (last_lr < whole.cfg.lr) == (decay != "constant")
     published = load_agent(tmp_path / "whole")  # plays with the run's play search; self-play searched otherwise
     assert published.cfg == whole.player.cfg and (published.cfg.root, whole.cfg.search().root) == ("gumbel", "puct")
     first = train(tiny_config(tmp_path / "split", steps=8, **over), quiet=True)
@@ -117,6 +120,20 @@ def test_ctrl_c_stops_learner_and_worker_with_a_message_not_a_traceback(tmp_path
         os.killpg(proc.pid, 0)
 
 
+@pytest.mark.parametrize("decay", ["linear", "cosine"])
+def test_the_learning_rate_schedules_are_torchs(decay):
+    cfg = TrainConfig(lr=2e-3, lr_decay=decay, lr_final=0.1, lr_decay_steps=10).resolved()
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=cfg.lr)
+    sched = (torch.optim.lr_scheduler.LinearLR(opt, 1.0, cfg.lr_final, total_iters=10) if decay == "linear" else
+             torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10, eta_min=cfg.lr * cfg.lr_final))
+    for update in range(11):
+        assert learning_rate(cfg, update) == pytest.approx(opt.param_groups[0]["lr"], rel=1e-9)
+        opt.step()
+        sched.step()
+    assert learning_rate(cfg, 50) == pytest.approx(cfg.lr * cfg.lr_final)  # it stays at the end
+    assert TrainConfig(steps=700).resolved().lr_decay_steps == 700  # by default the run's budget
+
+
 def test_refusals_say_what_is_wrong(tmp_path):
     train(tiny_config(tmp_path / "run", steps=4), quiet=True)
     with pytest.raises(FileExistsError, match="--resume"):
@@ -144,6 +161,8 @@ def test_config_file_and_flags(tmp_path):
         parse(["--config", str(path)])
     with pytest.raises(ValueError, match="device must be"):
         train(tiny_config(tmp_path / "y", device="tpu"), quiet=True)
+    with pytest.raises(ValueError, match="lr_decay must be constant, linear or cosine"):
+        train(tiny_config(tmp_path / "z", lr_decay="step"), quiet=True)  # as a config file could say
 
 
 @pytest.mark.parametrize("game", ["kuhn_poker", "leduc_poker", "liars_dice"])
