@@ -7,6 +7,7 @@ one, from b's samples turned into real histories) and searches with the real rul
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import os
@@ -26,7 +27,7 @@ from agent.learned import LearnedExpander
 from agent.model import EOS, PAD, SEP, Model
 from agent.oracle import NetworkValue, OracleExpander, RolloutValue
 from agent.sampling import sample_hidden
-from agent.search import SearchConfig, SearchResult, Tree, simulate
+from agent.search import SearchConfig, SearchResult, Tree, pool, simulate
 from games.base import GameAdapter
 from games.worlds import consistent_history
 from tokenizer import Tokenizer
@@ -71,6 +72,13 @@ class Agent:
         if inner_actions == "rules":
             self.expander = RealLegalExpander(self.expander, self.tok, self.rng)
 
+    def with_search(self, search: SearchConfig) -> "Agent":
+        """This agent with other search settings, sharing its model and random streams (drawing from either
+        advances both)."""
+        other = copy.copy(self)
+        other.cfg = search
+        return other
+
     # ----- the interface evaluation tools use -----
     def act(self, state: pyspiel.State) -> int:
         """The action the search recommends for the player to move in `state`."""
@@ -88,8 +96,11 @@ class Agent:
 
     # ----- batched search -----
     def search(self, states: Sequence[pyspiel.State], *, noise: bool = False) -> list[tuple[SearchResult, int]]:
-        """One search per state, all in lock step: (result, recommended action id) each."""
-        results = [t.result() for t in self.trees(states, noise=noise)]
+        """One search per state (`cfg.repeats` independent ones pooled), all in lock step: (result,
+        recommended action id) each."""
+        R = self.cfg.repeats
+        trees = self.trees([s for s in states for _ in range(R)], noise=noise)
+        results = [pool([t.result() for t in trees[i * R:(i + 1) * R]]) for i in range(len(states))]
         return [(r, self.root_actions(s, r)[r.action]) for s, r in zip(states, results)]
 
     def trees(self, states: Sequence[pyspiel.State], *, noise: bool = False) -> list[Tree]:

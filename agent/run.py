@@ -44,14 +44,16 @@ def start(cfg: TrainConfig) -> Trainer:
 
 
 def evaluate(trainer: Trainer, log: RunLog) -> dict:
-    """Win rate against uniform random and generated-action quality on recent positions (real rules judge)."""
+    """Win rate against uniform random and generated-action quality on recent positions (real rules judge).
+    Progress figures: the published agent searching once per decision, not pooling `play_repeats` searches."""
     cfg, out = trainer.cfg, {}
-    res = versus_random(trainer.player, cfg.eval_games, seed=cfg.seed + trainer.iteration)
+    player = trainer.player.with_search(dataclasses.replace(trainer.player.cfg, repeats=1))
+    res = versus_random(player, cfg.eval_games, seed=cfg.seed + trainer.iteration)
     out.update({f"eval/{k}": res[k] for k in ("mean_return", "ci95", "win_rate", "games", "table_mean")})
     every = cfg.exploitability_every
     every = EXPLOITABILITY_EVERY.get(cfg.game, 0) if every is None else every
     if every and cfg.game in EXPLOITABILITY_EVERY and trainer.iteration % every == 0:
-        out["eval/exploitability"] = exploitability(trainer.player)
+        out["eval/exploitability"] = exploitability(player)
     samples = [(t, i) for t, i in trainer.replay.sample(64, trainer.rng) if i + 3 <= t.decisions]
     if samples:
         gen = torch.Generator(trainer.device).manual_seed(cfg.seed + trainer.iteration)

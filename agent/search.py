@@ -68,6 +68,11 @@ class SearchConfig:
     """Below the root: every player picks by PUCT on its own value ('puct'); the other players draw their
     actions from the prior ('prior_others': the root player best-responds to the policy network's model of
     them, who cannot exploit the sampled world's hidden cards); or everyone does ('prior')."""
+    repeats: int = 1
+    """Independent searches per decision (worlds, trees and noise of their own, in one batch), pooled by
+    `pool`: the policy is their mean. A search's policy is one noisy draw; the mean of a few is less
+    exploitable (leduc, two trained models: PUCT 0.625 -> 0.554 and 0.622 -> 0.580, Gumbel c 0.1 0.593 -> 0.540
+    for single searches against the mean of 4; 8 no better than 4). Costs `repeats` times the search."""
     max_depth: int = 64
     """Deepest path a simulation may descend (a guard against models that never predict an end)."""
     max_hidden_tokens: int = 512
@@ -75,8 +80,9 @@ class SearchConfig:
     longest seen in random games of the game)."""
 
     def __post_init__(self):
-        if self.simulations < 1 or self.particles < 1:
-            raise ValueError(f"simulations and particles must be >= 1, got {self.simulations}, {self.particles}")
+        if self.simulations < 1 or self.particles < 1 or self.repeats < 1:
+            raise ValueError(f"simulations, particles and repeats must be >= 1, got {self.simulations}, "
+                             f"{self.particles}, {self.repeats}")
         if self.root not in ("puct", "gumbel", "mmd") or self.chance not in ("quota", "sample"):
             raise ValueError(f"root must be 'puct', 'gumbel' or 'mmd' and chance 'quota' or 'sample', "
                              f"got {self.root!r}, {self.chance!r}")
@@ -363,6 +369,27 @@ class Tree:
                  if total else list(self.value))
         return SearchResult(keys=list(self.particles[0].info.keys), visits=list(self.n), q=q,
                             prior=list(self.prior), policy=policy, action=action, value=value)
+
+
+def pool(results: list[SearchResult]) -> SearchResult:
+    """Independent searches of one decision as one: visits summed, Q visit-weighted, prior, policy and value
+    averaged, the recommended action the pooled policy's most probable (the first on ties)."""
+    if len(results) == 1:
+        return results[0]
+    keys, n = results[0].keys, len(results)
+    if any(r.keys != keys for r in results):
+        raise ValueError("only searches of the same decision (the same root actions) can be pooled")
+    visits = [sum(r.visits[a] for r in results) for a in range(len(keys))]
+    q = []
+    for a in range(len(keys)):
+        seen = [r for r in results if r.visits[a]]
+        q.append([sum(r.visits[a] * r.q[a][i] for r in seen) / visits[a] for i in range(len(seen[0].q[a]))]
+                 if seen else None)
+    mean = lambda rows: [sum(col) / n for col in zip(*rows)]  # noqa: E731
+    policy = mean([r.policy for r in results])
+    return SearchResult(keys=list(keys), visits=visits, q=q, prior=mean([r.prior for r in results]),
+                        policy=policy, action=max(range(len(keys)), key=lambda a: (policy[a], -a)),
+                        value=mean([r.value for r in results]))
 
 
 def _softmax(scores: list[float]) -> list[float]:

@@ -101,6 +101,10 @@ class TrainConfig:
     """Belief particles of the published agent's search (more worlds, a less noisy policy)."""
     play_simulations: int = 32
     """Simulations of the published agent's search."""
+    play_repeats: int = 4
+    """Independent searches the published agent pools per decision (agent.search.SearchConfig.repeats: their
+    mean policy is less exploitable and far less noisy than one search's). The in-run evaluations search once
+    (progress figures; pooling costs `play_repeats` times as much)."""
     inner_play: Literal["puct", "prior_others", "prior"] = "puct"
     """How players choose below the root: PUCT on their own values, or the others (or everyone) drawn from
     the policy prior (see agent.search.SearchConfig.inner_play)."""
@@ -168,7 +172,8 @@ class TrainConfig:
     def play_search(self) -> SearchConfig:
         """The search settings of the agent the run publishes (evaluated in the run, saved as search.json)."""
         return SearchConfig(simulations=self.play_simulations, particles=self.play_particles, root=self.play_root,
-                            gumbel_c_scale=self.play_c_scale, inner_play=self.inner_play)
+                            gumbel_c_scale=self.play_c_scale, inner_play=self.inner_play,
+                            repeats=self.play_repeats)
 
     def to_json(self) -> str:
         """JSON of every field (paths as strings)."""

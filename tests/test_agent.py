@@ -1,5 +1,6 @@
 """Agent on real OpenSpiel games: the oracle search beats uniform random, inner-node actions come from the
 generator, the batched learned search, and the interface evaluation tools rely on."""
+import dataclasses
 import math
 import random
 import statistics
@@ -138,6 +139,24 @@ def test_action_probabilities_cover_the_legal_actions_and_refuse_the_wrong_playe
         agent.action_probabilities(state, 1)
     with pytest.raises(ValueError, match="chance or terminal"):
         agent.act(adapter.new_initial_state())
+
+
+def test_repeats_pool_independent_searches_of_each_state():
+    adapter = games.load("leduc_poker")
+    states = [decision_state(adapter, seed) for seed in (0, 1)]
+    model, cfg = tiny("leduc_poker"), SearchConfig(simulations=10, particles=2, max_hidden_tokens=8)
+    agent = Agent(adapter, model, search=dataclasses.replace(cfg, repeats=3), seed=4)
+    pooled = agent.search(states)
+    singles = Agent(adapter, model, search=cfg, seed=4).search([s for s in states for _ in range(3)])
+    for i, (state, (result, action)) in enumerate(zip(states, pooled)):
+        own = [r for r, _ in singles[3 * i:3 * i + 3]]  # the same three searches, one at a time
+        assert len({tuple(r.prior) for r in own}) > 1  # they differ: worlds of their own
+        assert sum(result.visits) == 30
+        for field in ("policy", "prior"):
+            mean = [sum(col) / 3 for col in zip(*(getattr(r, field) for r in own))]
+            assert getattr(result, field) == pytest.approx(mean)
+        assert result.policy[result.action] == max(result.policy)
+        assert action == agent.root_actions(state, result)[result.action]
 
 
 def test_same_seed_same_search():

@@ -1,12 +1,14 @@
 """The search on hand-built models with known answers: chance is averaged (the luck trap), every player maximises
 its own value, Gumbel and PUCT roots, pooled particles."""
+import dataclasses
 import itertools
 import math
 import random
 
 import pytest
 
-from agent.search import AfterInfo, SearchConfig, StateInfo, Tree, _considered_visits, run, simulate
+from agent.search import (AfterInfo, SearchConfig, SearchResult, StateInfo, Tree, _considered_visits, pool, run,
+                          simulate)
 
 
 class HandBuilt:
@@ -269,3 +271,20 @@ def test_inner_play_prior_others_best_responds_to_the_others_prior():
     assert q["puct"] < -2.0 and q["prior_others"] == pytest.approx(2.0, abs=1.0)
     with pytest.raises(ValueError, match="inner_play"):
         SearchConfig(inner_play="best")
+
+
+def test_pooled_searches_sum_visits_weigh_q_by_visits_and_average_the_policy():
+    a = SearchResult(keys=["x", "y", "z"], visits=[3, 1, 0], q=[[1.0, -1.0], [0.0, 0.0], None], prior=[0.5, 0.3, 0.2],
+                     policy=[0.75, 0.25, 0.0], action=0, value=[0.75, -0.75])
+    b = SearchResult(keys=["x", "y", "z"], visits=[1, 2, 1], q=[[-1.0, 1.0], [0.5, -0.5], [2.0, -2.0]],
+                     prior=[0.1, 0.3, 0.6], policy=[0.25, 0.25, 0.5], action=2, value=[0.5, -0.5])
+    p = pool([a, b])
+    assert p.visits == [4, 3, 1] and p.keys == ["x", "y", "z"]
+    assert p.q[0] == pytest.approx([0.5, -0.5]) and p.q[1] == pytest.approx([1 / 3, -1 / 3]) and p.q[2] == [2.0, -2.0]
+    assert p.policy == pytest.approx([0.5, 0.25, 0.25]) and p.prior == pytest.approx([0.3, 0.3, 0.4])
+    assert p.value == pytest.approx([0.625, -0.625]) and p.action == 0  # the pooled policy's favourite
+    assert pool([a]) is a
+    with pytest.raises(ValueError, match="same decision"):
+        pool([a, dataclasses.replace(b, keys=["x", "y", "w"])])
+    with pytest.raises(ValueError, match="repeats must be >= 1"):
+        SearchConfig(repeats=0)
