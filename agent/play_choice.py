@@ -5,8 +5,8 @@ checkpoint the prior alone is exploitable by 0.069 and Gumbel's step at c_scale 
 leduc_poker one the prior gives 1.14 and c_scale 0.1 gives 0.70. So at the end of a run on a game small enough
 for an exact best response, each candidate below is measured, the lowest two again with another search seed,
 and the lower mean is published; the figure the run reports afterwards is a fresh measurement with another seed
-(the minimum of noisy measurements is biased low: on one kuhn checkpoint, c_scale 0.03 measured 0.068 once and 0.110 afresh, while
-the prior alone gives 0.069-0.070 under any seed). The run's play search pools several searches
+(the minimum of noisy measurements is biased low: on one kuhn checkpoint, c_scale 0.03 measured 0.068 once and
+0.110 afresh, while the prior alone gives 0.069-0.070 under any seed). The run's play search pools several searches
 (`SearchConfig.repeats`), which steadies the figures (on one leduc checkpoint PUCT measured 0.745 and 0.583 with
 one search per decision under two seeds, 0.527 and 0.523 with the mean of four), but not everywhere alike.
 """
