@@ -34,16 +34,15 @@ def choose_play_search(agent: Agent, seed: int) -> tuple[str, SearchConfig, dict
     with an agent seeded `seed + i` (candidate i), the `CONFIRM` lowest measured again seeded
     `seed + len(CANDIDATES) + i`, and the lowest mean of those published (ties go to the earlier candidate);
     one draw alone can be lucky (kuhn, one checkpoint, four pooled searches: Gumbel c 0.1 0.070, then 0.111)."""
-    figures, configs, names = {}, {}, list(CANDIDATES)
+    configs = {name: dataclasses.replace(agent.cfg, **fields) for name, fields in CANDIDATES.items()}
 
-    def measure(name: str, s: int) -> float:
-        return exploitability(Agent(agent.adapter, agent.model, search=configs[name], seed=s))
+    def measure(i: int, name: str) -> float:
+        return exploitability(Agent(agent.adapter, agent.model, search=configs[name], seed=seed + i))
 
-    for i, (name, fields) in enumerate(CANDIDATES.items()):
-        configs[name] = dataclasses.replace(agent.cfg, **fields)
-        figures[name] = measure(name, seed + i)
-    confirmed = sorted(names, key=lambda k: (figures[k], names.index(k)))[:CONFIRM]
-    for name in confirmed:
-        figures[name] = (figures[name] + measure(name, seed + len(names) + names.index(name))) / 2
-    best = min(confirmed, key=lambda k: (figures[k], names.index(k)))
+    figures = {name: measure(i, name) for i, name in enumerate(CANDIDATES)}
+    confirmed = sorted(CANDIDATES, key=figures.get)[:CONFIRM]  # a stable sort: ties keep the candidates' order
+    for i, name in enumerate(CANDIDATES):
+        if name in confirmed:
+            figures[name] = (figures[name] + measure(len(CANDIDATES) + i, name)) / 2
+    best = min((name for name in CANDIDATES if name in confirmed), key=figures.get)
     return best, configs[best], figures

@@ -385,11 +385,12 @@ def pool(results: list[SearchResult]) -> SearchResult:
         seen = [r for r in results if r.visits[a]]
         q.append([sum(r.visits[a] * r.q[a][i] for r in seen) / visits[a] for i in range(len(seen[0].q[a]))]
                  if seen else None)
-    mean = lambda rows: [sum(col) / n for col in zip(*rows)]  # noqa: E731
-    policy = mean([r.policy for r in results])
-    return SearchResult(keys=list(keys), visits=visits, q=q, prior=mean([r.prior for r in results]),
-                        policy=policy, action=max(range(len(keys)), key=lambda a: (policy[a], -a)),
-                        value=mean([r.value for r in results]))
+    def average(field: str) -> list[float]:
+        return [sum(col) / n for col in zip(*(getattr(r, field) for r in results))]
+
+    policy = average("policy")
+    return SearchResult(keys=list(keys), visits=visits, q=q, prior=average("prior"), policy=policy,
+                        action=max(range(len(keys)), key=lambda a: (policy[a], -a)), value=average("value"))
 
 
 def _softmax(scores: list[float]) -> list[float]:
