@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import random
 import time
 
 import torch
@@ -54,10 +55,12 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
     every = EXPLOITABILITY_EVERY.get(cfg.game, 0) if every is None else every
     if every and cfg.game in EXPLOITABILITY_EVERY and trainer.iteration % every == 0:
         out["eval/exploitability"] = exploitability(player)
-    samples = [(t, i) for t, i in trainer.replay.sample(64, trainer.rng) if i + 3 <= t.decisions]
+    rng = random.Random(cfg.seed + trainer.iteration)  # not the learner's stream: how often the run evaluates
+    # must not change what it learns
+    samples = [(t, i) for t, i in trainer.replay.sample(64, rng) if i + 3 <= t.decisions]
     if samples:
         gen = torch.Generator(trainer.device).manual_seed(cfg.seed + trainer.iteration)
-        batch = make_batch(trainer.tok, samples, 3, cfg.max_legal, trainer.rng).to(trainer.device)
+        batch = make_batch(trainer.tok, samples, 3, cfg.max_legal, rng).to(trainer.device)
         for depth, q in generator_quality(trainer.player.model, trainer.tok, samples, batch,
                                           generator=gen).items():
             out.update({f"generator/d{depth}/{k}": v for k, v in q.items() if k in ("precision", "recall",

@@ -59,6 +59,16 @@ def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average, weighting,
     assert len(lines) == whole.iteration  # one record per iteration, none repeated by the resume
 
 
+def test_how_often_a_run_evaluates_does_not_change_what_it_learns(tmp_path):
+    often = train(tiny_config(tmp_path / "often", eval_every=1), quiet=True)
+    never = train(tiny_config(tmp_path / "rarely", eval_every=100), quiet=True)
+    records = [json.loads(line) for line in (tmp_path / "often" / "metrics.jsonl").read_text().splitlines()]
+    assert all("generator/d0/precision" in r for r in records)  # it did evaluate (replay samples, generator)
+    assert (often.updates, often.games) == (never.updates, never.games)
+    a, b = weights(tmp_path / "often"), weights(tmp_path / "rarely")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
 def test_the_published_play_search_is_the_lowest_measured_one_and_measures_so_again(tmp_path):
     run = train(tiny_config(tmp_path / "run", choose_play=True), quiet=True)
     name, figures = run.play_choice
