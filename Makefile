@@ -18,8 +18,10 @@ install: .venv/installed
 # on kuhn_poker it measured worse (the prior 0.148 against 0.070), so the default stays uniform. The leduc job is
 # bounded by its 13 minutes, not by --steps: the prior kept improving (0.71 at 2000 updates, 0.50-0.55 at 3400-3900),
 # so the in-run evaluations come half as often (every 10 iterations, exploitability every 50: ~90 s more learning)
-# and self-play searches 48 simulations, which the worker plays while the learner learns.
-RECIPE_leduc_poker := --replay-weighting linear --simulations 48 --steps 10000 --eval-every 10 --exploitability-every 50
+# and self-play searches 48 simulations, which the worker plays while the learner learns. Its learning rate stays
+# constant: a schedule over 10000 updates would end part-way, and decay measured no gain on leduc.
+RECIPE_leduc_poker := --replay-weighting linear --simulations 48 --steps 10000 --eval-every 10 --exploitability-every 50 \
+	--lr-decay constant
 train: install
 	$(PY) -m scripts.train --game $(GAME) --out runs/$(GAME) --preset tiny $(RECIPE_$(GAME)) $(ARGS)
 
