@@ -96,7 +96,8 @@ def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
     cmd = train_command(out, 40)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
-    while time.time() < deadline and not (out / "ckpt-000004").exists():
+    while time.time() < deadline and not (out / "LATEST").exists():  # a checkpoint is written (the run keeps only
+        # its newest two, so a named one may come and go between two looks)
         time.sleep(0.2)
     time.sleep(0.5)  # let it get past the checkpoint, into the next iteration
     os.kill(proc.pid, signal.SIGKILL)
@@ -120,7 +121,8 @@ def test_ctrl_c_stops_learner_and_worker_with_a_message_not_a_traceback(tmp_path
     proc = subprocess.Popen(train_command(out, 400, "--actor", "process"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
     deadline = time.time() + 120
-    while time.time() < deadline and not (out / "ckpt-000002").exists():
+    while time.time() < deadline and not (out / "LATEST").exists():  # a checkpoint is written (the run keeps only
+        # its newest two, so a named one may come and go between two looks)
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole process group, the self-play worker included
     output, _ = proc.communicate(timeout=60)
