@@ -4,6 +4,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
+import signal
+import sys
+import threading
 import time
 
 import torch
@@ -86,6 +89,36 @@ def candidate_rows(trainer: Trainer, samples, batch, gen) -> list[list]:
     return rows
 
 
+class CtrlC:
+    """Remembers a Ctrl-C while a run trains. Python loses the KeyboardInterrupt when the signal lands while a
+    finalizer runs (a weakref callback of the garbage collector: "Exception ignored"), and the run would go on to
+    its end; the loop asks `pending` between iterations and raises it again (and the lost one is not printed as
+    a traceback). Only where Ctrl-C raises as usual."""
+
+    def __init__(self):
+        self.pending, self._old, self._old_hook = False, None, None
+
+    def __enter__(self) -> "CtrlC":
+        if threading.current_thread() is threading.main_thread() \
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._old = signal.signal(signal.SIGINT, self._interrupt)
+            self._old_hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
+        return self
+
+    def _interrupt(self, signum, frame):
+        self.pending = True
+        raise KeyboardInterrupt
+
+    def _unraisable(self, unraisable) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):  # a lost Ctrl-C is `pending`; the rest print
+            self._old_hook(unraisable)
+
+    def __exit__(self, *exc) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+            sys.unraisablehook = self._old_hook
+
+
 def train(cfg: TrainConfig, *, quiet: bool = False) -> Trainer:
     """Run (or resume) training until a budget runs out; checkpoint at the end. Returns the trainer."""
     trainer = start(cfg)
@@ -96,32 +129,8 @@ def train(cfg: TrainConfig, *, quiet: bool = False) -> Trainer:
     began = time.monotonic()
     bar = tqdm.tqdm(total=cfg.steps, initial=trainer.updates, unit="upd", disable=quiet, dynamic_ncols=True)
     try:
-        while trainer.updates < cfg.steps and (time.monotonic() - began) < cfg.minutes * 60:
-            before = trainer.updates
-            stats = trainer.play()
-            play_s = stats.pop("seconds")
-            t1 = time.monotonic()
-            losses = trainer.learn()
-            t2 = time.monotonic()
-            waited = trainer.collect()
-            trainer.iteration += 1
-            record = {"iteration": trainer.iteration, "updates": trainer.updates, "games": trainer.games,
-                      **{f"selfplay/{k}": v for k, v in stats.items()}, **losses,
-                      "time/selfplay_s": play_s, "time/learn_s": t2 - t1, "time/wait_s": waited,
-                      "selfplay/game_steps_per_s": stats["decisions"] / max(play_s, 1e-9),
-                      "learn/updates_per_s": (trainer.updates - before) / max(t2 - t1, 1e-9)}
-            last = trainer.updates >= cfg.steps
-            if trainer.iteration % cfg.eval_every == 0 or last:
-                record.update(evaluate(trainer, log))
-            log.log(record)
-            bar.update(trainer.updates - bar.n)
-            if not quiet:
-                bar.write(line(record))
-            if trainer.iteration % cfg.checkpoint_every == 0 or last:
-                trainer.save()
-                log.plot()
-        if latest_checkpoint_name(trainer) != f"ckpt-{trainer.iteration:06d}":
-            trainer.save()
+        with CtrlC() as ctrl_c:
+            train_loop(trainer, log, bar, began, ctrl_c, quiet)
     finally:
         bar.close()
         trainer.close()
@@ -131,6 +140,41 @@ def train(cfg: TrainConfig, *, quiet: bool = False) -> Trainer:
     log.finish()
     trainer.wandb_where = log.where()
     return trainer
+
+
+def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl_c: CtrlC, quiet: bool) -> None:
+    """Iterations until a budget runs out (or Ctrl-C), with evaluations, log lines and checkpoints."""
+    cfg = trainer.cfg
+    while trainer.updates < cfg.steps and (time.monotonic() - began) < cfg.minutes * 60:
+        if ctrl_c.pending:  # a Ctrl-C whose KeyboardInterrupt a finalizer swallowed
+            raise KeyboardInterrupt
+        before = trainer.updates
+        stats = trainer.play()
+        play_s = stats.pop("seconds")
+        t1 = time.monotonic()
+        losses = trainer.learn()
+        t2 = time.monotonic()
+        waited = trainer.collect()
+        trainer.iteration += 1
+        record = {"iteration": trainer.iteration, "updates": trainer.updates, "games": trainer.games,
+                  **{f"selfplay/{k}": v for k, v in stats.items()}, **losses,
+                  "time/selfplay_s": play_s, "time/learn_s": t2 - t1, "time/wait_s": waited,
+                  "selfplay/game_steps_per_s": stats["decisions"] / max(play_s, 1e-9),
+                  "learn/updates_per_s": (trainer.updates - before) / max(t2 - t1, 1e-9)}
+        last = trainer.updates >= cfg.steps
+        if trainer.iteration % cfg.eval_every == 0 or last:
+            record.update(evaluate(trainer, log))
+        log.log(record)
+        bar.update(trainer.updates - bar.n)
+        if not quiet:
+            bar.write(line(record))
+        if trainer.iteration % cfg.checkpoint_every == 0 or last:
+            trainer.save()
+            log.plot()
+    if latest_checkpoint_name(trainer) != f"ckpt-{trainer.iteration:06d}":
+        trainer.save()
+    if ctrl_c.pending:  # swallowed in the last iteration: the run stops before its final evaluation
+        raise KeyboardInterrupt
 
 
 def publish_best_play(trainer: Trainer, log: RunLog, quiet: bool) -> None:

@@ -16,7 +16,7 @@ from agent.agent import load_agent
 from agent.play_choice import CANDIDATES
 from agent.policy import exploitability
 from agent.run import train
-from agent.training import TrainConfig, latest_checkpoint, learning_rate
+from agent.training import TrainConfig, Trainer, latest_checkpoint, learning_rate
 from scripts.train import parse
 
 
@@ -130,6 +130,32 @@ def test_ctrl_c_stops_learner_and_worker_with_a_message_not_a_traceback(tmp_path
     assert f"continue with: python -m scripts.train --out {out} --resume" in output
     with pytest.raises(ProcessLookupError):  # the worker is gone with the learner
         os.killpg(proc.pid, 0)
+
+
+def test_a_ctrl_c_that_a_finalizer_swallows_still_stops_the_run(tmp_path, monkeypatch):
+    class Finalized:  # Python drops an exception raised in __del__ ("Exception ignored"): Ctrl-C landing there
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # the handler runs here, inside the finalizer
+
+    learn, calls = Trainer.learn, []
+
+    def learn_then_ctrl_c(self):
+        calls.append(1)
+        if len(calls) == 2:
+            Finalized()
+        return learn(self)
+
+    monkeypatch.setattr(Trainer, "learn", learn_then_ctrl_c)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (xdist may ignore it)
+    hook = sys.unraisablehook
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            train(tiny_config(tmp_path / "run", steps=40), quiet=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert len(calls) == 2  # stopped at the next iteration, not at the budget's end
+    assert signal.getsignal(signal.SIGINT) is previous and sys.unraisablehook is hook  # both given back
 
 
 @pytest.mark.parametrize("decay", ["linear", "cosine"])
