@@ -16,10 +16,11 @@ install: .venv/installed
 # measured better (leduc exploitability 0.97 vs 2.0 after 13 minutes).
 # Per-game recipe: on leduc_poker linearly weighted replay measured 0.51 and 0.58 at 2000 updates (uniform 0.64-0.81);
 # on kuhn_poker it measured worse (the prior 0.148 against 0.070), so the default stays uniform. The leduc job is
-# bounded by its 13 minutes, not by --steps: the prior kept improving (0.71 at 2000 updates, 0.50-0.55 at 3400-3900),
-# so the in-run evaluations come half as often (every 10 iterations, exploitability every 50: ~90 s more learning)
-# and self-play searches 48 simulations, which the worker plays while the learner learns. Its learning rate stays
-# constant: a schedule over 10000 updates would end part-way, and decay measured no gain on leduc.
+# bounded by its 13 minutes, not by --steps: the prior kept improving (0.71 at 2000 updates, 0.47-0.56 at 3400-3900),
+# so the in-run evaluations (177 s of the 780) come half as often (every 10 iterations, exploitability every 50:
+# 3808 and 3856 updates on two seeds against 3536 and 3424) and self-play searches 48 simulations, which the worker
+# plays while the learner learns. Its learning rate stays constant: a schedule over 10000 updates would end part-way,
+# and decay measured no gain on leduc.
 RECIPE_leduc_poker := --replay-weighting linear --simulations 48 --steps 10000 --eval-every 10 --exploitability-every 50 \
 	--lr-decay constant
 train: install

@@ -54,8 +54,8 @@ class TrainConfig:
     device: str = "auto"
     """auto, cpu or cuda."""
     steps: int = 4000
-    """Budget: stop after this many learner updates in total (kuhn_poker, cosine schedule, two seeds: 0.087 and
-    0.087 after 4000, 0.095 and 0.104 after 2000)."""
+    """Budget: stop after this many learner updates in total (kuhn_poker, cosine schedule, two seeds, fresh
+    measurements: 0.087 and 0.087 after 4000, 0.095 and 0.104 after 2000)."""
     minutes: float = 13.0
     """Budget: stop this process after this many minutes (checked between iterations); the final evaluation
     comes after it."""
@@ -69,7 +69,7 @@ class TrainConfig:
     """Self-play games played in parallel per iteration."""
     simulations: int = 32
     """Search simulations per move in self-play (the main job's leduc recipe uses 48: on 2 CPU cores the worker
-    plays them while the learner learns, at no cost in updates)."""
+    plays them while the learner learns; the learner never waited for its games, `time/wait_s` 0.0)."""
     particles: int = 4
     """Belief particles per search."""
     root: Literal["puct", "gumbel", "mmd"] = "puct"
@@ -127,7 +127,7 @@ class TrainConfig:
     lr_decay: Literal["constant", "linear", "cosine"] = "cosine"
     """Learning-rate schedule: constant, or decayed linearly or along a half cosine from `lr` to
     `lr * lr_final` over `lr_decay_steps` updates (a run stopped earlier by `minutes` ends part-way). kuhn_poker,
-    2000 updates, seed 0: cosine 0.095 against constant 0.104 (the final prior settles instead of jittering).
+    2000 updates, seed 0: cosine 0.095 against constant 0.104.
     The leduc main job, bounded by time rather than updates, keeps constant (its recipe in the Makefile): linear
     decay over its 1700 updates measured no better (published 0.615, fresh 0.642, against 0.566 and 0.612)."""
     lr_final: float = 0.1

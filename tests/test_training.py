@@ -61,10 +61,10 @@ def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average, weighting,
 
 def test_how_often_a_run_evaluates_does_not_change_what_it_learns(tmp_path):
     often = train(tiny_config(tmp_path / "often", eval_every=1), quiet=True)
-    never = train(tiny_config(tmp_path / "rarely", eval_every=100), quiet=True)
+    rarely = train(tiny_config(tmp_path / "rarely", eval_every=100), quiet=True)
     records = [json.loads(line) for line in (tmp_path / "often" / "metrics.jsonl").read_text().splitlines()]
     assert all("generator/d0/precision" in r for r in records)  # it did evaluate (replay samples, generator)
-    assert (often.updates, often.games) == (never.updates, never.games)
+    assert (often.updates, often.games) == (rarely.updates, rarely.games)
     a, b = weights(tmp_path / "often"), weights(tmp_path / "rarely")
     assert all(torch.equal(a[k], b[k]) for k in a)
 
@@ -91,14 +91,19 @@ def train_command(out: pathlib.Path, steps: int, *extra: str) -> list[str]:
             "--checkpoint-every", "2", "--wandb-mode", "disabled", "--device", "cpu", "--no-choose-play", *extra]
 
 
+def wait_for_a_checkpoint(out: pathlib.Path, seconds: float = 120) -> None:
+    """Until the run in `out` has written a checkpoint: LATEST, not a named one, which the run's keep-newest-two
+    rule may delete between two looks."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and not (out / "LATEST").exists():
+        time.sleep(0.2)
+
+
 def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
     out = tmp_path / "run"
     cmd = train_command(out, 40)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and not (out / "LATEST").exists():  # a checkpoint is written (the run keeps only
-        # its newest two, so a named one may come and go between two looks)
-        time.sleep(0.2)
+    wait_for_a_checkpoint(out)
     time.sleep(0.5)  # let it get past the checkpoint, into the next iteration
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -120,10 +125,7 @@ def test_ctrl_c_stops_learner_and_worker_with_a_message_not_a_traceback(tmp_path
     out = tmp_path / "run"
     proc = subprocess.Popen(train_command(out, 400, "--actor", "process"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
-    deadline = time.time() + 120
-    while time.time() < deadline and not (out / "LATEST").exists():  # a checkpoint is written (the run keeps only
-        # its newest two, so a named one may come and go between two looks)
-        time.sleep(0.2)
+    wait_for_a_checkpoint(out)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole process group, the self-play worker included
     output, _ = proc.communicate(timeout=60)
     assert proc.returncode == 1 and "Traceback" not in output, output[-2000:]
