@@ -23,8 +23,8 @@ from agent.sampling import sample_actions
 from agent.training import TrainConfig, Trainer, latest_checkpoint
 
 EXPLOITABILITY_EVERY = {"kuhn_poker": 1, "leduc_poker": 25}  # default iterations between in-run measurements
-BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode")  # what a resumed run takes from the new command
-# (besides --out itself: a run directory may have been moved since)
+BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode", "final_games")  # what a resumed run takes from the
+# new command (besides --out itself: a run directory may have been moved since)
 
 
 def start(cfg: TrainConfig) -> Trainer:

@@ -46,21 +46,20 @@ def main(argv: list[str] | None = None) -> None:
         out = cfg.resolved().out
         raise SystemExit(f"\ninterrupted: {out} keeps its checkpoints (every {cfg.checkpoint_every} iterations); "
                          f"continue with: python -m scripts.train --out {out} --resume") from None
-    res = versus_random(trainer.player, 200, seed=cfg.seed + 10_000)
-    rows = [("game", trainer.cfg.game), ("learner updates", trainer.updates), ("self-play games", trainer.games),
-            ("vs uniform random (200 games)", f"{res['mean_return']:+.3f} ± {res['ci95']:.3f} per game, "
-                                              f"win rate {res['win_rate']:.0%}"
-                                              + (f"; an even seat gets {res['table_mean']:+.3f}"
-                                                 if res["table_mean"] else "")),
-            ("run directory", str(trainer.dir)), ("wandb", trainer.wandb_where)]
-    if trainer.cfg.game in EXPLOITABLE:
-        fresh = " (a fresh measurement)" if trainer.play_choice else ""
-        rows.insert(4, ("exploitability", f"{exploitability(trainer.player):.4f}{fresh} (uniform random: "
-                                          f"{EXPLOITABLE[trainer.cfg.game]})"))
+    rows = [("game", trainer.cfg.game), ("learner updates", trainer.updates), ("self-play games", trainer.games)]
+    if trainer.cfg.final_games:
+        res = versus_random(trainer.player, trainer.cfg.final_games, seed=cfg.seed + 10_000)
+        rows.append((f"vs uniform random ({res['games']} games)",
+                     f"{res['mean_return']:+.3f} ± {res['ci95']:.3f} per game, win rate {res['win_rate']:.0%}"
+                     + (f"; an even seat gets {res['table_mean']:+.3f}" if res["table_mean"] else "")))
     if trainer.play_choice:
         name, figures = trainer.play_choice
-        rows.insert(4, ("play search", f"{name}, the lowest of " + ", ".join(f"{k} {v:.3f}"
-                                                                            for k, v in figures.items())))
+        rows.append(("play search", f"{name}, the lowest of " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())))
+    if trainer.cfg.game in EXPLOITABLE:
+        fresh = " (a fresh measurement)" if trainer.play_choice else ""
+        rows.append(("exploitability", f"{exploitability(trainer.player):.4f}{fresh} (uniform random: "
+                                       f"{EXPLOITABLE[trainer.cfg.game]})"))
+    rows += [("run directory", str(trainer.dir)), ("wandb", trainer.wandb_where)]
     width = max(len(k) for k, _ in rows)
     print("\n" + "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows))
 

@@ -3,6 +3,7 @@ import dataclasses
 import json
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
@@ -110,10 +111,14 @@ def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
     assert (out / "LATEST").exists()
     stopped_at = latest_checkpoint(out).name
     assert stopped_at < "ckpt-000010"  # killed part-way
-    done = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(cmd + ["--resume", "--final-games", "12"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+    assert "vs uniform random (12 games)" in done.stdout  # the resumed run takes the summary's size from the command
     trainer = train(tiny_config(out, steps=40, resume=True), quiet=True)  # nothing left to do: loads and stops
     assert trainer.updates == 40
+    summary = subprocess.run(cmd + ["--resume", "--final-games", "0"], capture_output=True, text=True, timeout=300)
+    assert summary.returncode == 0 and "vs uniform random" not in summary.stdout
+    assert re.search(rf"^run directory +{re.escape(str(out))}$", summary.stdout, re.M), summary.stdout
     assert all(torch.isfinite(v).all() for v in weights(out).values())
     state = trainer.adapter.new_initial_state()
     while state.is_chance_node():
