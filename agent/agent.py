@@ -21,7 +21,7 @@ import torch
 import games
 from agent.batch import play_random, trace
 from agent.checkpoint import atomic_write, load_model
-from agent.config import return_scale
+from agent.config import replace, return_scale
 from agent.ablation import RealLegalExpander
 from agent.learned import LearnedExpander
 from agent.model import EOS, PAD, SEP, Model
@@ -227,11 +227,12 @@ def _check_decisions(states) -> None:
 
 def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str = "network",
                inner_actions: str = "generated", seed: int = 0, device: str = "cpu", game: str | None = None,
-               **search_overrides) -> Agent:
+               min_ratio: float | None = None, **search_overrides) -> Agent:
     """The agent of a training run: the newest checkpoint's weights (RUN_DIR/LATEST names it; else
     `RUN_DIR/model/`) and `RUN_DIR/search.json` settings (defaults if absent), with `search_overrides`
-    (e.g. simulations=32) on top. `game`, if given, must be the run's game. Errors say what is wrong with a
-    missing, half-written or foreign run directory."""
+    (e.g. simulations=32) on top and `min_ratio`, if given, in place of the checkpoint's generator floor.
+    `game`, if given, must be the run's game. Errors say what is wrong with a missing, half-written or
+    foreign run directory."""
     run_dir = pathlib.Path(run_dir)
     if not run_dir.is_dir():
         raise FileNotFoundError(f"run directory {run_dir} does not exist")
@@ -246,6 +247,8 @@ def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str =
         raise FileNotFoundError(f"{run_dir} holds no checkpoint (no LATEST file, no model/ directory): a run "
                                 "that has not saved one yet, or not a run directory")
     model = load_model(model_dir, device=device)
+    if min_ratio is not None:
+        model.cfg = replace(model.cfg, min_ratio=min_ratio)
     run_config = run_dir / "config.json"
     if run_config.exists():
         try:

@@ -86,8 +86,8 @@ def evaluate_run(run: pathlib.Path, settings: EvalSettings, *, device: str = "cp
     base = variant(run, "agent", settings.seed, device, overrides)
     game = base.adapter.name
     out: dict = {"run": str(run), "game": game, "settings": dataclasses.asdict(settings),
-                 "search": dataclasses.asdict(base.cfg), "matches": [], "skipped": [], "failed": [],
-                 "exploitability": {}}
+                 "search": dataclasses.asdict(base.cfg), "min_ratio": base.model.cfg.min_ratio, "matches": [],
+                 "skipped": [], "failed": [], "exploitability": {}}
     opponents: dict[str, Player] = {}
     oracle_agent: list[Agent] = []
 

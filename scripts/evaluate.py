@@ -32,6 +32,9 @@ class EvalConfig(EvalSettings):
     """Override the run's search simulations per move."""
     particles: int | None = None
     """Override the run's belief particles per search (the particles1 ablation still uses 1)."""
+    min_ratio: float | None = None
+    """Override the run's generator floor: candidates less than this fraction as probable as the best are
+    dropped (default: the floor the run trained with, in its checkpoint's model config)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the networks run (auto: cuda if available)."""
     wandb_mode: Literal["offline", "online", "disabled"] | None = None
@@ -66,7 +69,8 @@ def table(res: dict) -> Table:
 
 def quality_table(res: dict) -> Table:
     """Generated-action quality by unroll depth, and belief quality."""
-    t = Table(title="generated actions (real rules as judge) and beliefs")
+    floor = f", candidates under {res['min_ratio']:g} x the best dropped" if "min_ratio" in res else ""
+    t = Table(title=f"generated actions (real rules as judge{floor}) and beliefs")
     for c in ("depth", "legal precision", "legal-set recall", "duplicate rate", "candidates", "states"):
         t.add_column(c, justify="right")
     for d, q in res["generator"].items():
@@ -149,7 +153,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     fit_torch_threads()
     device = ("cuda" if torch.cuda.is_available() else "cpu") if cfg.device == "auto" else cfg.device
-    overrides = {k: v for k in ("simulations", "particles") if (v := getattr(cfg, k)) is not None}
+    overrides = {k: v for k in ("simulations", "particles", "min_ratio") if (v := getattr(cfg, k)) is not None}
     settings = EvalSettings(**{f.name: getattr(cfg, f.name) for f in dataclasses.fields(EvalSettings)})
     console = Console(width=max(Console().width, 132))  # the tables need room, even when piped
     try:

@@ -176,6 +176,27 @@ def test_a_variant_that_fails_is_reported_and_the_others_are_kept(run_dir, monke
     assert "particles1 could not be evaluated: no possible world" in capsys.readouterr().out
 
 
+def test_min_ratio_overrides_the_generator_floor_of_the_checkpoint(run_dir, monkeypatch):
+    from agent import quality
+
+    floors, real = [], quality.sample_actions
+
+    def sample_actions(model, *args, **kw):  # records the floor G's candidates are cut at
+        floors.append(model.cfg.min_ratio)
+        return real(model, *args, **kw)
+
+    monkeypatch.setattr(quality, "sample_actions", sample_actions)
+    args = ["--run", str(run_dir), "--episodes", "2", "--quality-positions", "8", "--wandb-mode", "disabled",
+            "--opponents", "random", "--variants", "agent", "--no-exploitability"]
+    res = evaluate.main(args)
+    assert res["min_ratio"] == preset("tiny").min_ratio and set(floors) == {preset("tiny").min_ratio}
+    floors.clear()
+    res = evaluate.main(args + ["--min-ratio", "0.05"])
+    assert res["min_ratio"] == 0.05 and set(floors) == {0.05}
+    with pytest.raises(SystemExit, match=r"min_ratio must be in \[0, 1\), got 1.5"):
+        evaluate.main(args + ["--min-ratio", "1.5"])
+
+
 def test_evaluate_explains_a_bad_run_directory(run_dir, tmp_path):
     with pytest.raises(SystemExit, match="does not exist"):
         evaluate.main(["--run", str(tmp_path / "nowhere"), "--wandb-mode", "disabled"])
