@@ -69,8 +69,8 @@ def table(res: dict) -> Table:
 
 def quality_table(res: dict) -> Table:
     """Generated-action quality by unroll depth, and belief quality."""
-    floor = f", candidates under {res['min_ratio']:g} x the best dropped" if "min_ratio" in res else ""
-    t = Table(title=f"generated actions (real rules as judge{floor}) and beliefs")
+    t = Table(title=f"generated actions (real rules as judge, candidates under {res['min_ratio']:g} x the best "
+                    "dropped) and beliefs")
     for c in ("depth", "legal precision", "legal-set recall", "duplicate rate", "candidates", "states"):
         t.add_column(c, justify="right")
     for d, q in res["generator"].items():
