@@ -57,6 +57,21 @@ class LossConfig:
     """log M minus the entropy of the encoder's mean code distribution over a batch: keeps distinct chance
     outcomes from collapsing onto one code before the later steps' losses need them told apart."""
 
+    def __post_init__(self):
+        """Refuse a weight that is not a finite number >= 0."""
+        bad = {name: w for name, w in dataclasses.asdict(self).items()
+               if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w < math.inf}
+        if bad:
+            raise ValueError(f"loss weights must be finite numbers >= 0, got {bad}")
+
+    @classmethod
+    def from_dict(cls, data, source: str = "losses") -> "LossConfig":
+        """The weights `dataclasses.asdict` wrote; ValueError names unknown or malformed ones."""
+        names = [f.name for f in dataclasses.fields(cls)]
+        if not isinstance(data, dict) or set(data) - set(names):
+            raise ValueError(f"{source} must map loss terms to weights; terms: {names}; got {data!r}")
+        return cls(**data)
+
 
 def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()) -> tuple[torch.Tensor, dict]:
     """(total loss, {term: float}) for one batch; terms are unweighted per-step means summed over steps (belief only

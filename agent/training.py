@@ -137,6 +137,9 @@ class TrainConfig:
     so a larger budget on --resume continues the same schedule)."""
     weight_decay: float = 1e-4
     """AdamW weight decay."""
+    losses: LossConfig = dataclasses.field(default_factory=LossConfig)
+    """Weights of the loss terms (agent.losses.LossConfig), e.g. --losses.generator 2 (a config.json without
+    them, from before they were options, gets the defaults)."""
     average: float = 0.0
     """Polyak averaging of the published weights: after every update avg += (1 - average) * (online - avg).
     The averaged model is the one evaluated, checkpointed as model/ and loaded by load_agent; self-play keeps
@@ -203,6 +206,8 @@ class TrainConfig:
         for key in ("out", "config"):
             if data.get(key) is not None:
                 data[key] = pathlib.Path(data[key])
+        if "losses" in data:
+            data["losses"] = LossConfig.from_dict(data["losses"], f"{source}'s losses")
         return cls(**data)
 
 
@@ -246,7 +251,7 @@ class Trainer:
         model = self.average if self.average is not None else self.model
         self.player = Agent(self.adapter, model, search=cfg.play_search(), seed=cfg.seed + 2)
         self.iteration = self.updates = self.games = 0
-        self.losses = LossConfig()
+        self.losses = cfg.losses
         self.play_choice: tuple[str, dict[str, float]] | None = None  # (published, figures) once chosen (run.py)
 
     # ----- one iteration -----

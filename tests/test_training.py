@@ -14,6 +14,7 @@ import torch
 from safetensors.torch import load_file
 
 from agent.agent import load_agent
+from agent.losses import LossConfig
 from agent.play_choice import CANDIDATES
 from agent.policy import exploitability
 from agent.run import train
@@ -208,6 +209,44 @@ def test_config_file_and_flags(tmp_path):
         train(tiny_config(tmp_path / "y", device="tpu"), quiet=True)
     with pytest.raises(ValueError, match="lr_decay must be constant, linear or cosine"):
         train(tiny_config(tmp_path / "z", lr_decay="step"), quiet=True)  # as a config file could say
+
+
+def test_loss_weights_are_options_that_a_config_file_keeps(tmp_path):
+    cfg = parse(["--losses.generator", "2.5", "--losses.belief", "0"])
+    assert (cfg.losses.generator, cfg.losses.belief, cfg.losses.policy) == (2.5, 0.0, 1.0)
+    path = tmp_path / "config.json"
+    path.write_text(cfg.to_json())
+    assert parse(["--config", str(path), "--losses.policy", "3"]).losses == dataclasses.replace(cfg.losses, policy=3.0)
+    saved = json.loads(cfg.to_json())
+    del saved["losses"]  # a run's config.json from before the weights were options
+    path.write_text(json.dumps(saved))
+    assert parse(["--config", str(path)]).losses == LossConfig()
+    for bad, says in [({"genrator": 2.0}, "terms"), ({"generator": -1.0}, ">= 0"), ({"value": "high"}, ">= 0")]:
+        path.write_text(json.dumps(saved | {"losses": bad}))
+        with pytest.raises(SystemExit, match=says):
+            parse(["--config", str(path)])
+    with pytest.raises(SystemExit):  # tyro prints "loss weights must be finite numbers >= 0"
+        parse(["--losses.generator", "nan"])
+
+
+def test_a_zero_generator_weight_leaves_the_generator_to_weight_decay_alone(tmp_path):
+    """The learner uses the run's weights: with the generator's at 0, AdamW moves G's input layer (which only
+    the generator term reaches) by its decay alone, p * (1 - lr * weight_decay); at 1 it learns."""
+    moved = {}
+    for weight in (0.0, 1.0):
+        trainer = Trainer(tiny_config(tmp_path / str(weight), updates_per_iteration=1,
+                                      losses=LossConfig(generator=weight)))
+        try:
+            trainer.play()
+            before = trainer.model.generator_in.weight.detach().clone()
+            terms = trainer.learn()
+        finally:
+            trainer.close()
+        lr = trainer.opt.param_groups[0]["lr"]
+        decayed = before * (1 - lr * trainer.cfg.weight_decay)
+        moved[weight] = float((trainer.model.generator_in.weight.detach() - decayed).abs().max())
+        assert terms["loss/generator"] > 0  # measured and reported either way
+    assert moved[0.0] == 0.0 and moved[1.0] > 1e-4
 
 
 @pytest.mark.parametrize("game", ["kuhn_poker", "leduc_poker", "liars_dice"])
