@@ -116,6 +116,7 @@ class Batch:
     live: torch.Tensor  # (B, K+1) bool: step k is a real decision
     terminal: torch.Tensor  # (B, K+1) float: 1 where step k is at or past the end
     holding: torch.Tensor  # (B, K+1, N, V) bool: ids each relative seat holds in the view at step k; V=0 without one
+    table: torch.Tensor  # (B, K+1, R, V) bool: ids the view's table shows per table word at step k; V=0 without one
 
     @property
     def exists(self) -> torch.Tensor:
@@ -166,6 +167,8 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
     live = np.zeros((B, K + 1), dtype=bool)
     terminal = np.zeros((B, K + 1), dtype=np.float32)
     holding = np.zeros((B, K + 1, N, tok.vocab_size if ad.has_view else 0), dtype=bool)
+    R = len(ad.table_words)
+    table = np.zeros((B, K + 1, R, tok.vocab_size if R else 0), dtype=bool)
     roots, seps, nexts = [], [], []
     for b, (tr, t) in enumerate(samples):
         root_player = tr.states[t].current_player()
@@ -188,6 +191,8 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
             if ad.has_view:
                 for j, ids in enumerate(tok.holdings(state, root_player)):
                     holding[b, k, j, ids] = True
+            for j, ids in enumerate(tok.table(state) if R else ()):
+                table[b, k, j, ids] = True
             target = _policy(tr, i)
             for c, (a, prob) in enumerate(_legal_subset(state, target, max_legal, rng)):
                 ids = tok.encode_action(state, a)
@@ -202,7 +207,7 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
     t = torch.from_numpy
     return Batch(root=_pad(roots), root_sep=torch.tensor(seps), actions=t(actions), chance_events=chance_events,
                  legal=t(legal), policy=t(policy), value=t(value), reward=t(reward), to_play=t(to_play),
-                 live=t(live), terminal=t(terminal), holding=t(holding))
+                 live=t(live), terminal=t(terminal), holding=t(holding), table=t(table))
 
 
 def _policy(tr: Trace, i: int) -> dict[int, float]:

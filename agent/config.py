@@ -34,6 +34,8 @@ class GameSpec:
     view: bool = False
     """Whether the adapter shows a view (`<view>` what every seat holds now: the player's own part ends the
     observation, the others' the hidden tokens); the model then reads the views into latent slots of their own."""
+    table: list[str] = dataclasses.field(default_factory=list)
+    """The adapter's `table_words`: one row each of the table head (what the view's table shows at every step)."""
 
     @classmethod
     def of(cls, adapter: GameAdapter) -> "GameSpec":
@@ -45,7 +47,7 @@ class GameSpec:
         game = adapter.game
         return cls(game=adapter.name, params=dict(adapter.params), num_players=adapter.num_players,
                    vocab_size=vocab.size(), vocab_fingerprint=vocab.fingerprint(), max_action_len=longest,
-                   value_scale=return_scale(adapter), view=adapter.has_view,
+                   value_scale=return_scale(adapter), view=adapter.has_view, table=list(adapter.table_words),
                    zero_sum=game.get_type().utility == pyspiel.GameType.Utility.ZERO_SUM)
 
 

@@ -93,6 +93,8 @@ class Model(nn.Module):
             self.holding_cards = nn.Linear(W, N)  # and from each card's slot: which seat holds that card
             self.pointer_query = nn.Linear(W, W)  # G points at card slots: its state against each slot's key
             self.pointer_key = nn.Linear(W, W)
+        if spec.table:  # one vector per table word, scored against the card table: what the table shows
+            self.table_head = MLP(L * W, 2 * W, len(spec.table) * W)
         self.register_buffer("value_scale", torch.tensor(spec.value_scale), persistent=False)
 
     # ----- representation h -----
@@ -228,6 +230,12 @@ class Model(nn.Module):
         seats = self.holding_head(s.flatten(1)).view(len(s), self.spec.num_players, -1)
         per_card = self.holding_cards(s[:, -len(self.card_ids):]).transpose(1, 2)  # (B, N, cards)
         return (seats @ self.repr.embed_tokens.table().T).index_add(2, self.card_ids, per_card)
+
+    def table(self, s: torch.Tensor) -> torch.Tensor:
+        """What the view's table shows (games with `table_words`): latent (B, L, W) -> logits (B, R, V), one
+        vector per table word against h's token table (`top` and its card, `draw` and how many)."""
+        rows = self.table_head(s.flatten(1)).view(len(s), len(self.spec.table), -1)
+        return rows @ self.repr.embed_tokens.table().T
 
     # ----- actions: embedding and policy scorer -----
     def embed_actions(self, actions: torch.Tensor) -> torch.Tensor:

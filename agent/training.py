@@ -371,8 +371,11 @@ class Trainer:
         if self.average is not None:
             models = [(self.model, "online"), (self.average, "model")]
         for model, sub in models:
-            model.load_state_dict(load_model(path / sub, expect_game=model.spec, expect_config=model.cfg,
-                                             device=self.device).state_dict())
+            saved = load_model(path / sub, expect_game=model.spec, expect_config=model.cfg, device=self.device)
+            if saved.spec != model.spec:
+                raise ValueError(f"{path / sub} was made by another version of this code: its game spec is "
+                                 f"{saved.spec}, this code's is {model.spec}; start a new run")
+            model.load_state_dict(saved.state_dict())
         try:
             state = torch.load(path / "trainer.pt", map_location="cpu", weights_only=True)
             self.opt.load_state_dict(state["optimizer"])

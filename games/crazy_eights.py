@@ -26,6 +26,7 @@ class CrazyEights(GameAdapter):
     name = "crazy_eights"
     default_params = {"players": 2}
     words = ("stock",)
+    table_words = ("top", "stock", "draw")  # what to match, whether one may pass, how many draws are left
 
     def __init__(self, game, params):
         super().__init__(game, params)

@@ -47,6 +47,10 @@ def reference_loss(model: Model, batch, weights: LossConfig) -> tuple[torch.Tens
             held = batch.holding[:, k].float()
             bce = F.binary_cross_entropy_with_logits(model.holdings(s), held, reduction="none").sum(-1)
             add("holding", _mean((bce / held.sum(-1).clamp(min=1)).mean(-1), live), k)
+        if model.spec.table:
+            shown = batch.table[:, k].float()
+            bce = F.binary_cross_entropy_with_logits(model.table(s), shown, reduction="none").sum(-1)
+            add("table", _mean((bce / shown.sum(-1).clamp(min=1)).mean(-1), live), k)
         if k == K:
             break
         exists = batch.exists[:, k].float()

@@ -182,7 +182,7 @@ def test_the_whole_loss_trains_every_parameter(game):
      ["belief.", "scorer", "prediction.", "afterstate_head."]),
     ("crazy_eights", "generator", ["generator.", "pointer_query.", "pointer_key.", "card_slot", "repr.", "same_suit.",
                                    "same_rank.", "acted_on.", "code_cards.", "drawn", "card_codes."],
-     ["holding_head.", "holding_cards.", "belief.", "scorer", "prediction."]),
+     ["holding_head.", "holding_cards.", "table_head.", "belief.", "scorer", "prediction."]),
     ("leduc_poker", "policy", ["scorer.", "scorer_state.", "action_tokens.", "repr."],
      ["generator.", "belief.", "prediction."]),
     ("leduc_poker", "value", ["prediction.", "repr.", "dynamics_net."],
@@ -199,7 +199,10 @@ def test_the_whole_loss_trains_every_parameter(game):
      ["code_cards.", "drawn", "afterstate_net.", "dynamics_net.", "repr."]),
     ("crazy_eights", "holding", ["holding_head.", "holding_cards.", "repr.", "slots", "card_slot", "afterstate_net.",
                                  "dynamics_net.", "chance_net.", "code_embed."],
-     ["generator.", "pointer_", "belief.", "scorer", "prediction.", "afterstate_head.", "reward_head."]),
+     ["table_head.", "generator.", "pointer_", "belief.", "scorer", "prediction.", "afterstate_head.", "reward_head."]),
+    ("crazy_eights", "table", ["table_head.", "repr.", "slots", "afterstate_net.", "dynamics_net.", "chance_net.",
+                               "code_embed."],
+     ["holding_", "generator.", "pointer_", "belief.", "scorer", "prediction.", "afterstate_head.", "reward_head."]),
 ])
 def test_each_loss_term_trains_what_it_should_and_nothing_else(game, term, reaches, spares):
     model, tok = build(game)

@@ -102,3 +102,33 @@ def test_holdings_are_empty_where_the_game_shows_no_view():
     for state, _ in replay(adapter, random_history(adapter, rng, 50)):
         if state.current_player() >= 0:
             assert tok.holdings(state, state.current_player()) == [[], []]
+
+
+def test_the_table_is_what_openspiel_says_is_on_it():
+    """crazy_eights' table words: `top` is OpenSpiel's previous card (with the named suit after an eight),
+    `stock` its cards left in the deck, `draw` how many times the player to move has drawn this turn (counted
+    in OpenSpiel's history; absent before the first draw)."""
+    adapter = games.load("crazy_eights")
+    tok, rng, checked, drew = Tokenizer.for_game(adapter), random.Random(1), 0, 0
+    assert adapter.table_words == ("top", "stock", "draw")
+    for _ in range(5):
+        for state, _ in replay(adapter, random_history(adapter, rng, 200)):
+            said = state.observation_string(0)
+            if state.current_player() < 0 or "Previous card:" not in said:
+                continue
+            card = said.split("Previous card: ")[1].split()[0]
+            suit = said.split("Previous suit: ")[1].split()[0]
+            stock = str(state).split("Number of cards left in deck: ")[1].split()[0]
+            draws = 0
+            for step in reversed(state.full_history()):
+                if step.player == state.current_player() and step.action == 52:  # its draws this turn
+                    draws += 1
+                elif step.player >= 0:
+                    break
+            top, left, drawn = (tok.describe(ids) for ids in tok.table(state))
+            nominating = min(state.legal_actions()) >= 54  # the eight is down, its suit not yet named
+            assert top == ([card, f"suit_{suit}"] if card[1] == "8" and not nominating else [card])
+            assert left == [f"N{stock}"] and drawn == ([f"N{draws}"] if draws else [])
+            checked += 1
+            drew += draws > 1
+    assert checked > 50 and drew > 5

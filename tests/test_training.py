@@ -196,6 +196,18 @@ def test_refusals_say_what_is_wrong(tmp_path):
         train(tiny_config(tmp_path / "run", steps=8, resume=True), quiet=True)
 
 
+def test_a_checkpoint_whose_game_spec_differs_from_this_codes_is_refused(tmp_path):
+    """A run saved by a version of the code that described the game otherwise (a head more or less, another
+    spec) is refused on --resume with both specs named, not loaded half-way."""
+    train(tiny_config(tmp_path / "run", steps=4), quiet=True)
+    path = latest_checkpoint(tmp_path / "run") / "model" / "model.json"
+    saved = json.loads(path.read_text())
+    saved["game"]["zero_sum"] = not saved["game"]["zero_sum"]
+    path.write_text(json.dumps(saved))
+    with pytest.raises(ValueError, match="another version of this code"):
+        train(tiny_config(tmp_path / "run", steps=8, resume=True), quiet=True)
+
+
 def test_config_file_and_flags(tmp_path):
     cfg = tiny_config(tmp_path / "x", steps=7)
     path = tmp_path / "config.json"

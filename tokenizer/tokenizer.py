@@ -73,6 +73,15 @@ class Tokenizer:
                 out[(ev.seat - p) % n] += [self._ids[w] for w in ev.payload]
         return out
 
+    def table(self, state: pyspiel.State) -> list[list[int]]:
+        """The view's table facts now: per word of the adapter's `table_words`, the ids of the payload words of
+        the table event (no seat) with that verb; empty where the view has none."""
+        out: dict[str, list[int]] = {w: [] for w in self.adapter.table_words}
+        for ev in self.adapter.view(self._stream.node(state).ctx):
+            if ev.seat is None and ev.verb in out:
+                out[ev.verb] += [self._ids[w] for w in ev.payload]
+        return list(out.values())
+
     def new_events(self, before: pyspiel.State, after: pyspiel.State, player: int) -> tuple[list[int], list[int]]:
         """(observation, hidden) ids the events from `before` to `after` add to `player`'s streams (views left out).
 
