@@ -63,6 +63,9 @@ def load_model(directory: str | os.PathLike, *, expect_game: GameSpec | None = N
             expect_game.game, expect_game.params, expect_game.num_players):
         raise ValueError(f"{directory} holds a model for {spec.game} {spec.params}, "
                          f"not for {expect_game.game} {expect_game.params}")
+    if expect_game is not None and spec != expect_game:
+        raise ValueError(f"{directory} was made by another version of this code: its game spec is {spec}, this "
+                         f"code's is {expect_game}")
     if expect_config is not None and expect_config != cfg:
         diff = {f.name: (getattr(cfg, f.name), getattr(expect_config, f.name)) for f in dataclasses.fields(cfg)
                 if getattr(cfg, f.name) != getattr(expect_config, f.name)}

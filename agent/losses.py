@@ -79,6 +79,14 @@ class LossConfig:
         return cls(**data)
 
 
+def bag_loss(logits: torch.Tensor, bags: torch.Tensor) -> torch.Tensor:
+    """Per row, the mean over its bags (rows, bags, V) of the summed yes/no cross-entropy of every token, per
+    token in the bag (the holding and table terms)."""
+    target = bags.to(logits.dtype)
+    bce = F.binary_cross_entropy_with_logits(logits, target, reduction="none").sum(-1)
+    return (bce / target.sum(-1).clamp(min=1)).mean(-1)
+
+
 def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()) -> tuple[torch.Tensor, dict]:
     """(total loss, {term: float}) for one batch; terms are unweighted per-step means summed over steps (belief only
     when its weight is not 0: it is the one term with its own network and a long input).
@@ -129,13 +137,9 @@ def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()
     add("policy", -(step_major(batch.policy)[:, :C] * logits.log_softmax(-1)).sum(-1), live)
     add("generator", -model.action_log_prob(s, legal).sum(-1) / used.sum(-1).clamp(min=1), live)
     if model.spec.view:
-        held = step_major(batch.holding).to(s.dtype)  # ((K + 1) * B, N, V)
-        bce = F.binary_cross_entropy_with_logits(model.holdings(s), held, reduction="none").sum(-1)
-        add("holding", (bce / held.sum(-1).clamp(min=1)).mean(-1), live)
+        add("holding", bag_loss(model.holdings(s), step_major(batch.holding)), live)  # N seats
     if model.spec.table:
-        shown = step_major(batch.table).to(s.dtype)  # ((K + 1) * B, R, V)
-        bce = F.binary_cross_entropy_with_logits(model.table(s), shown, reduction="none").sum(-1)
-        add("table", (bce / shown.sum(-1).clamp(min=1)).mean(-1), live)
+        add("table", bag_loss(model.table(s), step_major(batch.table)), live)  # R table words
     if K:
         exists = batch.exists
         q, sigma = model.afterstate_predict(torch.cat(afters))

@@ -251,7 +251,6 @@ class Trainer:
         model = self.average if self.average is not None else self.model
         self.player = Agent(self.adapter, model, search=cfg.play_search(), seed=cfg.seed + 2)
         self.iteration = self.updates = self.games = 0
-        self.losses = cfg.losses
         self.play_choice: tuple[str, dict[str, float]] | None = None  # (published, figures) once chosen (run.py)
 
     # ----- one iteration -----
@@ -299,7 +298,7 @@ class Trainer:
             self._set_lr()
             batch = make_batch(self.tok, self.replay.sample(self.cfg.batch_size, self.rng), self.cfg.unroll,
                                self.cfg.max_legal, self.rng).to(self.device)
-            loss, terms = unrolled_loss(self.model, batch, self.losses)
+            loss, terms = unrolled_loss(self.model, batch, self.cfg.losses)
             self.opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
@@ -371,11 +370,8 @@ class Trainer:
         if self.average is not None:
             models = [(self.model, "online"), (self.average, "model")]
         for model, sub in models:
-            saved = load_model(path / sub, expect_game=model.spec, expect_config=model.cfg, device=self.device)
-            if saved.spec != model.spec:
-                raise ValueError(f"{path / sub} was made by another version of this code: its game spec is "
-                                 f"{saved.spec}, this code's is {model.spec}; start a new run")
-            model.load_state_dict(saved.state_dict())
+            model.load_state_dict(load_model(path / sub, expect_game=model.spec, expect_config=model.cfg,
+                                             device=self.device).state_dict())
         try:
             state = torch.load(path / "trainer.pt", map_location="cpu", weights_only=True)
             self.opt.load_state_dict(state["optimizer"])
