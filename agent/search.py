@@ -88,6 +88,8 @@ class SearchConfig:
                              f"got {self.root!r}, {self.chance!r}")
         if self.inner_play not in ("puct", "prior_others", "prior"):
             raise ValueError(f"inner_play must be 'puct', 'prior_others' or 'prior', got {self.inner_play!r}")
+        if not 0 <= self.gumbel_c_scale < math.inf:
+            raise ValueError(f"gumbel_c_scale must be a finite number >= 0, got {self.gumbel_c_scale}")
         if self.mmd_eta < 0 or self.mmd_alpha < 0:
             raise ValueError(f"mmd_eta and mmd_alpha must be >= 0, got {self.mmd_eta}, {self.mmd_alpha}")
 

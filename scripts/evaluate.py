@@ -32,6 +32,14 @@ class EvalConfig(EvalSettings):
     """Override the run's search simulations per move."""
     particles: int | None = None
     """Override the run's belief particles per search (the particles1 ablation still uses 1)."""
+    root: Literal["puct", "gumbel", "mmd"] | None = None
+    """Override the run's root selection (the move played: PUCT's most visited action, Gumbel's best by prior
+    plus Q scaled by --c-scale, MMD's most probable)."""
+    c_scale: float | None = None
+    """Override the run's Gumbel c_scale: how far the played move leans from the prior towards the searched Q
+    (0: the prior alone; the runs publish 0.1, chosen for exploitability)."""
+    repeats: int | None = None
+    """Override the run's independent searches pooled per decision."""
     min_ratio: float | None = None
     """Override the run's generator floor: candidates less than this fraction as probable as the best are
     dropped (default: the floor the run trained with, in its checkpoint's model config)."""
@@ -153,7 +161,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     fit_torch_threads()
     device = ("cuda" if torch.cuda.is_available() else "cpu") if cfg.device == "auto" else cfg.device
-    overrides = {k: v for k in ("simulations", "particles", "min_ratio") if (v := getattr(cfg, k)) is not None}
+    names = {"simulations": "simulations", "particles": "particles", "min_ratio": "min_ratio", "root": "root",
+             "c_scale": "gumbel_c_scale", "repeats": "repeats"}  # option -> load_agent keyword
+    overrides = {key: v for opt, key in names.items() if (v := getattr(cfg, opt)) is not None}
     settings = EvalSettings(**{f.name: getattr(cfg, f.name) for f in dataclasses.fields(EvalSettings)})
     console = Console(width=max(Console().width, 132))  # the tables need room, even when piped
     try:

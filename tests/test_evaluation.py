@@ -197,6 +197,26 @@ def test_min_ratio_overrides_the_generator_floor_of_the_checkpoint(run_dir, monk
         evaluate.main(args + ["--min-ratio", "1.5"])
 
 
+def test_search_options_override_the_runs_play_search(run_dir, monkeypatch):
+    from agent import report
+
+    searched, real = [], report.Agent.search
+
+    def search(self, states, **kw):  # records the settings every search of the evaluation runs with
+        searched.append(self.cfg)
+        return real(self, states, **kw)
+
+    monkeypatch.setattr(report.Agent, "search", search)
+    args = ["--run", str(run_dir), "--episodes", "4", "--quality-positions", "4", "--wandb-mode", "disabled",
+            "--opponents", "random", "--variants", "agent", "--no-exploitability"]
+    res = evaluate.main(args + ["--root", "gumbel", "--c-scale", "0.5", "--repeats", "2"])
+    assert (res["search"]["root"], res["search"]["gumbel_c_scale"], res["search"]["repeats"]) == ("gumbel", 0.5, 2)
+    assert searched and {(c.root, c.gumbel_c_scale, c.repeats, c.simulations) for c in searched} == {
+        ("gumbel", 0.5, 2, 6)}  # the run's own simulations where none is given
+    with pytest.raises(SystemExit, match=r"gumbel_c_scale must be a finite number >= 0, got -1.0"):
+        evaluate.main(args + ["--c-scale", "-1"])
+
+
 def test_evaluate_explains_a_bad_run_directory(run_dir, tmp_path):
     with pytest.raises(SystemExit, match="does not exist"):
         evaluate.main(["--run", str(tmp_path / "nowhere"), "--wandb-mode", "disabled"])
