@@ -74,7 +74,9 @@ class TrainConfig:
     """Belief particles per search."""
     root: Literal["puct", "gumbel", "mmd"] = "puct"
     """Root selection in self-play: PUCT with Dirichlet noise (visit-count targets; measured better on leduc),
-    Gumbel top-m with sequential halving (sharper targets, meant for very few simulations), or a magnetic
+    Gumbel top-m with sequential halving (sharper targets, meant for very few simulations; crazy_eights' recipe
+    uses it: with 16 PUCT simulations the prior learned to draw where it could play, and seed 0 won 56% of 100
+    games against uniform random, 83% with Gumbel), or a magnetic
     mirror descent step from the prior on evenly searched Q (a policy target that converges in two-player
     zero-sum games; pair it with --inner-play prior so Q is the current policy's)."""
     mmd_eta: float = 1.0
