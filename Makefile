@@ -30,7 +30,7 @@ RECIPE_leduc_poker := --replay-weighting linear --simulations 48 --steps 10000 -
 # 16 simulations put 39-51% of their mass on drawing a card where one was playable (uniform random draws at 32%),
 # the prior learned from them drew there at 76%, and seed 0 won 56% of 100 games against uniform random; with
 # Gumbel's improved policy as the target seed 0 won 83% and seed 3 79%, and the generator (with the table term,
-# agent.losses) measured precision / recall >= 0.99 at depths 1-3 on 200 fresh positions on both.
+# agent.model.losses) measured precision / recall >= 0.99 at depths 1-3 on 200 fresh positions on both.
 RECIPE_crazy_eights := --root gumbel --minutes 28 --steps 800 --unroll 3 --games-per-iteration 16 --simulations 16 \
 	--particles 2 --updates-per-iteration 48 --eval-every 8 --eval-games 20 --play-repeats 1 --final-games 100
 train: install

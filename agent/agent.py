@@ -19,15 +19,16 @@ import pyspiel
 import torch
 
 import games
-from agent.batch import play_random, trace
-from agent.checkpoint import atomic_write, load_model
-from agent.config import replace, return_scale
-from agent.ablation import RealLegalExpander
-from agent.learned import LearnedExpander
+from agent.episodes import play_random, trace
 from agent.model import EOS, PAD, SEP, Model
-from agent.oracle import NetworkValue, OracleExpander, RolloutValue
-from agent.sampling import sample_hidden
-from agent.search import SearchConfig, SearchResult, Tree, pool, simulate
+from agent.model.config import replace, return_scale
+from agent.model.files import atomic_write, load_model
+from agent.model.sampling import sample_hidden
+from agent.search import SearchResult, Tree, pool, simulate
+from agent.search.config import SearchConfig
+from agent.search.learned import LearnedExpander
+from agent.search.oracle import NetworkValue, OracleExpander, RolloutValue
+from agent.search.rules_inner import RealLegalExpander
 from games.base import GameAdapter
 from games.worlds import consistent_history
 from tokenizer import Tokenizer
@@ -43,7 +44,7 @@ class Agent:
                  inner_actions: str = "generated", seed: int = 0):
         """`model` is needed unless `oracle` with `value='rollout'`; `value` ('network' or 'rollout') is the
         oracle's leaf evaluation; `inner_actions` ('generated' or 'rules') is where the learned search's
-        inner candidates come from (`agent.ablation`); `seed` fixes worlds, noise and the generator's draws."""
+        inner candidates come from (`agent.search.rules_inner`); `seed` fixes worlds, noise and the generator's draws."""
         self.adapter = games.load(game) if isinstance(game, str) else game
         self.tok = Tokenizer.for_game(self.adapter)
         self.model, self.cfg, self.oracle = model, search, oracle

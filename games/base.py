@@ -51,7 +51,7 @@ class GameAdapter:
     phases: tuple[str, ...] = ("play",)  # names of the phases whose actions are written differently
     has_resampler: bool = False  # OpenSpiel implements resample_from_infostate for this game
     table_words: tuple[str, ...] = ()  # verbs of the view's table events (no seat) the model predicts at every
-    # unrolled step (agent.losses' `table` term): public facts the legal actions hang on, kept in the latent
+    # unrolled step (agent.model.losses' `table` term): public facts the legal actions hang on, kept in the latent
 
     def __init__(self, game: pyspiel.Game, params: dict[str, Any]):
         self.game = game

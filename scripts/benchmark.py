@@ -14,7 +14,7 @@ import pathlib
 import tyro
 
 import games
-from agent.cpu import fit_torch_threads
+from agent.device import fit_torch_threads
 
 
 @dataclasses.dataclass
@@ -59,7 +59,7 @@ def table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
 
 def tokenizer_section(args: Args) -> list[dict]:
     """Per game: microseconds per observation / action encoding and observation lengths."""
-    from tokenizer.benchmark import measure
+    from scripts.benchmarks.tokenizer import measure
 
     rows = [measure(name, episodes=args.episodes, seed=args.seed) for name in args.games or games.supported()]
     print("\n== tokenizer ==")
@@ -72,7 +72,7 @@ def tokenizer_section(args: Args) -> list[dict]:
 
 def model_section(args: Args) -> dict:
     """Parameters per preset, then latents per second of every network call per game, preset and batch size."""
-    from agent.benchmark import parameters, throughput
+    from scripts.benchmarks.model import parameters, throughput
 
     game = args.model_games[0]
     params = parameters(game)
@@ -101,7 +101,7 @@ def _device(args: Args) -> str:
 
 def search_section(args: Args) -> list[dict]:
     """Per game and preset: simulations per second and share of wall time outside network calls."""
-    from agent.search_benchmark import search_speed
+    from scripts.benchmarks.search import search_speed
 
     device, rows = _device(args), []
     for game in args.model_games:
@@ -118,7 +118,7 @@ def search_section(args: Args) -> list[dict]:
 
 def selfplay_section(args: Args) -> list[dict]:
     """Per game and preset: self-play game steps per second, learner updates per second, iteration seconds."""
-    from agent.search_benchmark import selfplay_speed
+    from scripts.benchmarks.search import selfplay_speed
 
     device = _device(args)
     rows = [selfplay_speed(game, name, args.selfplay_games, simulations=args.simulations, particles=args.particles,

@@ -17,7 +17,7 @@ import tyro
 from rich.console import Console
 from rich.table import Table
 
-from agent.report import OPPONENTS, VARIANTS, EvalSettings, evaluate_run
+from agent.evaluation.report import OPPONENTS, VARIANTS, EvalSettings, evaluate_run
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> dict:
             raise SystemExit(f"error: unknown {name}s {bad}; choose from {', '.join(allowed)}")
     import torch
 
-    from agent.cpu import fit_torch_threads
+    from agent.device import fit_torch_threads
 
     fit_torch_threads()
     device = ("cuda" if torch.cuda.is_available() else "cpu") if cfg.device == "auto" else cfg.device

@@ -15,8 +15,8 @@ import pyspiel
 import torch
 import tyro
 
-from agent.cpu import fit_torch_threads
 from agent.agent import Agent, load_agent
+from agent.device import fit_torch_threads
 
 
 @dataclasses.dataclass

@@ -6,10 +6,9 @@ import sys
 
 import tyro
 
-from agent.evaluation import versus_random
-from agent.policy import exploitability
-from agent.training import TrainConfig
-
+from agent.evaluation.exploitability import exploitability
+from agent.evaluation.matches import versus_random
+from agent.training.config import TrainConfig
 
 EXPLOITABLE = {"kuhn_poker": 0.458, "leduc_poker": 2.374, "liars_dice": 0.781}  # exact best response in minutes at
 # most (liars_dice: 24576 information sets, ~2 minutes on 2 cores), with uniform random's exploitability
@@ -33,8 +32,8 @@ def parse(argv: list[str]) -> TrainConfig:
 
 def main(argv: list[str] | None = None) -> None:
     """Train, evaluate, print the results table."""
-    from agent.cpu import fit_torch_threads
-    from agent.run import train
+    from agent.device import fit_torch_threads
+    from agent.training.loop import train
 
     fit_torch_threads()
     cfg = parse(sys.argv[1:] if argv is None else argv)

@@ -5,10 +5,10 @@ import signal
 import pytest
 import torch
 
-from agent.actor import ProcessActor, make_actor
-from agent.config import preset
-from agent.run import train
-from agent.training import latest_checkpoint
+from agent.model.config import preset
+from agent.training.actor import ProcessActor, make_actor
+from agent.training.loop import train
+from agent.training.trainer import latest_checkpoint
 from tests.test_training import tiny_config, weights
 
 

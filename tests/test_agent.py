@@ -11,11 +11,12 @@ import torch
 import games
 from agent import Agent, load_agent
 from agent.agent import save_search_config
-from agent.checkpoint import save_model
-from agent.config import GameSpec, preset
-from agent.learned import LearnedExpander
 from agent.model import EOS, Model
-from agent.search import Chance, Decision, SearchConfig
+from agent.model.config import GameSpec, preset
+from agent.model.files import save_model
+from agent.search.tree import Chance, Decision
+from agent.search.config import SearchConfig
+from agent.search.learned import LearnedExpander
 from tests.test_sampling import confine
 from tokenizer import vocab
 
@@ -205,8 +206,8 @@ def test_oracle_with_the_network_as_value_plays_legal_moves():
 def test_the_oracles_network_value_reads_each_state_from_the_seat_h_was_trained_on():
     """h only ever reads a full state from the seat of the player to move, so the oracle's leaf values must
     be read from that seat and turned to seats relative to the root, in a 3-player game to test the turn."""
-    from agent.batch import full_tokens
-    from agent.oracle import NetworkValue
+    from agent.episodes import full_tokens
+    from agent.search.oracle import NetworkValue
 
     adapter = games.load("hearts")
     model, tok = tiny("hearts"), Agent(adapter, tiny("hearts"), seed=0).tok
@@ -223,7 +224,7 @@ def test_agent_policy_searches_every_information_set_once():
     from open_spiel.python import policy as os_policy
     from open_spiel.python.algorithms import exploitability as os_exploitability
 
-    from agent.policy import AgentPolicy, exploitability
+    from agent.evaluation.exploitability import AgentPolicy, exploitability
 
     adapter = games.load("kuhn_poker")
     agent = Agent(adapter, oracle=True, value="rollout", search=SearchConfig(simulations=64, particles=4), seed=0)

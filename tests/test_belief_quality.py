@@ -9,12 +9,12 @@ import pytest
 import torch
 from open_spiel.python import policy as os_policy
 
-import agent.belief_quality as bq
+import agent.evaluation.beliefs as bq
 import games
-from agent.batch import play_random, trace
-from agent.belief_quality import consistency_share, exact_posteriors, posterior_distance
-from agent.config import GameSpec, preset
+from agent.episodes import play_random, trace
+from agent.evaluation.beliefs import consistency_share, exact_posteriors, posterior_distance
 from agent.model import EOS, PAD, SEP, Model
+from agent.model.config import GameSpec, preset
 from tokenizer.tokenizer import Tokenizer
 
 J, Q, K = 0, 1, 2  # kuhn_poker's chance outcomes: the card dealt

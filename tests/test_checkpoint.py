@@ -7,9 +7,9 @@ import pytest
 import torch
 
 import games
-from agent.checkpoint import CONFIG, WEIGHTS, load_model, save_model
-from agent.config import GameSpec, preset
 from agent.model import Model
+from agent.model.config import GameSpec, preset
+from agent.model.files import CONFIG, WEIGHTS, load_model, save_model
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """available_cpus reads the CPU quota of a container (hand-written cgroup files) and never exceeds affinity."""
 import os
 
-from agent.cpu import available_cpus
+from agent.device import available_cpus
 
 
 def test_cgroup_quotas_cap_the_cpus(tmp_path):

@@ -11,12 +11,13 @@ from open_spiel.python.algorithms import expected_game_score
 
 import games
 from agent.agent import Agent, load_agent, save_search_config
-from agent.checkpoint import save_model
-from agent.config import GameSpec, preset
-from agent.evaluation import head_to_head
+from agent.evaluation.matches import head_to_head
+from agent.evaluation.players import UniformRandom, cfr_plus, gin_bot, ismcts
 from agent.model import Model
-from agent.players import UniformRandom, cfr_plus, gin_bot, ismcts
-from agent.search import Decision, SearchConfig
+from agent.model.config import GameSpec, preset
+from agent.model.files import save_model
+from agent.search.tree import Decision
+from agent.search.config import SearchConfig
 from scripts import evaluate
 
 
@@ -159,7 +160,7 @@ def test_evaluate_writes_the_report_of_a_run(run_dir, capsys):
 
 
 def test_a_variant_that_fails_is_reported_and_the_others_are_kept(run_dir, monkeypatch, capsys):
-    from agent import report
+    from agent.evaluation import report
 
     real = report.variant
 
@@ -177,7 +178,7 @@ def test_a_variant_that_fails_is_reported_and_the_others_are_kept(run_dir, monke
 
 
 def test_min_ratio_overrides_the_generator_floor_of_the_checkpoint(run_dir, monkeypatch):
-    from agent import quality
+    from agent.evaluation import generator as quality
 
     floors, real = [], quality.sample_actions
 
@@ -198,7 +199,7 @@ def test_min_ratio_overrides_the_generator_floor_of_the_checkpoint(run_dir, monk
 
 
 def test_search_options_override_the_runs_play_search(run_dir, monkeypatch):
-    from agent import report
+    from agent.evaluation import report
 
     searched, real = [], report.Agent.search
 

@@ -13,7 +13,6 @@ from tests.infosets import random_history
 from tokenizer import Tokenizer
 
 
-
 @pytest.mark.parametrize("name", games.supported())
 def test_every_supported_game_loads(name):
     adapter = games.load(name)

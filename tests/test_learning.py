@@ -13,13 +13,14 @@ import pytest
 import torch
 
 import games
-from agent.batch import full_tokens, make_batch, play_random, trace
-from agent.belief_quality import exact_posteriors
-from agent.config import GameSpec, preset
-from agent.losses import LossConfig, unrolled_loss
+from agent.episodes import full_tokens, play_random, trace
+from agent.evaluation.beliefs import exact_posteriors
+from agent.evaluation.generator import generator_quality
 from agent.model import EOS, PAD, Model
-from agent.quality import generator_quality
-from agent.sampling import sample_hidden
+from agent.model.config import GameSpec, preset
+from agent.model.losses import LossConfig, unrolled_loss
+from agent.model.sampling import sample_hidden
+from agent.model.targets import make_batch
 from games.worlds import is_consistent
 from tokenizer.tokenizer import Tokenizer
 

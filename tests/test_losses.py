@@ -10,11 +10,12 @@ import torch
 from torch.nn import functional as F
 
 import games
-from agent.batch import make_batch, play_random, trace
-from agent.config import GameSpec, preset
-from agent.losses import LossConfig, unrolled_loss
+from agent.episodes import play_random, trace
 from agent.model import PAD, Model
-from agent.networks import scale_gradient
+from agent.model.config import GameSpec, preset
+from agent.model.losses import LossConfig, unrolled_loss
+from agent.model.networks import scale_gradient
+from agent.model.targets import make_batch
 from tokenizer.tokenizer import Tokenizer
 
 

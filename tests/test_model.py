@@ -7,11 +7,12 @@ import pytest
 import torch
 
 import games
-from agent.batch import make_batch, play_random, trace
-from agent.config import GameSpec, preset
-from agent.losses import LossConfig, unrolled_loss
+from agent.episodes import play_random, trace
 from agent.model import EOS, PAD, Model
-from agent.networks import scale_gradient, straight_through_one_hot
+from agent.model.config import GameSpec, preset
+from agent.model.losses import LossConfig, unrolled_loss
+from agent.model.networks import scale_gradient, straight_through_one_hot
+from agent.model.targets import make_batch
 from tokenizer import vocab
 from tokenizer.tokenizer import Tokenizer
 
@@ -331,7 +332,8 @@ def test_card_slots_read_the_view_alone():
     """crazy_eights shows its view: the player's hand and the card to match before `<sep>`, the others' hands
     after it. One slot per card of the deck reads both parts and nothing else; the first slots read the whole
     full state."""
-    from agent.model import EOS, SEP, VIEW
+    from agent.model import EOS, SEP
+    from agent.model.model import VIEW
     rows = torch.tensor([[10, 11, VIEW, 12, 13, SEP, 20, VIEW, 21, EOS], [10, SEP, 20, 21, 0, 0, 0, 0, 0, 0],
                          [VIEW, 12, SEP, 0, 0, 0, 0, 0, 0, 0], [10, SEP, VIEW, 21, 22, 0, 0, 0, 0, 0]])
     assert Model._view_only(rows, 0).tolist() == [[VIEW, 12, 13], [0, 0, 0], [0, VIEW, 12], [0, 0, 0]]
@@ -364,7 +366,7 @@ def test_card_slots_read_the_view_alone():
 
 def test_action_quality_is_judged_by_the_real_rules():
     """Leduc after the deal: legal = call, raise (fold is not legal with nothing to call)."""
-    from agent.quality import Tally
+    from agent.evaluation.generator import Tally
     _, tok = build("leduc_poker")
     state = tok.adapter.new_initial_state()
     state.apply_action(0)

@@ -8,9 +8,9 @@ import torch
 
 import games
 from agent.agent import load_agent
-from agent.checkpoint import save_model
-from agent.config import GameSpec, preset
 from agent.model import Model
+from agent.model.config import GameSpec, preset
+from agent.model.files import save_model
 from scripts.play import main, play
 
 FAST = {"simulations": 4, "particles": 2}

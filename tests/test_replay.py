@@ -5,8 +5,8 @@ import random
 import pytest
 
 import games
-from agent.batch import play_random
-from agent.replay import Replay
+from agent.episodes import play_random
+from agent.training.replay import Replay
 
 
 def filled(weighting: str, capacity: int = 10_000) -> Replay:

@@ -14,9 +14,9 @@ import pytest
 import torch
 
 import games
-from agent.config import GameSpec, preset
 from agent.model import EOS, Model
-from agent.sampling import sample_actions, sample_hidden
+from agent.model.config import GameSpec, preset
+from agent.model.sampling import sample_actions, sample_hidden
 
 ALLOWED = [40, 41, EOS]  # the only tokens the hooked decoders can say (two card words and <eos>)
 DRAWS = 6000

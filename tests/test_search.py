@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from agent.search import (AfterInfo, SearchConfig, SearchResult, StateInfo, Tree, _considered_visits, pool, run,
-                          simulate)
+from agent.search.tree import AfterInfo, SearchResult, StateInfo, Tree, _considered_visits, pool, run, simulate
+from agent.search.config import SearchConfig
 
 
 class HandBuilt:

@@ -14,11 +14,12 @@ import torch
 from safetensors.torch import load_file
 
 from agent.agent import load_agent
-from agent.losses import LossConfig
-from agent.play_choice import CANDIDATES
-from agent.policy import exploitability
-from agent.run import train
-from agent.training import TrainConfig, Trainer, latest_checkpoint, learning_rate
+from agent.evaluation.exploitability import exploitability
+from agent.model.losses import LossConfig
+from agent.training.config import TrainConfig
+from agent.training.loop import train
+from agent.training.play_choice import CANDIDATES
+from agent.training.trainer import Trainer, latest_checkpoint, learning_rate
 from scripts.train import parse
 
 

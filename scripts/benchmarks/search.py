@@ -16,11 +16,12 @@ import time
 import torch
 
 import games
-from agent.batch import full_tokens, play_random, trace
-from agent.config import GameSpec, preset
-from agent.learned import LearnedExpander
+from agent.episodes import full_tokens, play_random, trace
 from agent.model import PAD, Model
-from agent.search import SearchConfig, Tree, simulate
+from agent.model.config import GameSpec, preset
+from agent.search import Tree, simulate
+from agent.search.config import SearchConfig
+from agent.search.learned import LearnedExpander
 from tokenizer.tokenizer import Tokenizer
 
 
@@ -93,7 +94,8 @@ def selfplay_speed(game: str, preset_name: str, games_n: int, *, simulations: in
     """Real game steps (decisions) per second of batched self-play, learner updates per second, and the seconds
     of one whole training iteration (its games and its updates, after a first one) with self-play in the
     learner's process and in a worker process beside it (`TrainConfig.actor`)."""
-    from agent.training import TrainConfig, Trainer
+    from agent.training.config import TrainConfig
+    from agent.training.trainer import Trainer
 
     out = {"game": game, "preset": preset_name, "games": games_n, "simulations": simulations,
            "particles": particles, "batch": batch}

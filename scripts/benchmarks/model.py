@@ -14,10 +14,10 @@ import time
 import torch
 
 import games
-from agent.batch import full_tokens, play_random, trace
-from agent.config import PRESETS, GameSpec, preset
+from agent.episodes import full_tokens, play_random, trace
 from agent.model import EOS, PAD, Model, parameter_count
-from agent.sampling import sample_actions, sample_hidden
+from agent.model.config import PRESETS, GameSpec, preset
+from agent.model.sampling import sample_actions, sample_hidden
 from tokenizer.tokenizer import Tokenizer
 
 

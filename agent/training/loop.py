@@ -13,14 +13,15 @@ import torch
 import tqdm
 
 from agent.agent import save_search_config
-from agent.batch import make_batch
-from agent.evaluation import versus_random
-from agent.play_choice import choose_play_search
-from agent.policy import exploitability
-from agent.quality import generator_quality, judge
-from agent.runlog import RunLog
-from agent.sampling import sample_actions
-from agent.training import TrainConfig, Trainer, latest_checkpoint
+from agent.evaluation.exploitability import exploitability
+from agent.evaluation.generator import generator_quality, judge
+from agent.evaluation.matches import versus_random
+from agent.model.sampling import sample_actions
+from agent.model.targets import make_batch
+from agent.training.config import TrainConfig
+from agent.training.play_choice import choose_play_search
+from agent.training.runlog import RunLog
+from agent.training.trainer import Trainer, latest_checkpoint
 
 EXPLOITABILITY_EVERY = {"kuhn_poker": 1, "leduc_poker": 25}  # default iterations between in-run measurements
 BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode", "final_games")  # what a resumed run takes from the

@@ -24,12 +24,12 @@ import torch
 
 import games
 from agent.agent import Agent
-from agent.batch import Episode
-from agent.config import GameSpec, ModelConfig
-from agent.cpu import available_cpus
+from agent.device import available_cpus
+from agent.episodes import Episode
 from agent.model import Model
-from agent.search import SearchConfig
-from agent.selfplay import self_play
+from agent.model.config import GameSpec, ModelConfig
+from agent.search.config import SearchConfig
+from agent.training.selfplay import self_play
 
 Where = Literal["auto", "process", "inline"]  # where self-play runs (TrainConfig.actor)
 
@@ -77,7 +77,7 @@ class InlineActor:
 
 
 class ProcessActor:
-    """Self-play in a worker process (`python -m agent.actor`, one torch thread, which on CPU it takes from this
+    """Self-play in a worker process (`python -m agent.training.actor`, one torch thread, which on CPU it takes from this
     process until `close`): the same calls, answered through a pipe. A fresh interpreter rather than
     multiprocessing's spawn, which would re-run the caller's main module (a script without an
     `if __name__ == "__main__"` guard would start training again), or fork, which CUDA does not survive."""
@@ -87,7 +87,7 @@ class ProcessActor:
         self._conn, child = Pipe()
         root = str(pathlib.Path(__file__).resolve().parent.parent)  # where `agent` is importable from
         env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-        self._proc = subprocess.Popen([sys.executable, "-m", "agent.actor", str(child.fileno())],
+        self._proc = subprocess.Popen([sys.executable, "-m", "agent.training.actor", str(child.fileno())],
                                       pass_fds=[child.fileno()], env=env)
         child.close()
         self._send(("start", (game, model_cfg, search, dict(seed=seed, games_n=games_n, temperature=temperature,

@@ -9,7 +9,7 @@ from transformers import BertConfig, BertModel, LlamaConfig, LlamaForCausalLM
 from transformers.models.llama.modeling_llama import LlamaModel
 from transformers.utils import logging as hf_logging
 
-from agent.config import GameSpec, ModelConfig
+from agent.model.config import GameSpec, ModelConfig
 from tokenizer import vocab
 
 hf_logging.set_verbosity_error()  # no advice about pretrained weights: these models are built from scratch

@@ -6,7 +6,7 @@ import random
 import statistics
 
 from agent.agent import Agent
-from agent.players import AgentPlayer, Player, UniformRandom
+from agent.evaluation.players import AgentPlayer, Player, UniformRandom
 from games.base import GameAdapter
 
 

@@ -35,3 +35,14 @@ def fit_torch_threads() -> int:
     threads = min(torch.get_num_threads(), available_cpus())
     torch.set_num_threads(threads)
     return threads
+
+
+def pick_device(name: str) -> torch.device:
+    """'auto' -> cuda when available, else cpu; refuses unknown names."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name not in ("cpu", "cuda"):
+        raise ValueError(f"device must be auto, cpu or cuda, got {name!r}")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda was asked for, but torch sees no CUDA device")
+    return torch.device(name)

@@ -13,13 +13,14 @@ from typing import Callable
 
 import torch
 
-from agent import belief_quality
 from agent.agent import Agent, load_agent
-from agent.batch import Episode, make_batch, play_random, trace
-from agent.evaluation import head_to_head
-from agent.players import AgentPlayer, Player, UniformRandom, cfr_plus, gin_bot, ismcts
-from agent.policy import AgentPolicy, exploitability
-from agent.quality import generator_quality
+from agent.episodes import Episode, play_random, trace
+from agent.evaluation import beliefs as belief_quality
+from agent.evaluation.exploitability import AgentPolicy, exploitability
+from agent.evaluation.generator import generator_quality
+from agent.evaluation.matches import head_to_head
+from agent.evaluation.players import AgentPlayer, Player, UniformRandom, cfr_plus, gin_bot, ismcts
+from agent.model.targets import make_batch
 
 EXPLOITABILITY_GAMES = ("kuhn_poker", "leduc_poker", "liars_dice")  # small enough for an exact best response
 POSTERIOR_GAMES = ("kuhn_poker", "leduc_poker")  # small enough to enumerate b's exact target

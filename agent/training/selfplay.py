@@ -10,7 +10,7 @@ import math
 import random
 
 from agent.agent import Agent
-from agent.batch import Episode
+from agent.episodes import Episode
 
 
 def self_play(agent: Agent, games: int, rng: random.Random, *, temperature: float = 1.0,

@@ -17,7 +17,7 @@ import pyspiel
 import torch
 
 from agent.model import PAD, Model
-from agent.sampling import sample_hidden
+from agent.model.sampling import sample_hidden
 from games.worlds import is_consistent
 from tokenizer.tokenizer import Tokenizer
 

@@ -25,7 +25,7 @@ import torch
 from transformers import DynamicCache
 
 from agent.model import EOS, PAD, SEP, Model
-from agent.networks import CACHE
+from agent.model.networks import CACHE
 
 NEG = -1e9  # a finite "minus infinity" that keeps Gumbel arithmetic free of NaN
 

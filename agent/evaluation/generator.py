@@ -14,9 +14,10 @@ import dataclasses
 import pyspiel
 import torch
 
-from agent.batch import Batch, Trace
+from agent.episodes import Trace
 from agent.model import Model
-from agent.sampling import sample_actions
+from agent.model.sampling import sample_actions
+from agent.model.targets import Batch
 from tokenizer.tokenizer import Tokenizer
 
 

@@ -1,7 +1,7 @@
 """The learned model as the search's expander: latents in, latents out, one batched network call per kind.
 
 Decision-node handles are latent rows (L, W); afterstate handles are afterstate rows. Candidate actions below
-the root are the distinct sequences of the generator's K draws (stochastic beam search, `agent.sampling`),
+the root are the distinct sequences of the generator's K draws (stochastic beam search, `agent.model.sampling`),
 keyed by their token tuple. Their prior is the policy scorer's softmax over just those candidates: the
 candidates are distinct and kept until they cover `coverage` of G's mass, so they stand for the legal set,
 not for a sample with multiplicities; renormalising the scorer over them is then Sampled MuZero's
@@ -14,8 +14,8 @@ from typing import Hashable, Sequence
 import torch
 
 from agent.model import PAD, Model
-from agent.sampling import sample_actions
-from agent.search import AfterInfo, StateInfo
+from agent.model.sampling import sample_actions
+from agent.search.tree import AfterInfo, StateInfo
 
 MIN_CODE_PROB = 1e-3  # chance codes below this probability are left out of a chance node (renormalised)
 

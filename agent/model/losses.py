@@ -1,4 +1,4 @@
-"""The K-step unrolled loss: every head of the model trained against real-game targets of an `agent.batch.Batch`.
+"""The K-step unrolled loss: every head of the model trained against real-game targets of an `agent.model.targets.Batch`.
 
 From the root latent s0 = h(root full state) the model is unrolled with the
 real actions: s -> phi(s, a) -> g(afterstate, e(what chance did after a)).
@@ -18,9 +18,9 @@ import math
 import torch
 from torch.nn import functional as F
 
-from agent.batch import Batch
 from agent.model import PAD, Model
-from agent.networks import scale_gradient
+from agent.model.networks import scale_gradient
+from agent.model.targets import Batch
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Hashable, Sequence
 import pyspiel
 import torch
 
-from agent.learned import LearnedExpander
-from agent.search import AfterInfo, StateInfo
+from agent.search.tree import AfterInfo, StateInfo
+from agent.search.learned import LearnedExpander
 from tokenizer import Tokenizer
 
 

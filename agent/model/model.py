@@ -15,9 +15,17 @@ import torch
 from torch import nn
 from transformers import DynamicCache
 
-from agent.config import GameSpec, ModelConfig
-from agent.networks import (CACHE, MLP, Borrowed, CardEmbedding, TiedHead, decoder, encoder,
-                            straight_through_one_hot)
+from agent.model.config import GameSpec, ModelConfig
+from agent.model.networks import (
+    CACHE,
+    MLP,
+    Borrowed,
+    CardEmbedding,
+    TiedHead,
+    decoder,
+    encoder,
+    straight_through_one_hot,
+)
 from tokenizer import vocab
 
 PAD, EOS, SEP, VIEW = (vocab.ids()[w] for w in (vocab.PAD, vocab.EOS, vocab.SEP, vocab.VIEW))
@@ -317,7 +325,7 @@ class Model(nn.Module):
         types[:, -1] = 1
         return net(inputs_embeds=x, token_type_ids=types).last_hidden_state
 
-    # ----- action generator G (teacher forced; sampling lives in agent.sampling) -----
+    # ----- action generator G (teacher forced; sampling lives in agent.model.sampling) -----
     def generator_prefix(self, s: torch.Tensor) -> torch.Tensor:
         """The generator's input embeddings for a latent: (B, L, W); action tokens follow it."""
         return self.generator_in(s)
@@ -362,7 +370,7 @@ class Model(nn.Module):
         out[rows] = (logp * (seqs != PAD)).sum(-1)
         return out
 
-    # ----- belief sampler b (teacher forced; sampling lives in agent.sampling) -----
+    # ----- belief sampler b (teacher forced; sampling lives in agent.model.sampling) -----
     def belief_log_prob(self, tokens: torch.Tensor, sep_index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(log b(hidden | observation) (B,), hidden token count (B,)) for full-state tokens; hidden = after `<sep>`."""
         tokens = self._trim(tokens)

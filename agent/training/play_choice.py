@@ -15,8 +15,8 @@ from __future__ import annotations
 import dataclasses
 
 from agent.agent import Agent
-from agent.policy import exploitability
-from agent.search import SearchConfig
+from agent.evaluation.exploitability import exploitability
+from agent.search.config import SearchConfig
 
 CANDIDATES: dict[str, dict] = {  # name -> SearchConfig fields over the run's play search
     "prior": {"root": "gumbel", "gumbel_c_scale": 0.0, "simulations": 1},  # the learned average policy itself

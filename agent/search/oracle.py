@@ -15,9 +15,9 @@ from typing import Hashable, Protocol, Sequence
 import pyspiel
 import torch
 
-from agent.batch import full_tokens
+from agent.episodes import full_tokens
 from agent.model import Model
-from agent.search import AfterInfo, StateInfo
+from agent.search.tree import AfterInfo, StateInfo
 from tokenizer import Tokenizer
 
 CHANCE = "chance"  # the one key of a node where chance, not a player, moves next

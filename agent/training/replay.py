@@ -16,8 +16,8 @@ import pathlib
 import random
 from typing import Literal, get_args
 
-from agent.batch import Episode, Trace, trace
-from agent.checkpoint import atomic_write
+from agent.episodes import Episode, Trace, trace
+from agent.model.files import atomic_write
 from games.base import GameAdapter
 
 Weighting = Literal["uniform", "linear"]  # how the learner draws decisions (see the module docstring)

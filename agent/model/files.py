@@ -10,8 +10,8 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from agent.config import GameSpec, ModelConfig, from_json, to_json
 from agent.model import Model
+from agent.model.config import GameSpec, ModelConfig, from_json, to_json
 
 WEIGHTS, CONFIG = "model.safetensors", "model.json"
 

@@ -1,0 +1,105 @@
+"""Real games replayed: episodes (a history and its search policies), their decision states, full-state tokens.
+
+An `Episode` is what self-play stores: the real actions and, at each decision, the search's policy. `trace`
+replays it through OpenSpiel into the states and cumulative rewards that unroll targets (`agent.model.targets`)
+and evaluations read.
+"""
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pyspiel
+
+from games.base import GameAdapter
+from tokenizer import vocab
+from tokenizer.tokenizer import Tokenizer
+
+PAD = vocab.ids()[vocab.PAD]
+
+
+@dataclasses.dataclass
+class Episode:
+    """One finished real game: its whole history (chance included) and the search's policy at each decision."""
+
+    history: list[int]
+    policies: list[dict[int, float]] | None = None  # per decision: action -> probability; None = the action taken
+
+    def to_json(self) -> dict:
+        """A JSON-ready dict (policies as [action, probability] pairs: JSON keys are strings)."""
+        return {"history": self.history, "policies": None if self.policies is None else
+                [[[a, p] for a, p in pol.items()] for pol in self.policies]}
+
+    @classmethod
+    def from_json(cls, row: dict) -> "Episode":
+        """The episode `to_json` wrote; KeyError, TypeError or ValueError if `row` is not one."""
+        pols = row["policies"]
+        return cls([int(a) for a in row["history"]],
+                   None if pols is None else [{int(a): float(p) for a, p in pol} for pol in pols])
+
+
+@dataclasses.dataclass
+class Trace:
+    """An episode replayed: the state at every decision, then the terminal state, with accumulated rewards."""
+
+    episode: Episode
+    states: list[pyspiel.State]  # decision states in order, then the terminal state
+    actions: list[int]  # the action taken at each decision
+    cumulative: list[list[float]]  # per entry of `states`: rewards each player has received so far
+
+    @property
+    def decisions(self) -> int:
+        """Number of decisions in the episode."""
+        return len(self.actions)
+
+
+def play_random(adapter: GameAdapter, rng: random.Random, max_steps: int = 10_000) -> Episode:
+    """An episode of uniformly random play by every seat (chance by its real probabilities)."""
+    state = adapter.new_initial_state()
+    for _ in range(max_steps):
+        if state.is_terminal():
+            return Episode(history=list(state.history()))
+        if state.is_chance_node():
+            outcomes, probs = zip(*state.chance_outcomes())
+            state.apply_action(rng.choices(outcomes, probs)[0])
+        else:
+            state.apply_action(rng.choice(state.legal_actions()))
+    raise RuntimeError(f"{adapter.name} did not end within {max_steps} steps of random play")
+
+
+def trace(adapter: GameAdapter, episode: Episode) -> Trace:
+    """Replay `episode` through OpenSpiel; ValueError if it is not a finished legal game."""
+    state = adapter.new_initial_state()
+    cum = [0.0] * adapter.num_players
+    states, actions, cumulative = [], [], []
+    for action in episode.history:
+        if state.is_terminal():
+            raise ValueError("episode history continues past the end of the game")
+        if not state.is_chance_node():
+            states.append(state.clone())
+            actions.append(action)
+            cumulative.append(list(cum))
+        if action not in state.legal_actions():
+            raise ValueError(f"action {action} is not legal at step {len(state.history())} of the episode")
+        state.apply_action(action)
+        cum = [c + r for c, r in zip(cum, state.rewards())]
+    if not state.is_terminal():
+        raise ValueError("episode history ends before the game does")
+    if episode.policies is not None and len(episode.policies) != len(actions):
+        raise ValueError(f"episode has {len(episode.policies)} policies for {len(actions)} decisions")
+    return Trace(episode, states + [state], actions, cumulative + [list(cum)])
+
+
+def full_tokens(tok: Tokenizer, state: pyspiel.State, player: int) -> list[int]:
+    """Observation `<sep>` hidden `<eos>`: what h, b and e read."""
+    return tok.encode_full(state, player) + [tok.eos]
+
+
+def events_between(tok: Tokenizer, before: pyspiel.State, after: pyspiel.State, player: int) -> list[int]:
+    """What `after` adds to `before` in `player`'s full state: new observation `<sep>` new hidden `<eos>`.
+
+    Token streams only grow, so these tokens and the earlier state's determine the later state's; the chance
+    encoder reads them instead of the whole later state (shorter, and what chance changed is all there).
+    """
+    obs, hidden = tok.new_events(before, after, player)
+    return obs + [tok.sep] + hidden + [tok.eos]

@@ -1,0 +1,244 @@
+"""The training run: self-play, replay, learner, evaluation and checkpoints, one iteration at a time.
+
+An iteration adds `games_per_iteration` whole self-play games (batched search, noise on) to replay, hands the
+actor (`agent.training.actor`) the current weights to play the next iteration's games with, makes
+`updates_per_iteration` learner updates on K-step unroll targets meanwhile, then collects those games. So
+self-play runs one iteration behind the learner, on a core of its own where there are two. Value targets are
+Monte-Carlo returns: card-game episodes are short and end with the score, so there is nothing to bootstrap and
+no target network to keep. Checkpoints fall between iterations, after the next games are collected, so a
+checkpoint holds the whole state of the run (model, optimizer, counters, every RNG, replay, the games played
+ahead) and a resumed run continues exactly as an uninterrupted one would.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import math
+import pathlib
+import pickle
+import random
+import shutil
+import time
+
+import torch
+
+import games
+from agent.agent import Agent, save_search_config
+from agent.device import pick_device
+from agent.episodes import Episode
+from agent.model import Model
+from agent.model.config import GameSpec, preset
+from agent.model.files import atomic_write, load_model, save_model
+from agent.model.losses import unrolled_loss
+from agent.model.targets import make_batch
+from agent.training.actor import make_actor
+from agent.training.config import TrainConfig
+from agent.training.replay import Replay
+from tokenizer.tokenizer import Tokenizer
+
+LATEST = "LATEST"  # names the newest complete checkpoint directory of a run
+
+
+class Trainer:
+    """The state of one run and the loop that advances it."""
+
+    def __init__(self, cfg: TrainConfig):
+        self.cfg = cfg = cfg.resolved()
+        self.dir = pathlib.Path(cfg.out)
+        self.device = pick_device(cfg.device)
+        self.adapter = games.load(cfg.game)
+        torch.manual_seed(cfg.seed)
+        self.model = Model(preset(cfg.preset), GameSpec.of(self.adapter)).to(self.device)
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.replay = Replay(self.adapter, cfg.replay_capacity, cfg.replay_weighting)
+        self.rng = random.Random(cfg.seed)  # the learner's draws from replay
+        self.tok = Tokenizer.for_game(self.adapter)
+        self.actor = None  # plays self-play (agent.training.actor); started by the first `play`
+        self.ahead: tuple[list[Episode], dict] | None = None  # the next iteration's games, once collected
+        self.average = None  # the Polyak-averaged model, when cfg.average > 0
+        if not 0.0 <= cfg.average < 1.0:
+            raise ValueError(f"average must be in [0, 1), got {cfg.average}")
+        if cfg.lr_decay not in ("constant", "linear", "cosine") or not 0.0 <= cfg.lr_final <= 1.0 \
+                or cfg.lr_decay_steps < 1:
+            raise ValueError(f"lr_decay must be constant, linear or cosine, lr_final in [0, 1] and lr_decay_steps "
+                             f">= 1; got {cfg.lr_decay!r}, {cfg.lr_final}, {cfg.lr_decay_steps}")
+        if cfg.average > 0:
+            self.average = copy.deepcopy(self.model).eval()
+        # the agent the run publishes (evaluated, checkpointed as model/): the averaged weights if any, the play search
+        model = self.average if self.average is not None else self.model
+        self.player = Agent(self.adapter, model, search=cfg.play_search(), seed=cfg.seed + 2)
+        self.iteration = self.updates = self.games = 0
+        self.play_choice: tuple[str, dict[str, float]] | None = None  # (published, figures) once chosen (run.py)
+
+    # ----- one iteration -----
+    def play(self) -> dict:
+        """Add this iteration's games to replay (played ahead with the weights before the last learning; on a
+        run's first iteration, now) and start the next iteration's with the current weights; returns the added
+        games' self-play statistics (`seconds`: the time the actor spent playing them)."""
+        actor = self._actor()
+        if self.ahead is None:  # the first iteration: nothing was played ahead
+            actor.submit(self.model.state_dict())
+            self.ahead = actor.result()
+        (episodes, stats), self.ahead = self.ahead, None
+        self.replay.add(episodes, self.iteration + 1)  # the iteration these games belong to
+        self.games += len(episodes)
+        actor.submit(self.model.state_dict())
+        return stats
+
+    def collect(self) -> float:
+        """Wait for the games `play` started (the next iteration's); returns the seconds waited."""
+        began = time.perf_counter()
+        self.ahead = self._actor().result()
+        return time.perf_counter() - began
+
+    def _actor(self):
+        """The self-play actor, started on first use."""
+        if self.actor is None:
+            cfg = self.cfg
+            self.actor = make_actor(cfg.actor, cfg.game, self.model.cfg, cfg.search(), seed=cfg.seed,
+                                    games_n=cfg.games_per_iteration, temperature=cfg.temperature,
+                                    device=self.device)
+        return self.actor
+
+    def close(self) -> None:
+        """Stop the self-play actor (a worker process gives its thread back to this process)."""
+        if self.actor is not None:
+            self.actor.close()
+            self.actor = None
+
+    def learn(self) -> dict:
+        """`updates_per_iteration` learner updates; returns the mean of each loss term."""
+        self.model.train()
+        sums: dict[str, float] = {}
+        n = min(self.cfg.updates_per_iteration, self.cfg.steps - self.updates)
+        for _ in range(n):
+            self._set_lr()
+            batch = make_batch(self.tok, self.replay.sample(self.cfg.batch_size, self.rng), self.cfg.unroll,
+                               self.cfg.max_legal, self.rng).to(self.device)
+            loss, terms = unrolled_loss(self.model, batch, self.cfg.losses)
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+            self.opt.step()
+            self._average()
+            self.updates += 1
+            for k, v in terms.items():
+                sums[k] = sums.get(k, 0.0) + float(v)
+            sums["total"] = sums.get("total", 0.0) + float(loss.detach())
+        self.model.eval()
+        return {f"loss/{k}": v / max(1, n) for k, v in sums.items()}
+
+    def _set_lr(self) -> None:
+        """The optimizer's learning rate for the next update (cfg.lr_decay over cfg.lr_decay_steps)."""
+        for group in self.opt.param_groups:
+            group["lr"] = learning_rate(self.cfg, self.updates)
+
+    @torch.no_grad()
+    def _average(self) -> None:
+        """Move the averaged weights toward the online ones (cfg.average)."""
+        if self.average is None:
+            return
+        for avg, online in zip(self.average.state_dict().values(), self.model.state_dict().values()):
+            if avg.is_floating_point():
+                avg.lerp_(online, 1.0 - self.cfg.average)
+            else:
+                avg.copy_(online)
+
+    # ----- checkpoints -----
+    def save(self) -> pathlib.Path:
+        """Write the whole run state to RUN_DIR/ckpt-ITERATION, then point LATEST at it (atomically)."""
+        name = f"ckpt-{self.iteration:06d}"
+        tmp = self.dir / f".{name}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        save_model(self.player.model, tmp / "model")
+        if self.average is not None:
+            save_model(self.model, tmp / "online")  # what self-play and the learner continue from
+        state = {"optimizer": self.opt.state_dict(), "iteration": self.iteration, "updates": self.updates,
+                 "games": self.games, "rng": _py_state(self.rng.getstate()), "torch_rng": torch.get_rng_state(),
+                 "player_rng": _py_state(self.player.rng.getstate()),
+                 "player_generator": self.player.generator.get_state()}
+        actor = self._actor().state()
+        state.update(selfplay_rng=_py_state(actor["rng"]), selfplay_agent_rng=_py_state(actor["agent_rng"]),
+                     selfplay_agent_generator=actor["agent_generator"])
+        if self.ahead is not None:
+            episodes, stats = self.ahead
+            state["ahead"] = json.dumps({"episodes": [e.to_json() for e in episodes], "stats": stats})
+        torch.save(state, tmp / "trainer.pt")
+        self.replay.save(tmp / "replay.jsonl")
+        final = self.dir / name
+        shutil.rmtree(final, ignore_errors=True)
+        tmp.rename(final)
+        atomic_write(self.dir / LATEST, lambda p: pathlib.Path(p).write_text(name + "\n"))
+        for old in sorted(self.dir.glob("ckpt-*"))[:-2]:  # keep the newest two
+            shutil.rmtree(old, ignore_errors=True)
+        return final
+
+    def write_run_files(self) -> None:
+        """RUN_DIR/config.json (resolved config) and search.json (what load_agent reads)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.dir / "config.json", lambda p: pathlib.Path(p).write_text(self.cfg.to_json()))
+        save_search_config(self.cfg.play_search(), self.dir)
+
+    def load(self) -> pathlib.Path:
+        """Restore the run state from the checkpoint LATEST names; clear errors for missing or corrupt files."""
+        path = latest_checkpoint(self.dir)
+        models = [(self.model, "model")]
+        if self.average is not None:
+            models = [(self.model, "online"), (self.average, "model")]
+        for model, sub in models:
+            model.load_state_dict(load_model(path / sub, expect_game=model.spec, expect_config=model.cfg,
+                                             device=self.device).state_dict())
+        try:
+            state = torch.load(path / "trainer.pt", map_location="cpu", weights_only=True)
+            self.opt.load_state_dict(state["optimizer"])
+            self.iteration, self.updates, self.games = state["iteration"], state["updates"], state["games"]
+            self.rng.setstate(_py_unstate(state["rng"]))
+            self.player.rng.setstate(_py_unstate(state["player_rng"]))
+            self.player.generator.set_state(state["player_generator"])
+            torch.set_rng_state(state["torch_rng"])
+            actor = {"rng": _py_unstate(state["selfplay_rng"]), "agent_rng": _py_unstate(state["selfplay_agent_rng"]),
+                     "agent_generator": state["selfplay_agent_generator"]}
+            self.ahead = None
+            if "ahead" in state:
+                ahead = json.loads(state["ahead"])
+                self.ahead = [Episode.from_json(e) for e in ahead["episodes"]], ahead["stats"]
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{path} has no trainer.pt: the checkpoint is incomplete") from None
+        except (RuntimeError, KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError) as e:
+            raise ValueError(f"{path / 'trainer.pt'} is corrupt or from another version: {e}") from None
+        self.replay.load(path / "replay.jsonl")
+        self._actor().restore(actor)
+        return path
+
+
+def learning_rate(cfg: TrainConfig, update: int) -> float:
+    """The learning rate of update number `update` (0-based) under cfg's schedule."""
+    if cfg.lr_decay == "constant":
+        return cfg.lr
+    done = min(1.0, update / cfg.lr_decay_steps)
+    shape = 1.0 - done if cfg.lr_decay == "linear" else 0.5 * (1.0 + math.cos(math.pi * done))
+    return cfg.lr * (cfg.lr_final + (1.0 - cfg.lr_final) * shape)
+
+
+def latest_checkpoint(run_dir: pathlib.Path) -> pathlib.Path:
+    """The checkpoint directory RUN_DIR/LATEST names; FileNotFoundError says what is missing."""
+    pointer = run_dir / LATEST
+    if not pointer.exists():
+        raise FileNotFoundError(f"{run_dir} has no {LATEST} file: no checkpoint to resume from")
+    path = run_dir / pointer.read_text().strip()
+    if not path.is_dir():
+        raise FileNotFoundError(f"{pointer} names {path.name}, which does not exist")
+    return path
+
+
+def _py_state(state: tuple) -> list:
+    """A `random.Random` state as torch.load(weights_only=True) can read it back."""
+    version, internal, gauss = state
+    return [version, torch.tensor(internal, dtype=torch.int64), gauss]
+
+
+def _py_unstate(saved: list) -> tuple:
+    """`_py_state`'s inverse."""
+    version, internal, gauss = saved
+    return version, tuple(int(x) for x in internal.tolist()), gauss
