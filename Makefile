@@ -45,4 +45,8 @@ test-slow: install
 benchmark: install
 	$(PY) -m scripts.benchmark
 
-.PHONY: install train test test-slow benchmark
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m deptry .
+
+.PHONY: install train test test-slow benchmark lint

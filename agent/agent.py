@@ -13,7 +13,7 @@ import json
 import os
 import pathlib
 import random
-from typing import Sequence
+from collections.abc import Sequence
 
 import pyspiel
 import torch
@@ -44,7 +44,8 @@ class Agent:
                  inner_actions: str = "generated", seed: int = 0):
         """`model` is needed unless `oracle` with `value='rollout'`; `value` ('network' or 'rollout') is the
         oracle's leaf evaluation; `inner_actions` ('generated' or 'rules') is where the learned search's
-        inner candidates come from (`agent.search.rules_inner`); `seed` fixes worlds, noise and the generator's draws."""
+        inner candidates come from (`agent.search.rules_inner`); `seed` fixes worlds, noise and the generator's
+        draws."""
         self.adapter = games.load(game) if isinstance(game, str) else game
         self.tok = Tokenizer.for_game(self.adapter)
         self.model, self.cfg, self.oracle = model, search, oracle
@@ -73,7 +74,7 @@ class Agent:
         if inner_actions == "rules":
             self.expander = RealLegalExpander(self.expander, self.tok, self.rng)
 
-    def with_search(self, search: SearchConfig) -> "Agent":
+    def with_search(self, search: SearchConfig) -> Agent:
         """This agent with other search settings, sharing its model and random streams (drawing from either
         advances both)."""
         other = copy.copy(self)

@@ -31,7 +31,7 @@ class Episode:
                 [[[a, p] for a, p in pol.items()] for pol in self.policies]}
 
     @classmethod
-    def from_json(cls, row: dict) -> "Episode":
+    def from_json(cls, row: dict) -> Episode:
         """The episode `to_json` wrote; KeyError, TypeError or ValueError if `row` is not one."""
         pols = row["policies"]
         return cls([int(a) for a in row["history"]],

@@ -9,7 +9,8 @@ knows about ids or networks.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pyspiel
 

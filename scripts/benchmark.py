@@ -88,7 +88,8 @@ def model_section(args: Args) -> dict:
             print(f"\n== model: latents per second ({game}, {name}, {device}) ==")
             calls = list(dict.fromkeys(r["call"] for r in rows))
             pivot = [{"call": c, **{f"b{r['batch']}": r["per_s"] for r in rows if r["call"] == c}} for c in calls]
-            print(table(pivot, [("call", "network call", "s")] + [(f"b{b}", f"batch {b}", ",.0f") for b in args.batches]))
+            columns = [("call", "network call", "s")] + [(f"b{b}", f"batch {b}", ",.0f") for b in args.batches]
+            print(table(pivot, columns))
     return {"parameters": params, "throughput": speed}
 
 

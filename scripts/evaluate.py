@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> dict:
     try:
         res = evaluate_run(cfg.run, settings, device=device, overrides=overrides, say=console.log)
     except (FileNotFoundError, ValueError) as e:
-        raise SystemExit(f"error: {e}")
+        raise SystemExit(f"error: {e}") from None
     out = cfg.run / "eval"
     out.mkdir(exist_ok=True)
     path = cfg.json or out / "results.json"

@@ -61,7 +61,7 @@ def main(args: Args) -> None:
     try:
         print("\n".join(episode_lines(args)))
     except ValueError as e:
-        raise SystemExit(f"error: {e}")
+        raise SystemExit(f"error: {e}") from None
 
 
 if __name__ == "__main__":

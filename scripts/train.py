@@ -26,7 +26,7 @@ def parse(argv: list[str]) -> TrainConfig:
             with open(path) as f:
                 default = TrainConfig.from_json(f.read(), path)
         except (OSError, ValueError) as e:
-            raise SystemExit(f"cannot load --config {path}: {e}")
+            raise SystemExit(f"cannot load --config {path}: {e}") from None
     return tyro.cli(TrainConfig, default=default, args=argv)
 
 
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         trainer = train(cfg)
     except (FileExistsError, FileNotFoundError, ValueError) as e:
-        raise SystemExit(f"error: {e}")
+        raise SystemExit(f"error: {e}") from None
     except KeyboardInterrupt:
         out = cfg.resolved().out
         raise SystemExit(f"\ninterrupted: {out} keeps its checkpoints (every {cfg.checkpoint_every} iterations); "

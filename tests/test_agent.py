@@ -14,9 +14,9 @@ from agent.agent import save_search_config
 from agent.model import EOS, Model
 from agent.model.config import GameSpec, preset
 from agent.model.files import save_model
-from agent.search.tree import Chance, Decision
 from agent.search.config import SearchConfig
 from agent.search.learned import LearnedExpander
+from agent.search.tree import Chance, Decision
 from tests.test_sampling import confine
 from tokenizer import vocab
 
@@ -118,7 +118,8 @@ class Counting(LearnedExpander):
 
 def test_learned_search_is_batched_across_games_and_particles():
     adapter = games.load("leduc_poker")
-    agent = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=12, particles=3, max_hidden_tokens=8), seed=0)
+    agent = Agent(adapter, tiny("leduc_poker"), seed=0,
+                  search=SearchConfig(simulations=12, particles=3, max_hidden_tokens=8))
     agent.expander = Counting(agent.model)
     states = [decision_state(adapter, seed) for seed in range(8)]
     results = agent.search(states)
@@ -163,8 +164,10 @@ def test_repeats_pool_independent_searches_of_each_state():
 def test_same_seed_same_search():
     adapter = games.load("leduc_poker")
     state = decision_state(adapter)
-    a = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=16, particles=2, max_hidden_tokens=8), seed=3)
-    b = Agent(adapter, tiny("leduc_poker"), search=SearchConfig(simulations=16, particles=2, max_hidden_tokens=8), seed=3)
+    a = Agent(adapter, tiny("leduc_poker"), seed=3,
+              search=SearchConfig(simulations=16, particles=2, max_hidden_tokens=8))
+    b = Agent(adapter, tiny("leduc_poker"), seed=3,
+              search=SearchConfig(simulations=16, particles=2, max_hidden_tokens=8))
     assert a.search([state])[0][0] == b.search([state])[0][0]
 
 

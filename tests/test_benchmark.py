@@ -6,9 +6,10 @@ import sys
 
 def test_benchmark_model_search_and_selfplay_sections_run(tmp_path):
     out = tmp_path / "bench.json"
-    subprocess.run([sys.executable, "-m", "scripts.benchmark", "--sections", "model", "search", "selfplay", "--selfplay-games", "2", "--model-games",
-                    "leduc_poker", "--presets", "tiny", "--batches", "2", "--searches", "1", "3",
-                    "--simulations", "4", "--particles", "2", "--json", str(out)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "scripts.benchmark", "--sections", "model", "search", "selfplay",
+                    "--selfplay-games", "2", "--model-games", "leduc_poker", "--presets", "tiny", "--batches", "2",
+                    "--searches", "1", "3", "--simulations", "4", "--particles", "2", "--json", str(out)],
+                   check=True, capture_output=True)
     figures = json.loads(out.read_text())
     rows = figures["search"]
     assert [r["searches"] for r in rows] == [1, 3]

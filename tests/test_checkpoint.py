@@ -1,4 +1,5 @@
-"""Model files round-trip exactly; a model for another game, config or vocabulary, or a damaged file, is refused clearly."""
+"""Model files round-trip exactly; a model for another game, config or vocabulary, or a damaged file, is refused
+clearly."""
 from __future__ import annotations
 
 import json

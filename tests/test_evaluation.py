@@ -16,8 +16,8 @@ from agent.evaluation.players import UniformRandom, cfr_plus, gin_bot, ismcts
 from agent.model import Model
 from agent.model.config import GameSpec, preset
 from agent.model.files import save_model
-from agent.search.tree import Decision
 from agent.search.config import SearchConfig
+from agent.search.tree import Decision
 from scripts import evaluate
 
 
@@ -87,7 +87,7 @@ def test_rules_inner_ablation_searches_exactly_the_real_legal_set_below_the_root
     seen = 0
     for tree in agent.trees([state]):
         for root in tree.particles:
-            for node, depth in _inner_nodes(root):
+            for node, _ in _inner_nodes(root):
                 _, real, _ = node.info.handle
                 want = [] if real.is_terminal() else sorted(
                     tuple(agent.tok.encode_action(real, a)) for a in real.legal_actions())

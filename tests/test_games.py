@@ -209,7 +209,8 @@ def test_crazy_eights_view_matches_openspiel_hand_and_card_to_match(players, res
             last = [i for i in range(52) if t[104 + i]]
             assert [top[0]] == [adapter.action_words(i, "play")[1] for i in last]
             suit = [s for s in range(4) if t[156 + s]]
-            assert len(top) in (1, 2) and (top[1] if len(top) == 2 else "suit_" + top[0][0]) == "suit_" + "CDHS"[suit[0]]
+            named = top[1] if len(top) == 2 else "suit_" + top[0][0]
+            assert len(top) in (1, 2) and named == "suit_" + "CDHS"[suit[0]]
             assert words[at - 2:at] == ["me", "hand"]
             hidden = tok.describe(tok.encode_hidden(state, p))  # ends with `<view>` and the other seats' hands
             assert is_consistent(adapter, state, p, hidden)

@@ -93,6 +93,6 @@ def test_the_batched_loss_equals_the_step_by_step_one(game):
     for (name, p), q in zip(model.named_parameters(), twin.parameters()):
         assert (p.grad is None) == (q.grad is None), name
         if p.grad is not None:
-            torch.testing.assert_close(p.grad, q.grad, rtol=1e-4, atol=atol, msg=lambda m: f"{name}: {m}")
+            torch.testing.assert_close(p.grad, q.grad, rtol=1e-4, atol=atol, msg=lambda m, name=name: f"{name}: {m}")
     # the chance encoder's running statistics moved once per step, as in the reference
     torch.testing.assert_close(model.chance_norm.running_mean, twin.chance_norm.running_mean)

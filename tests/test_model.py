@@ -135,7 +135,8 @@ def test_action_log_prob_equals_one_uncached_pass_over_prefix_and_action(game):
         got = model.action_log_prob(s, legal)
         for b, c in (legal[..., 0] != PAD).nonzero().tolist():
             seq = legal[b, c][legal[b, c] != PAD]
-            x = torch.cat([model.generator_prefix(s[b:b + 1]), model.generator.get_input_embeddings()(seq[None, :-1])], 1)
+            embed = model.generator.get_input_embeddings()
+            x = torch.cat([model.generator_prefix(s[b:b + 1]), embed(seq[None, :-1])], 1)
             hidden = model.generator.model(inputs_embeds=x).last_hidden_state[:, s.shape[1] - 1:]
             keys = model.generator_keys(s[b:b + 1])
             want = model.generator_logits(hidden, keys).log_softmax(-1)[0, torch.arange(len(seq)), seq].sum()
@@ -320,7 +321,8 @@ def test_targets_follow_the_real_game():
 
 def test_representation_reads_hidden_first_and_refuses_rows_without_sep():
     from agent.model import EOS, SEP
-    rows = torch.tensor([[10, 11, 12, SEP, 20, 21, EOS, 0], [10, SEP, 20, EOS, 0, 0, 0, 0], [10, 11, SEP, 0, 0, 0, 0, 0]])
+    rows = torch.tensor([[10, 11, 12, SEP, 20, 21, EOS, 0], [10, SEP, 20, EOS, 0, 0, 0, 0],
+                         [10, 11, SEP, 0, 0, 0, 0, 0]])
     assert Model._hidden_first(rows).tolist() == [[20, 21, SEP, 10, 11, 12],  # left-padded, <eos> dropped
                                                   [0, 0, 0, 20, SEP, 10],
                                                   [0, 0, 0, SEP, 10, 11]]

@@ -68,7 +68,8 @@ def test_one_candidate_is_an_ancestral_sample(model):
     s = torch.randn(1, 4, 64)
     exact = exact_action_probs(model, s, 3)
     assert abs(sum(exact.values()) - 1) < 1e-3
-    out = sample_actions(model, s.expand(DRAWS, -1, -1), 1, coverage=1.0, min_ratio=0.0, generator=torch.Generator().manual_seed(1))
+    out = sample_actions(model, s.expand(DRAWS, -1, -1), 1, coverage=1.0, min_ratio=0.0,
+                        generator=torch.Generator().manual_seed(1))
     counts: dict = {}
     for row in out.rows():
         for tokens, _ in row:
@@ -85,7 +86,8 @@ def test_k_candidates_are_a_sample_without_replacement(model):
     for i, j in itertools.permutations(exact, 2):
         kept = frozenset(x for x in (i, j) if x[-1] == EOS)
         want[kept] = want.get(kept, 0.0) + exact[i] * exact[j] / (1 - exact[i])
-    out = sample_actions(model, s.expand(DRAWS, -1, -1), 2, coverage=1.0, min_ratio=0.0, generator=torch.Generator().manual_seed(2))
+    out = sample_actions(model, s.expand(DRAWS, -1, -1), 2, coverage=1.0, min_ratio=0.0,
+                        generator=torch.Generator().manual_seed(2))
     got: dict = {}
     for row in out.rows():
         tokens = [t for t, _ in row]

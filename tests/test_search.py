@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from agent.search.tree import AfterInfo, SearchResult, StateInfo, Tree, _considered_visits, pool, run, simulate
 from agent.search.config import SearchConfig
+from agent.search.tree import AfterInfo, SearchResult, StateInfo, Tree, _considered_visits, pool, run, simulate
 
 
 class HandBuilt:
@@ -104,8 +104,8 @@ def test_chance_node_visits_follow_the_probabilities():
 
 
 def random_three_player_tree(rng, depth=2, branching=3, first=0):
-    """Players first, first + 1, ... (mod 3) move in turn (a deterministic afterstate each); leaves pay random vectors, each player's
-    payoffs all distinct (so every node has one subgame-perfect move)."""
+    """Players first, first + 1, ... (mod 3) move in turn (a deterministic afterstate each); leaves pay random
+    vectors, each player's payoffs all distinct (so every node has one subgame-perfect move)."""
     states, afters = {}, {}
     pay = [rng.sample(range(-60, 61, 3), branching ** depth) for _ in range(3)]
 

@@ -130,7 +130,8 @@ def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
 
 def test_ctrl_c_stops_learner_and_worker_with_a_message_not_a_traceback(tmp_path):
     out = tmp_path / "run"
-    proc = subprocess.Popen(train_command(out, 400, "--actor", "process"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    proc = subprocess.Popen(train_command(out, 400, "--actor", "process"), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
     wait_for_a_checkpoint(out)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole process group, the self-play worker included

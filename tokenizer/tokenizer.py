@@ -39,7 +39,7 @@ class Tokenizer:
         self.max_action_len = max(len(ids) for ids in self._encode_cache.values())  # longest action, <eos> included
 
     @classmethod
-    def for_game(cls, game: GameAdapter | str) -> "Tokenizer":
+    def for_game(cls, game: GameAdapter | str) -> Tokenizer:
         """The tokenizer of a game adapter (or of a game name, loaded with default parameters)."""
         return cls(games.load(game) if isinstance(game, str) else game)
 

@@ -34,7 +34,7 @@ def head_to_head(adapter: GameAdapter, player: Player, opponent: Player, games: 
             break
         for side, moves in ((player, mine), (opponent, theirs)):
             if moves:
-                for (g, s), action in zip(moves, side.act(moves)):
+                for (_, s), action in zip(moves, side.act(moves)):
                     s.apply_action(action)
     returns = [s.returns()[seat] for s, seat in zip(states, seats)]
     return summarize(returns, [s.returns() for s in states], seats, n) | {

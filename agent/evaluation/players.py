@@ -6,7 +6,7 @@ to move, so the agent's searches run batched across games; OpenSpiel's bots step
 from __future__ import annotations
 
 import random
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import pyspiel
 

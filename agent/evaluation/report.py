@@ -9,7 +9,7 @@ import dataclasses
 import pathlib
 import random
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

@@ -1,4 +1,4 @@
-"""The model's typed configuration: network sizes (named presets `tiny`, `small`, `base`) plus the game facts it needs."""
+"""The model's typed configuration: network sizes (presets `tiny`, `small`, `base`) plus the game facts it needs."""
 from __future__ import annotations
 
 import dataclasses
@@ -38,7 +38,7 @@ class GameSpec:
     """The adapter's `table_words`: one row each of the table head (what the view's table shows at every step)."""
 
     @classmethod
-    def of(cls, adapter: GameAdapter) -> "GameSpec":
+    def of(cls, adapter: GameAdapter) -> GameSpec:
         """The spec of a loaded game adapter (with the current vocabulary)."""
         from tokenizer import vocab
         from tokenizer.tokenizer import Tokenizer

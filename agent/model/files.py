@@ -1,4 +1,5 @@
-"""Model files: weights as safetensors plus a JSON config, written atomically; loading checks game, vocabulary and sizes."""
+"""Model files: weights as safetensors plus a JSON config, written atomically; loading checks game, vocabulary
+and sizes."""
 from __future__ import annotations
 
 import dataclasses

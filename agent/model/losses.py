@@ -1,4 +1,5 @@
-"""The K-step unrolled loss: every head of the model trained against real-game targets of an `agent.model.targets.Batch`.
+"""The K-step unrolled loss: every head of the model trained against real-game targets of a
+`agent.model.targets.Batch`.
 
 From the root latent s0 = h(root full state) the model is unrolled with the
 real actions: s -> phi(s, a) -> g(afterstate, e(what chance did after a)).
@@ -71,7 +72,7 @@ class LossConfig:
             raise ValueError(f"loss weights must be finite numbers >= 0, got {bad}")
 
     @classmethod
-    def from_dict(cls, data, source: str = "losses") -> "LossConfig":
+    def from_dict(cls, data, source: str = "losses") -> LossConfig:
         """The weights `dataclasses.asdict` wrote; ValueError names unknown or malformed ones."""
         names = [f.name for f in dataclasses.fields(cls)]
         if not isinstance(data, dict) or set(data) - set(names):

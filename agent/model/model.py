@@ -281,7 +281,8 @@ class Model(nn.Module):
         return self._returns(out[:, :N]), out[:, N:]
 
     def chance_code(self, tokens: torch.Tensor, groups: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
-        """e: tokens a transition added to the full state (B, T) -> (straight-through one-hot code (B, M), probs (B, M)).
+        """e: tokens a transition added to the full state (B, T) -> (straight-through one-hot code (B, M), probs
+        (B, M)).
         `groups` equal blocks of rows (the unroll steps of a batch) are standardised each with its own statistics.
         In games with a view the cards the tokens name (or 'no card') add a learned vote (`card_codes`) that starts
         at CARD_VOTE for one code per card: draws of distinct cards start on distinct codes (crazy_eights: 52 of

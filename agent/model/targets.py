@@ -48,7 +48,7 @@ class Batch:
         """(B, K) bool: an action was taken at step k (afterstate, chance and reward targets exist)."""
         return self.live[:, :-1]
 
-    def to(self, device) -> "Batch":
+    def to(self, device) -> Batch:
         """The batch on `device`."""
         return Batch(**{f.name: getattr(self, f.name).to(device) for f in dataclasses.fields(self)})
 

@@ -9,7 +9,7 @@ correction with beta = G and beta-hat = the indicator of the kept set.
 """
 from __future__ import annotations
 
-from typing import Hashable, Sequence
+from collections.abc import Hashable, Sequence
 
 import torch
 

@@ -10,7 +10,8 @@ rules, or the learned network read on the real state.
 from __future__ import annotations
 
 import random
-from typing import Hashable, Protocol, Sequence
+from collections.abc import Hashable, Sequence
+from typing import Protocol
 
 import pyspiel
 import torch

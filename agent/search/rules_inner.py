@@ -11,13 +11,13 @@ learned action generation costs.
 from __future__ import annotations
 
 import random
-from typing import Hashable, Sequence
+from collections.abc import Hashable, Sequence
 
 import pyspiel
 import torch
 
-from agent.search.tree import AfterInfo, StateInfo
 from agent.search.learned import LearnedExpander
+from agent.search.tree import AfterInfo, StateInfo
 from tokenizer import Tokenizer
 
 

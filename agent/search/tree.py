@@ -31,7 +31,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
-from typing import Any, Hashable, Protocol, Sequence
+from collections.abc import Hashable, Sequence
+from typing import Any, Protocol
 
 from agent.search.config import SearchConfig
 

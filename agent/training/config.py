@@ -145,7 +145,7 @@ class TrainConfig:
     checkpoint_every: int = 5
     """Iterations between checkpoints (one is always written at the end)."""
 
-    def resolved(self) -> "TrainConfig":
+    def resolved(self) -> TrainConfig:
         """This config with its defaults filled in: the run directory, the schedule's length."""
         return dataclasses.replace(self, out=self.out or pathlib.Path("runs") / self.game,
                                    lr_decay_steps=self.lr_decay_steps or self.steps)
@@ -168,7 +168,7 @@ class TrainConfig:
         return json.dumps({k: str(v) if isinstance(v, pathlib.Path) else v for k, v in d.items()}, indent=2)
 
     @classmethod
-    def from_json(cls, text: str, source: str = "config") -> "TrainConfig":
+    def from_json(cls, text: str, source: str = "config") -> TrainConfig:
         """Parse `to_json`'s output; ValueError names unknown or malformed fields."""
         try:
             data = json.loads(text)

@@ -99,7 +99,7 @@ class CtrlC:
     def __init__(self):
         self.pending, self._old, self._old_hook = False, None, None
 
-    def __enter__(self) -> "CtrlC":
+    def __enter__(self) -> CtrlC:
         if threading.current_thread() is threading.main_thread() \
                 and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             self._old = signal.signal(signal.SIGINT, self._interrupt)
@@ -207,7 +207,8 @@ def line(r: dict) -> str:
              f"loss {r.get('loss/total', float('nan')):.3f}"]
     if "eval/mean_return" in r:
         even = f", an even seat gets {r['eval/table_mean']:+.2f}" if r.get("eval/table_mean") else ""
-        parts.append(f"vs random {r['eval/mean_return']:+.2f}±{r['eval/ci95']:.2f} (win {r['eval/win_rate']:.0%}{even})")
+        parts.append(f"vs random {r['eval/mean_return']:+.2f}±{r['eval/ci95']:.2f} "
+                     f"(win {r['eval/win_rate']:.0%}{even})")
     if "eval/exploitability" in r:
         parts.append(f"exploitability {r['eval/exploitability']:.3f}")
     if "generator/d0/precision" in r:
