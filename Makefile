@@ -21,7 +21,7 @@ install: .venv/installed
 # 3808 and 3856 updates on two seeds against 3536 and 3424) and self-play searches 48 simulations, which the worker
 # plays while the learner learns. Its learning rate stays constant: a schedule over 10000 updates would end part-way,
 # and decay measured no gain on leduc.
-RECIPE_leduc_poker := --replay-weighting linear --simulations 48 --steps 10000 --eval-every 10 --exploitability-every 50 \
+RECIPE_leduc_poker := --replay-weighting linear --selfplay.simulations 48 --steps 10000 --eval-every 10 --exploitability-every 50 \
 	--lr-decay constant
 # crazy_eights in 30 minutes: self-play is the slow part (~25 game steps/s), so few cheap searches (16 games of 16
 # simulations x 2 particles per iteration) feed many updates (48); an unroll of 3 (the depths the generator is judged
@@ -31,8 +31,9 @@ RECIPE_leduc_poker := --replay-weighting linear --simulations 48 --steps 10000 -
 # the prior learned from them drew there at 76%, and seed 0 won 56% of 100 games against uniform random; with
 # Gumbel's improved policy as the target seed 0 won 83% and seed 3 79%, and the generator (with the table term,
 # agent.model.losses) measured precision / recall >= 0.99 at depths 1-3 on 200 fresh positions on both.
-RECIPE_crazy_eights := --root gumbel --minutes 28 --steps 800 --unroll 3 --games-per-iteration 16 --simulations 16 \
-	--particles 2 --updates-per-iteration 48 --eval-every 8 --eval-games 20 --play-repeats 1 --final-games 100
+RECIPE_crazy_eights := --selfplay.root gumbel --minutes 28 --steps 800 --unroll 3 --games-per-iteration 16 \
+	--selfplay.simulations 16 --selfplay.particles 2 --updates-per-iteration 48 --eval-every 8 --eval-games 20 \
+	--play.repeats 1 --final-games 100
 train: install
 	$(PY) -m scripts.train --game $(GAME) --out runs/$(GAME) --preset tiny $(RECIPE_$(GAME)) $(ARGS)
 

@@ -51,6 +51,11 @@ class GameAdapter:
     words: tuple[str, ...] = ()  # vocabulary words this game needs beyond tokenizer.vocab's base words
     phases: tuple[str, ...] = ("play",)  # names of the phases whose actions are written differently
     has_resampler: bool = False  # OpenSpiel implements resample_from_infostate for this game
+    # What is affordable on this game at its default parameters (a laptop's minutes at most):
+    uniform_exploitability: float | None = None  # an exact best response is; then uniform random's exploitability
+    exploitability_every: int = 0  # iterations between in-run exploitability measurements by default (0: never)
+    enumerable: bool = False  # enumerating every deal is (the exact posterior over hidden cards, CFR+ to near-Nash)
+    cpp_ismcts_fails: str = ""  # why OpenSpiel's C++ ISMCTSBot cannot play this game, where it cannot
     table_words: tuple[str, ...] = ()  # verbs of the view's table events (no seat) the model predicts at every
     # unrolled step (agent.model.losses' `table` term): public facts the legal actions hang on, kept in the latent
 

@@ -9,6 +9,9 @@ class KuhnPoker(GameAdapter):
 
     name = "kuhn_poker"
     has_resampler = True
+    uniform_exploitability = 0.4583  # OpenSpiel's exploitability of the uniform policy
+    exploitability_every = 1  # a best response takes milliseconds
+    enumerable = True
 
     def initial_context(self):
         return {"dealt": 0}

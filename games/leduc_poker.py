@@ -13,6 +13,9 @@ class LeducPoker(GameAdapter):
 
     name = "leduc_poker"
     has_resampler = True
+    uniform_exploitability = 2.3736  # OpenSpiel's exploitability of the uniform policy
+    exploitability_every = 25  # searching its 936 information sets takes seconds
+    enumerable = True
 
     def initial_context(self):
         return {"dealt": 0}

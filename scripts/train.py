@@ -10,9 +10,6 @@ from agent.evaluation.exploitability import exploitability
 from agent.evaluation.matches import versus_random
 from agent.training.config import TrainConfig
 
-EXPLOITABLE = {"kuhn_poker": 0.458, "leduc_poker": 2.374, "liars_dice": 0.781}  # exact best response in minutes at
-# most (liars_dice: 24576 information sets, ~2 minutes on 2 cores), with uniform random's exploitability
-
 
 def parse(argv: list[str]) -> TrainConfig:
     """Command-line options over the defaults, or over a saved config given with --config FILE."""
@@ -54,10 +51,11 @@ def main(argv: list[str] | None = None) -> None:
     if trainer.play_choice:
         name, figures = trainer.play_choice
         rows.append(("play search", f"{name}, the lowest of " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())))
-    if trainer.cfg.game in EXPLOITABLE:
+    uniform = trainer.adapter.uniform_exploitability
+    if uniform is not None:
         fresh = " (a fresh measurement)" if trainer.play_choice else ""
         rows.append(("exploitability", f"{exploitability(trainer.player):.4f}{fresh} (uniform random: "
-                                       f"{EXPLOITABLE[trainer.cfg.game]})"))
+                                       f"{uniform})"))
     rows += [("run directory", str(trainer.dir)), ("wandb", trainer.wandb_where)]
     width = max(len(k) for k, _ in rows)
     print("\n" + "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows))

@@ -29,7 +29,7 @@ def test_a_worker_process_plays_the_same_run_as_the_learners_process(tmp_path):
 
 def _actor() -> ProcessActor:
     cfg = tiny_config(None)
-    return make_actor("process", "kuhn_poker", preset("tiny"), cfg.search(), seed=0, games_n=2, temperature=1.0,
+    return make_actor("process", "kuhn_poker", preset("tiny"), cfg.selfplay, seed=0, games_n=2, temperature=1.0,
                       device=torch.device("cpu"))
 
 
@@ -54,5 +54,5 @@ def test_the_worker_stops_when_the_learner_is_gone():
 
 def test_unknown_actor_placement_is_refused():
     with pytest.raises(ValueError, match="actor must be auto, process or inline"):
-        make_actor("threads", "kuhn_poker", preset("tiny"), tiny_config(None).search(), seed=0, games_n=1,
+        make_actor("threads", "kuhn_poker", preset("tiny"), tiny_config(None).selfplay, seed=0, games_n=1,
                    temperature=1.0, device=torch.device("cpu"))

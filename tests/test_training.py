@@ -16,7 +16,8 @@ from safetensors.torch import load_file
 from agent.agent import load_agent
 from agent.evaluation.exploitability import exploitability
 from agent.model.losses import LossConfig
-from agent.training.config import TrainConfig
+from agent.search import SearchConfig
+from agent.training.config import PLAY, SELFPLAY, TrainConfig
 from agent.training.loop import train
 from agent.training.play_choice import CANDIDATES
 from agent.training.trainer import Trainer, latest_checkpoint, learning_rate
@@ -26,8 +27,8 @@ from scripts.train import parse
 def tiny_config(out: pathlib.Path, **over) -> TrainConfig:
     """A run small enough for a test: kuhn_poker, tiny preset, few games, simulations and updates."""
     base = dict(game="kuhn_poker", out=out, preset="tiny", seed=3, device="cpu", steps=12, minutes=10.0, actor="inline",
-                wandb_mode="disabled", games_per_iteration=6, simulations=6, particles=2, play_simulations=6,
-                play_particles=2, choose_play=False,
+                wandb_mode="disabled", games_per_iteration=6, selfplay=SearchConfig(simulations=6, particles=2),
+                play=dataclasses.replace(PLAY, simulations=6, particles=2), choose_play=False,
                 updates_per_iteration=4, batch_size=16, eval_every=2, eval_games=10, checkpoint_every=1)
     return TrainConfig(**(base | over))
 
@@ -44,7 +45,7 @@ def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average, weighting,
     last_lr = whole.opt.param_groups[0]["lr"]  # the schedule reached the learner
     assert last_lr == learning_rate(whole.cfg, 11) and (last_lr < whole.cfg.lr) == (decay != "constant")
     published = load_agent(tmp_path / "whole")  # plays with the run's play search; self-play searched otherwise
-    assert published.cfg == whole.player.cfg and (published.cfg.root, whole.cfg.search().root) == ("gumbel", "puct")
+    assert published.cfg == whole.player.cfg and (published.cfg.root, whole.cfg.selfplay.root) == ("gumbel", "puct")
     first = train(tiny_config(tmp_path / "split", steps=8, **over), quiet=True)
     assert first.updates == 8
     resumed = train(tiny_config(tmp_path / "split", steps=12, resume=True), quiet=True)
@@ -81,7 +82,7 @@ def test_the_published_play_search_is_the_lowest_measured_one_and_measures_so_ag
     assert {k: record[f"play/exploitability/{k}"] for k in CANDIDATES} == figures
     i, n = list(CANDIDATES).index(name), len(CANDIDATES)
     published = [load_agent(tmp_path / "run", seed=run.cfg.seed + 1000 + k) for k in (i, n + i)]  # both draws
-    assert published[0].cfg == dataclasses.replace(run.cfg.play_search(), **CANDIDATES[name])
+    assert published[0].cfg == dataclasses.replace(run.cfg.play, **CANDIDATES[name])
     # the files hold what was measured: the mean of the chosen candidate's two draws
     assert sum(exploitability(a) for a in published) / 2 == pytest.approx(figures[name])
 
@@ -89,7 +90,8 @@ def test_the_published_play_search_is_the_lowest_measured_one_and_measures_so_ag
 def train_command(out: pathlib.Path, steps: int, *extra: str) -> list[str]:
     """scripts.train on tiny_config's settings (checkpoints every 2 iterations, no evaluation) from the command line."""
     return [sys.executable, "-m", "scripts.train", "--game", "kuhn_poker", "--out", str(out), "--preset", "tiny",
-            "--steps", str(steps), "--games-per-iteration", "6", "--simulations", "6", "--particles", "2",
+            "--steps", str(steps), "--games-per-iteration", "6", "--selfplay.simulations", "6",
+            "--selfplay.particles", "2",
             "--updates-per-iteration", "4", "--batch-size", "16", "--eval-every", "100", "--eval-games", "10",
             "--checkpoint-every", "2", "--wandb-mode", "disabled", "--device", "cpu", "--no-choose-play", *extra]
 
@@ -214,8 +216,9 @@ def test_config_file_and_flags(tmp_path):
     cfg = tiny_config(tmp_path / "x", steps=7)
     path = tmp_path / "config.json"
     path.write_text(cfg.to_json())
-    loaded = parse(["--config", str(path), "--simulations", "3"])
-    assert loaded.steps == 7 and loaded.simulations == 3 and loaded.game == "kuhn_poker"
+    loaded = parse(["--config", str(path), "--selfplay.simulations", "3", "--play.gumbel-c-scale", "0.5"])
+    assert (loaded.steps, loaded.selfplay.simulations, loaded.game) == (7, 3, "kuhn_poker")
+    assert loaded.play == dataclasses.replace(cfg.play, gumbel_c_scale=0.5) and loaded.selfplay.particles == 2
     path.write_text('{"gmae": "kuhn_poker"}')
     with pytest.raises(SystemExit, match="unknown options"):
         parse(["--config", str(path)])
@@ -223,6 +226,23 @@ def test_config_file_and_flags(tmp_path):
         train(tiny_config(tmp_path / "y", device="tpu"), quiet=True)
     with pytest.raises(ValueError, match="lr_decay must be constant, linear or cosine"):
         train(tiny_config(tmp_path / "z", lr_decay="step"), quiet=True)  # as a config file could say
+
+
+def test_a_config_json_with_the_searches_flat_loads_nested(tmp_path):
+    """config.json as runs wrote it before the searches were nested: every flat search field lands in its search."""
+    flat = {"game": "kuhn_poker", "simulations": 48, "particles": 3, "root": "gumbel", "gumbel_c_scale": 0.5,
+            "mmd_eta": 2.0, "mmd_alpha": 0.1, "play_root": "puct", "play_c_scale": 0.03, "play_particles": 5,
+            "play_simulations": 20, "play_repeats": 2, "inner_play": "prior_others", "steps": 9}
+    cfg = TrainConfig.from_json(json.dumps(flat))
+    assert cfg.selfplay == dataclasses.replace(SELFPLAY, simulations=48, particles=3, root="gumbel",
+                                               gumbel_c_scale=0.5, mmd_eta=2.0, mmd_alpha=0.1,
+                                               inner_play="prior_others")
+    assert cfg.play == dataclasses.replace(PLAY, root="puct", gumbel_c_scale=0.03, particles=5, simulations=20,
+                                           repeats=2, inner_play="prior_others")
+    assert (cfg.steps, cfg.game) == (9, "kuhn_poker")
+    assert TrainConfig.from_json(cfg.to_json()) == cfg  # and today's shape round-trips
+    with pytest.raises(ValueError, match=r"config's play: simulations, particles and repeats must be >= 1"):
+        TrainConfig.from_json(json.dumps({"play": dataclasses.asdict(PLAY) | {"simulations": 0}}))
 
 
 def test_loss_weights_are_options_that_a_config_file_keeps(tmp_path):
@@ -264,16 +284,16 @@ def test_a_zero_generator_weight_leaves_the_generator_to_weight_decay_alone(tmp_
 
 
 @pytest.mark.parametrize("game", ["kuhn_poker", "leduc_poker", "liars_dice"])
-def test_the_summary_quotes_uniform_randoms_exploitability_as_openspiel_computes_it(game):
-    import pyspiel
+def test_the_adapter_quotes_uniform_randoms_exploitability_as_openspiel_computes_it(game):
     from open_spiel.python import policy
     from open_spiel.python.algorithms import exploitability
 
-    from scripts.train import EXPLOITABLE
+    import games
 
-    g = pyspiel.load_game(game)
-    assert EXPLOITABLE[game] == pytest.approx(exploitability.exploitability(g, policy.UniformRandomPolicy(g)),
-                                              abs=5e-4)
+    adapter = games.load(game)
+    uniform = policy.UniformRandomPolicy(adapter.game)
+    assert adapter.uniform_exploitability == pytest.approx(exploitability.exploitability(adapter.game, uniform),
+                                                           abs=5e-5)
 
 
 @pytest.mark.slow

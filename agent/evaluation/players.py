@@ -96,10 +96,6 @@ class BotPlayer(Player):
         return out
 
 
-ISMCTS_CRASHES = {"hearts": "OpenSpiel's ISMCTSBot dies with a segmentation fault in hearts' passing phase "
-                             "(pure pyspiel, 50 simulations, the 10th decision)"}
-
-
 def ismcts(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.0) -> BotPlayer:
     """OpenSpiel's IS-MCTS with the real rules and one random rollout per leaf (games with a resampler).
 
@@ -108,8 +104,8 @@ def ismcts(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.0) ->
     differently), so its column varies within its interval; every other player here repeats exactly."""
     if not adapter.has_resampler:
         raise ValueError(f"IS-MCTS needs OpenSpiel's resample_from_infostate, which {adapter.name} lacks")
-    if adapter.name in ISMCTS_CRASHES:
-        raise ValueError(f"IS-MCTS is not run on {adapter.name}: {ISMCTS_CRASHES[adapter.name]}")
+    if adapter.cpp_ismcts_fails:
+        raise ValueError(f"IS-MCTS is not run on {adapter.name}: {adapter.cpp_ismcts_fails}")
 
     evaluators = []  # the bot holds its evaluator by a raw pointer: keep each alive as long as the player
 
@@ -122,13 +118,10 @@ def ismcts(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.0) ->
     return BotPlayer(f"ismcts-{simulations}", make)
 
 
-CFR_GAMES = ("kuhn_poker", "leduc_poker")  # small enough for CFR+ to solve in seconds
-
-
 def cfr_plus(adapter: GameAdapter, iterations: int = 1000, seed: int = 0) -> PolicyPlayer:
-    """CFR+'s average policy after `iterations` (close to Nash: exploitability ~3e-4 on leduc at 1000)."""
-    if adapter.name not in CFR_GAMES:
-        raise ValueError(f"CFR+ is computed for {', '.join(CFR_GAMES)} only, not {adapter.name}")
+    """CFR+'s average policy after `iterations` (close to Nash at the default)."""
+    if not adapter.enumerable:
+        raise ValueError(f"CFR+ is computed only for games small enough to enumerate, not {adapter.name}")
     solver = pyspiel.CFRPlusSolver(adapter.game)
     for _ in range(iterations):
         solver.evaluate_and_update_policy()

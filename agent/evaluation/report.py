@@ -22,8 +22,6 @@ from agent.evaluation.matches import head_to_head
 from agent.evaluation.players import AgentPlayer, Player, UniformRandom, cfr_plus, gin_bot, ismcts
 from agent.model.targets import make_batch
 
-EXPLOITABILITY_GAMES = ("kuhn_poker", "leduc_poker", "liars_dice")  # small enough for an exact best response
-POSTERIOR_GAMES = ("kuhn_poker", "leduc_poker")  # small enough to enumerate b's exact target
 VARIANTS = ("agent", "particles1", "rules_inner", "oracle")
 OPPONENTS = ("random", "ismcts", "cfr", "gin_bot", "oracle")
 
@@ -119,7 +117,7 @@ def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, P
                      say: Callable[[str], None]) -> list[list[int]]:
     """One row of the table: `agent` against every opponent, then its exploitability (and, for the agent as
     trained, its belief's distance to the exact posterior), added to `out`; returns the agent's game histories."""
-    histories, game = [], agent.adapter.name
+    histories = []
     for oname, opp in opponents.items():
         if vname == "oracle" and oname == "oracle":
             continue
@@ -134,12 +132,12 @@ def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, P
                                "seconds": time.monotonic() - t})
         say(f"{vname} vs {oname}: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per game "
             f"({settings.episodes} games, {time.monotonic() - t:.0f} s)")
-    if settings.exploitability and game in EXPLOITABILITY_GAMES:
+    if settings.exploitability and agent.adapter.uniform_exploitability is not None:
         t = time.monotonic()
         pol = AgentPolicy(agent)
         out["exploitability"][vname] = exploitability(agent, pol)
         say(f"{vname} exploitability {out['exploitability'][vname]:.4f} ({time.monotonic() - t:.0f} s)")
-        if vname == "agent" and game in POSTERIOR_GAMES:
+        if vname == "agent" and agent.adapter.enumerable:
             posts, reach = belief_quality.exact_posteriors(agent.tok, pol.action_probabilities)
             out["belief_posterior"] = belief_quality.posterior_distance(agent.model, agent.tok, posts, reach)
     return histories

@@ -29,13 +29,13 @@ class LossConfig:
     """Weights of the loss terms."""
 
     value: float = 0.25
-    """Value MSE (on returns divided by the game's value scale)."""
+    """Value MSE (returns over the game's value scale)."""
     reward: float = 1.0
     """Reward MSE (scaled like the value)."""
     q: float = 0.25
     """Afterstate Q MSE (scaled like the value)."""
     policy: float = 1.0
-    """Policy-scorer cross-entropy against the target distribution over legal actions."""
+    """Policy-scorer cross-entropy against the search's policy over the legal actions."""
     generator: float = 1.0
     """Generator NLL, averaged over the legal set of each real state."""
     belief: float = 1.0
@@ -49,20 +49,11 @@ class LossConfig:
     commitment: float = 0.25
     """Squared distance between the encoder's probabilities and its one-hot code."""
     holding: float = 0.1
-    """Games with a view: cross-entropy of which cards each seat holds (every token of the vocabulary a yes or
-    no, summed, per card held), at every step: it asks the dynamics to carry the others' hands, which the
-    generator needs where they move (their legal plays), directly instead of only through G's later terms.
-    crazy_eights, tiny with card slots, 1000 steps of 32, seed 0: generator loss 3.18, depth 1 / 3 recall
-    0.83 / 0.75; weight 1.0: 3.21, 0.83 / 0.77 (its head knows the hands better, G is no better)."""
+    """Games with a view: which cards each seat holds, at every step (the dynamics must carry the hands)."""
     table: float = 1.0
-    """Games with `table_words`: cross-entropy of what the view's table shows (every token a yes or no, summed,
-    per token shown, averaged over the words) at every step, so the dynamics carry the public facts the legal
-    actions hang on. crazy_eights, seed 1, 800 updates: G's illegal candidates at depths 1-3 on 400 positions
-    of its games against uniform random, 66 without this term, 56 of them draw and pass confused (a draw once
-    the turn's five are made, a pass before); 8 with it, 3 such."""
+    """Games with table_words: what the view's table shows at every step (the facts legality hangs on)."""
     diversity: float = 0.1
-    """log M minus the entropy of the encoder's mean code distribution over a batch: keeps distinct chance
-    outcomes from collapsing onto one code before the later steps' losses need them told apart."""
+    """log M minus the entropy of the batch's mean code: keeps chance outcomes from sharing one code."""
 
     def __post_init__(self):
         """Refuse a weight that is not a finite number >= 0."""

@@ -11,6 +11,19 @@ from agent.search.config import SearchConfig
 from agent.training.actor import Where
 from agent.training.replay import Weighting
 
+SELFPLAY = SearchConfig(simulations=32)
+"""The self-play search's defaults: PUCT with Dirichlet noise, 4 particles, 32 simulations."""
+PLAY = SearchConfig(simulations=32, particles=8, root="gumbel", gumbel_c_scale=0.1, repeats=4)
+"""The published agent's search's defaults: a Gumbel root a small step from the prior, 8 worlds, 4 searches."""
+FLAT_SEARCH_FIELDS = {  # config.json before the searches were nested: flat field -> (search, field)
+    "simulations": ("selfplay", "simulations"), "particles": ("selfplay", "particles"),
+    "root": ("selfplay", "root"), "gumbel_c_scale": ("selfplay", "gumbel_c_scale"),
+    "mmd_eta": ("selfplay", "mmd_eta"), "mmd_alpha": ("selfplay", "mmd_alpha"),
+    "play_root": ("play", "root"), "play_c_scale": ("play", "gumbel_c_scale"),
+    "play_particles": ("play", "particles"), "play_simulations": ("play", "simulations"),
+    "play_repeats": ("play", "repeats"),
+}
+
 
 @dataclasses.dataclass
 class TrainConfig:
@@ -21,127 +34,67 @@ class TrainConfig:
     out: pathlib.Path | None = None
     """Run directory (default: runs/GAME)."""
     preset: str = "small"
-    """Model preset: tiny, small (CPU) or base (GPU)."""
+    """Model preset (agent.model.config.PRESETS): tiny, small (CPU) or base (GPU)."""
     seed: int = 0
     """Seed of every random stream of the run."""
     device: str = "auto"
-    """auto, cpu or cuda."""
+    """Where the networks run: auto (cuda when torch sees one, else cpu), cpu or cuda."""
     steps: int = 4000
-    """Budget: stop after this many learner updates in total (kuhn_poker, cosine schedule, two seeds, fresh
-    measurements: 0.087 and 0.087 after 4000, 0.095 and 0.104 after 2000)."""
+    """Budget: stop after this many learner updates in all (enough for kuhn_poker to converge)."""
     minutes: float = 13.0
-    """Budget: stop this process after this many minutes (checked between iterations); the final evaluation
-    comes after it."""
+    """Budget: stop after this many minutes (checked between iterations), so a default run ends in ~15."""
     resume: bool = False
-    """Continue the run in --out from its latest checkpoint (its saved config, with this command's budget)."""
+    """Continue the run in --out from its latest checkpoint (its saved config, this command's budget)."""
     wandb_mode: Literal["offline", "online", "disabled"] | None = None
-    """Weights & Biases mode (default: $WANDB_MODE, else offline; no account needed offline)."""
+    """Weights & Biases mode (default: $WANDB_MODE, else offline: no account or network needed)."""
     config: pathlib.Path | None = None
     """Load options from a saved config.json; flags given on the command line still win."""
     games_per_iteration: int = 32
-    """Self-play games played in parallel per iteration."""
-    simulations: int = 32
-    """Search simulations per move in self-play (the main job's leduc recipe uses 48: on 2 CPU cores the worker
-    plays them while the learner learns; the learner never waited for its games, `time/wait_s` 0.0)."""
-    particles: int = 4
-    """Belief particles per search."""
-    root: Literal["puct", "gumbel", "mmd"] = "puct"
-    """Root selection in self-play: PUCT with Dirichlet noise (visit-count targets; measured better on leduc),
-    Gumbel top-m with sequential halving (sharper targets, meant for very few simulations; crazy_eights' recipe
-    uses it: with 16 PUCT simulations the prior learned to draw where it could play, and seed 0 won 56% of 100
-    games against uniform random, 83% with Gumbel), or a magnetic
-    mirror descent step from the prior on evenly searched Q (a policy target that converges in two-player
-    zero-sum games; pair it with --inner-play prior so Q is the current policy's)."""
-    mmd_eta: float = 1.0
-    """MMD root in self-play: step size on Q in units of the game's largest absolute return."""
-    mmd_alpha: float = 0.05
-    """MMD root in self-play: pull of the uniform magnet (an entropy bonus; 0 is plain mirror descent)."""
-    gumbel_c_scale: float = 1.0
-    """Gumbel root in self-play: how far the improved policy (the policy target) moves from the prior towards
-    the searched Q values, softmax(logits + (c_visit + max N) * c_scale * normalised Q)."""
-    play_root: Literal["puct", "gumbel"] = "gumbel"
-    """Root of the search of the agent the run publishes (in-run evaluation, exploitability, RUN_DIR/search.json
-    unless `choose_play` measures another one better at the end): PUCT's visit shares, or Gumbel's improved
-    policy with `play_c_scale`. The prior learns the average of the self-play searches (replay holds many of
-    them); a small step from it towards the searched Q keeps the mixing imperfect-information games need, where
-    visit shares chase the Q of the moment (kuhn, five 10-minute runs: 0.08-0.18, mean 0.110, against 0.15-0.21
-    from PUCT; leduc pays for it: 0.96-1.02 against 0.85-0.87)."""
-    play_c_scale: float = 0.1
-    """Gumbel's c_scale in the published agent's search (with `play_root` gumbel): the prior is tilted by at
-    most exp((50 + max N) * play_c_scale) towards the best searched Q. Measured on the same checkpoints: kuhn
-    means 0.108 / 0.101 / 0.110 at 0.01 / 0.03 / 0.1, leduc 1.15 / 1.04 / 0.99; 0.3 loses in both."""
+    """Self-play games played in parallel per iteration (one batched search over all of them)."""
+    selfplay: SearchConfig = dataclasses.field(default_factory=lambda: SELFPLAY)
+    """The self-play search (noise on; its policy is the policy target): PUCT, whose visit shares average well."""
+    play: SearchConfig = dataclasses.field(default_factory=lambda: PLAY)
+    """The published agent's search (evaluations, search.json): Gumbel a small step from the prior, which mixes."""
     choose_play: bool = True
-    """At the end of a run on a game whose exploitability the run measures (kuhn_poker, leduc_poker), publish
-    whichever play search of agent.training.play_choice.CANDIDATES (the prior alone, Gumbel steps 0.01 to 0.1, PUCT)
-    measures lowest on the final model, instead of the one set above (which the in-run evaluations use)."""
-    play_particles: int = 8
-    """Belief particles of the published agent's search (more worlds, a less noisy policy)."""
-    play_simulations: int = 32
-    """Simulations of the published agent's search."""
-    play_repeats: int = 4
-    """Independent searches the published agent pools per decision (agent.search.config.SearchConfig.repeats: their
-    mean policy is less exploitable and far less noisy than one search's). The in-run evaluations search once
-    (progress figures; pooling costs `play_repeats` times as much)."""
-    inner_play: Literal["puct", "prior_others", "prior"] = "puct"
-    """How players choose below the root: PUCT on their own values, or the others (or everyone) drawn from
-    the policy prior (see agent.search.config.SearchConfig.inner_play)."""
+    """On kuhn_poker and leduc_poker, publish the play search of play_choice.CANDIDATES that measures lowest."""
     temperature: float = 1.0
     """Self-play actions are drawn from the search policy ** (1 / temperature)."""
     actor: Where = "auto"
-    """Where self-play plays: in a worker process beside the learner (the next iteration's games are played
-    while the learner learns), in the learner's process one step after the other, or auto: a worker where 2 or
-    more CPUs (or a GPU) are usable. The games and the run are the same either way; only the time differs."""
+    """Where self-play plays: a worker process beside the learner, inline, or auto (a worker on 2+ CPUs or a GPU)."""
     updates_per_iteration: int = 16
-    """Learner updates after each iteration's games."""
+    """Learner updates per iteration's games."""
     batch_size: int = 64
     """Positions per learner update."""
     unroll: int = 5
-    """K, dynamics steps unrolled per position."""
+    """K, dynamics steps unrolled per position (the design's K of about 5)."""
     lr: float = 1e-3
     """AdamW learning rate."""
     lr_decay: Literal["constant", "linear", "cosine"] = "cosine"
-    """Learning-rate schedule: constant, or decayed linearly or along a half cosine from `lr` to
-    `lr * lr_final` over `lr_decay_steps` updates (a run stopped earlier by `minutes` ends part-way). kuhn_poker,
-    2000 updates, seed 0: cosine 0.095 against constant 0.104.
-    The leduc main job, bounded by time rather than updates, keeps constant (its recipe in the Makefile): linear
-    decay over its 1700 updates measured no better (published 0.615, fresh 0.642, against 0.566 and 0.612)."""
+    """Schedule from lr to lr * lr_final over lr_decay_steps (cosine: best measured on runs bounded by --steps)."""
     lr_final: float = 0.1
-    """With a decaying schedule, the learning rate from update `lr_decay_steps` on, as a fraction of `lr`."""
+    """The decayed learning rate's end, as a fraction of lr."""
     lr_decay_steps: int | None = None
-    """Updates a decaying schedule takes (default: the run's `steps` when it starts; a resumed run keeps it,
-    so a larger budget on --resume continues the same schedule)."""
+    """Updates a decaying schedule takes (default: --steps at the start; --resume keeps it)."""
     weight_decay: float = 1e-4
     """AdamW weight decay."""
     losses: LossConfig = dataclasses.field(default_factory=LossConfig)
-    """Weights of the loss terms (agent.model.losses.LossConfig), e.g. --losses.generator 2 (a config.json without
-    them, from before they were options, gets the defaults)."""
+    """Weights of the loss terms (agent.model.losses.LossConfig)."""
     average: float = 0.0
-    """Polyak averaging of the published weights: after every update avg += (1 - average) * (online - avg).
-    The averaged model is the one evaluated, checkpointed as model/ and loaded by load_agent; self-play keeps
-    the online one. Self-play policies oscillate (each best-responds to the last); the average moves slowly.
-    0 turns it off."""
+    """Polyak averaging of the published weights per update (0: off; it measured no gain)."""
     replay_capacity: int = 50_000
-    """Decisions kept in replay (oldest episodes go first)."""
+    """Decisions kept in replay (the oldest episodes go first)."""
     replay_weighting: Weighting = "uniform"
-    """How the learner draws decisions from replay: all alike, or in proportion to the iteration that played
-    them (the prior learns CFR+'s linearly weighted average of the search policies, so the first, near-random
-    iterations fade). Main-job settings, 2000 updates: leduc published 0.51 and 0.58 (two seeds) with linear
-    against 0.64-0.81 with uniform (the main job's recipe uses it, see the Makefile); kuhn's prior 0.148 against
-    0.070."""
+    """Draw replay's decisions alike, or in proportion to their iteration (linear: CFR+'s average)."""
     max_legal: int = 32
     """Legal actions per state in the generator and policy targets (the policy's support first)."""
     eval_every: int = 5
-    """Iterations between evaluations against uniform random."""
+    """Iterations between in-run evaluations against uniform random."""
     eval_games: int = 100
-    """Games per evaluation (seats rotated)."""
+    """Games per in-run evaluation (seats rotated)."""
     final_games: int = 200
-    """Games against uniform random in the summary `scripts.train` prints after training (seats rotated, the
-    published search); 0 skips them. They cost: 20 crazy_eights games took 107 s on 2 CPU cores with one search
-    per decision, and the published search pools `play_repeats` of them."""
+    """Games against uniform random in the run's summary (the published search); 0 skips them."""
     exploitability_every: int | None = None
-    """Iterations between in-run exploitability measurements on games small enough (kuhn_poker, leduc_poker;
-    default: at every evaluation on kuhn_poker, every 25 iterations on leduc_poker, whose 936 information sets
-    take ~10 s to search); 0 never."""
+    """Iterations between in-run exploitability measurements (default: the game's); 0 never."""
     checkpoint_every: int = 5
     """Iterations between checkpoints (one is always written at the end)."""
 
@@ -149,18 +102,6 @@ class TrainConfig:
         """This config with its defaults filled in: the run directory, the schedule's length."""
         return dataclasses.replace(self, out=self.out or pathlib.Path("runs") / self.game,
                                    lr_decay_steps=self.lr_decay_steps or self.steps)
-
-    def search(self) -> SearchConfig:
-        """The search settings of self-play."""
-        return SearchConfig(simulations=self.simulations, particles=self.particles, root=self.root,
-                            gumbel_c_scale=self.gumbel_c_scale, inner_play=self.inner_play,
-                            mmd_eta=self.mmd_eta, mmd_alpha=self.mmd_alpha)
-
-    def play_search(self) -> SearchConfig:
-        """The search settings of the agent the run publishes (evaluated in the run, saved as search.json)."""
-        return SearchConfig(simulations=self.play_simulations, particles=self.play_particles, root=self.play_root,
-                            gumbel_c_scale=self.play_c_scale, inner_play=self.inner_play,
-                            repeats=self.play_repeats)
 
     def to_json(self) -> str:
         """JSON of every field (paths as strings)."""
@@ -174,6 +115,9 @@ class TrainConfig:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise ValueError(f"{source} is not JSON: {e}") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{source} must be a JSON object of options, got {type(data).__name__}")
+        data = _nest_flat_searches(data)
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
@@ -183,4 +127,23 @@ class TrainConfig:
                 data[key] = pathlib.Path(data[key])
         if "losses" in data:
             data["losses"] = LossConfig.from_dict(data["losses"], f"{source}'s losses")
+        for key in ("selfplay", "play"):
+            if key in data:
+                data[key] = SearchConfig.from_dict(data[key], f"{source}'s {key}")
         return cls(**data)
+
+
+def _nest_flat_searches(data: dict) -> dict:
+    """A config.json written before the two searches were nested, in today's shape (`inner_play` applied to
+    both searches, as it was); a config.json in today's shape comes back as it is."""
+    flat = set(FLAT_SEARCH_FIELDS) | {"inner_play"}
+    if not flat & set(data):
+        return data
+    out = {k: v for k, v in data.items() if k not in flat}
+    nested = {"selfplay": dataclasses.asdict(SELFPLAY), "play": dataclasses.asdict(PLAY)}
+    for key, (search, field) in FLAT_SEARCH_FIELDS.items():
+        if key in data:
+            nested[search][field] = data[key]
+    if "inner_play" in data:
+        nested["selfplay"]["inner_play"] = nested["play"]["inner_play"] = data["inner_play"]
+    return out | nested

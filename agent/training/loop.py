@@ -23,7 +23,6 @@ from agent.training.play_choice import choose_play_search
 from agent.training.runlog import RunLog
 from agent.training.trainer import Trainer, latest_checkpoint
 
-EXPLOITABILITY_EVERY = {"kuhn_poker": 1, "leduc_poker": 25}  # default iterations between in-run measurements
 BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode", "final_games")  # what a resumed run takes from the
 # new command (besides --out itself: a run directory may have been moved since)
 
@@ -50,14 +49,14 @@ def start(cfg: TrainConfig) -> Trainer:
 
 def evaluate(trainer: Trainer, log: RunLog) -> dict:
     """Win rate against uniform random and generated-action quality on recent positions (real rules judge).
-    Progress figures: the published agent searching once per decision, not pooling `play_repeats` searches."""
+    Progress figures: the published agent searching once per decision, not pooling `play.repeats` searches."""
     cfg, out = trainer.cfg, {}
     player = trainer.player.with_search(dataclasses.replace(trainer.player.cfg, repeats=1))
     res = versus_random(player, cfg.eval_games, seed=cfg.seed + trainer.iteration)
     out.update({f"eval/{k}": res[k] for k in ("mean_return", "ci95", "win_rate", "games", "table_mean")})
     every = cfg.exploitability_every
-    every = EXPLOITABILITY_EVERY.get(cfg.game, 0) if every is None else every
-    if every and cfg.game in EXPLOITABILITY_EVERY and trainer.iteration % every == 0:
+    every = trainer.adapter.exploitability_every if every is None else every
+    if every and trainer.adapter.uniform_exploitability is not None and trainer.iteration % every == 0:
         out["eval/exploitability"] = exploitability(player)
     rng = random.Random(cfg.seed + trainer.iteration)  # not the learner's stream: how often the run evaluates
     # must not change what it learns
@@ -135,7 +134,7 @@ def train(cfg: TrainConfig, *, quiet: bool = False) -> Trainer:
     finally:
         bar.close()
         trainer.close()
-    if cfg.choose_play and EXPLOITABILITY_EVERY.get(cfg.game):
+    if cfg.choose_play and trainer.adapter.exploitability_every:
         publish_best_play(trainer, log, quiet)
     log.plot()
     log.finish()

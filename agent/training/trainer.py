@@ -66,7 +66,7 @@ class Trainer:
             self.average = copy.deepcopy(self.model).eval()
         # the agent the run publishes (evaluated, checkpointed as model/): the averaged weights if any, the play search
         model = self.average if self.average is not None else self.model
-        self.player = Agent(self.adapter, model, search=cfg.play_search(), seed=cfg.seed + 2)
+        self.player = Agent(self.adapter, model, search=cfg.play, seed=cfg.seed + 2)
         self.iteration = self.updates = self.games = 0
         self.play_choice: tuple[str, dict[str, float]] | None = None  # (published, figures) once chosen (run.py)
 
@@ -95,7 +95,7 @@ class Trainer:
         """The self-play actor, started on first use."""
         if self.actor is None:
             cfg = self.cfg
-            self.actor = make_actor(cfg.actor, cfg.game, self.model.cfg, cfg.search(), seed=cfg.seed,
+            self.actor = make_actor(cfg.actor, cfg.game, self.model.cfg, cfg.selfplay, seed=cfg.seed,
                                     games_n=cfg.games_per_iteration, temperature=cfg.temperature,
                                     device=self.device)
         return self.actor
@@ -178,7 +178,7 @@ class Trainer:
         """RUN_DIR/config.json (resolved config) and search.json (what load_agent reads)."""
         self.dir.mkdir(parents=True, exist_ok=True)
         atomic_write(self.dir / "config.json", lambda p: pathlib.Path(p).write_text(self.cfg.to_json()))
-        save_search_config(self.cfg.play_search(), self.dir)
+        save_search_config(self.cfg.play, self.dir)
 
     def load(self) -> pathlib.Path:
         """Restore the run state from the checkpoint LATEST names; clear errors for missing or corrupt files."""

@@ -101,7 +101,8 @@ def selfplay_speed(game: str, preset_name: str, games_n: int, *, simulations: in
            "particles": particles, "batch": batch}
     for actor in ("inline", "process"):
         cfg = TrainConfig(game=game, preset=preset_name, seed=seed, device=device, games_per_iteration=games_n,
-                          simulations=simulations, particles=particles, updates_per_iteration=updates,
+                          selfplay=SearchConfig(simulations=simulations, particles=particles),
+                          updates_per_iteration=updates,
                           batch_size=batch, steps=10 ** 9, wandb_mode="disabled", out=None, actor=actor)
         trainer = Trainer(cfg)
         try:
