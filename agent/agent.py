@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import os
 import pathlib
 import random
@@ -22,8 +21,9 @@ import games
 from agent.episodes import play_random, trace
 from agent.model import EOS, PAD, SEP, Model
 from agent.model.config import replace, return_scale
-from agent.model.files import atomic_write, load_model
+from agent.model.files import load_model
 from agent.model.sampling import sample_hidden
+from agent.rundir import RunDir
 from agent.search import SearchResult, Tree, pool, simulate
 from agent.search.config import SearchConfig
 from agent.search.learned import LearnedExpander
@@ -32,8 +32,6 @@ from agent.search.rules_inner import RealLegalExpander
 from games.base import GameAdapter
 from games.worlds import consistent_history
 from tokenizer import Tokenizer
-
-SEARCH_CONFIG = "search.json"  # a run directory's search settings, beside its `model/` directory
 
 
 class Agent:
@@ -235,47 +233,23 @@ def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str =
     (e.g. simulations=32) on top and `min_ratio`, if given, in place of the checkpoint's generator floor.
     `game`, if given, must be the run's game. Errors say what is wrong with a missing, half-written or
     foreign run directory."""
-    run_dir = pathlib.Path(run_dir)
-    if not run_dir.is_dir():
-        raise FileNotFoundError(f"run directory {run_dir} does not exist")
-    model_dir = run_dir / "model"
-    if (run_dir / "LATEST").exists():  # a training run: its newest checkpoint
-        name = (run_dir / "LATEST").read_text().strip()
-        model_dir = run_dir / name / "model"
-        if not model_dir.is_dir():
-            raise FileNotFoundError(f"{run_dir} is half-written: LATEST names {name!r}, which has no model/ "
-                                    "directory")
-    elif not model_dir.is_dir():
-        raise FileNotFoundError(f"{run_dir} holds no checkpoint (no LATEST file, no model/ directory): a run "
-                                "that has not saved one yet, or not a run directory")
+    run = RunDir(pathlib.Path(run_dir))
+    if not run.path.is_dir():
+        raise FileNotFoundError(f"run directory {run.path} does not exist")
+    model_dir = run.model_dir()
     model = load_model(model_dir, device=device)
     if min_ratio is not None:
         model.cfg = replace(model.cfg, min_ratio=min_ratio)
-    run_config = run_dir / "config.json"
-    if run_config.exists():
-        try:
-            claimed = json.loads(run_config.read_text()).get("game")
-        except (json.JSONDecodeError, AttributeError):
-            raise ValueError(f"{run_config} is not a JSON object (half-written?)") from None
-        if claimed is not None and claimed != model.spec.game:
-            raise ValueError(f"{run_dir} mixes games: config.json says {claimed}, but its checkpoint "
-                             f"{model_dir} holds a model for {model.spec.game}")
+    claimed = run.claimed_game()
+    if claimed is not None and claimed != model.spec.game:
+        raise ValueError(f"{run.path} mixes games: config.json says {claimed}, but its checkpoint "
+                         f"{model_dir} holds a model for {model.spec.game}")
     if game is not None and game != model.spec.game:
-        raise ValueError(f"{run_dir} is a run of {model.spec.game}, not {game}")
-    fields = {}
-    path = run_dir / SEARCH_CONFIG
-    if path.exists():
-        try:
-            fields = json.loads(path.read_text())
-            SearchConfig(**fields)
-        except (json.JSONDecodeError, TypeError, ValueError) as e:
-            raise ValueError(f"{path} is not a valid search config: {e}") from None
-    cfg = SearchConfig(**{**fields, **search_overrides})
+        raise ValueError(f"{run.path} is a run of {model.spec.game}, not {game}")
+    cfg = run.read_search() or SearchConfig()
+    try:
+        cfg = dataclasses.replace(cfg, **search_overrides)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"search settings {search_overrides}: {e}") from None
     adapter = games.load(model.spec.game, **model.spec.params)
     return Agent(adapter, model, search=cfg, oracle=oracle, value=value, inner_actions=inner_actions, seed=seed)
-
-
-def save_search_config(cfg: SearchConfig, run_dir: str | os.PathLike) -> None:
-    """Write `RUN_DIR/search.json` (the settings `load_agent` reads)."""
-    text = json.dumps(dataclasses.asdict(cfg), indent=2)
-    atomic_write(pathlib.Path(run_dir, SEARCH_CONFIG), lambda tmp: pathlib.Path(tmp).write_text(text))

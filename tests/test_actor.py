@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from agent.model.config import preset
+from agent.rundir import RunDir
 from agent.training.actor import ProcessActor, make_actor
 from agent.training.loop import train
-from agent.training.trainer import latest_checkpoint
 from tests.test_training import tiny_config, weights
 
 
@@ -21,7 +21,7 @@ def test_a_worker_process_plays_the_same_run_as_the_learners_process(tmp_path):
         torch.set_num_threads(threads)
     assert torch.get_num_threads() == threads  # the worker's thread is given back when the run ends
     assert runs["inline"].games == runs["process"].games > 0
-    replay = {a: (latest_checkpoint(tmp_path / a) / "replay.jsonl").read_text() for a in runs}
+    replay = {a: (RunDir(tmp_path / a).latest() / "replay.jsonl").read_text() for a in runs}
     assert replay["inline"] == replay["process"]
     a, b = weights(tmp_path / "inline"), weights(tmp_path / "process")
     assert all(torch.equal(a[k], b[k]) for k in a)

@@ -10,10 +10,10 @@ import torch
 
 import games
 from agent import Agent, load_agent
-from agent.agent import save_search_config
 from agent.model import EOS, Model
 from agent.model.config import GameSpec, preset
 from agent.model.files import save_model
+from agent.rundir import RunDir
 from agent.search.config import SearchConfig
 from agent.search.learned import LearnedExpander
 from agent.search.tree import Chance, Decision
@@ -185,7 +185,7 @@ def test_agent_refuses_what_it_cannot_do():
 def test_load_agent_reads_a_run_directory(tmp_path):
     model = tiny("kuhn_poker")
     save_model(model, tmp_path / "model")
-    save_search_config(SearchConfig(simulations=10, particles=2), tmp_path)
+    RunDir(tmp_path).write_search(SearchConfig(simulations=10, particles=2))
     agent = load_agent(tmp_path, simulations=6)
     assert agent.cfg.simulations == 6 and agent.cfg.particles == 2
     state = decision_state(agent.adapter)

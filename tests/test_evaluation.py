@@ -10,12 +10,13 @@ from open_spiel.python import policy as os_policy
 from open_spiel.python.algorithms import expected_game_score
 
 import games
-from agent.agent import Agent, load_agent, save_search_config
+from agent.agent import Agent, load_agent
 from agent.evaluation.matches import head_to_head
 from agent.evaluation.players import UniformRandom, cfr_plus, gin_bot, ismcts
 from agent.model import Model
 from agent.model.config import GameSpec, preset
 from agent.model.files import save_model
+from agent.rundir import RunDir
 from agent.search.config import SearchConfig
 from agent.search.tree import Decision
 from scripts import evaluate
@@ -135,7 +136,7 @@ def run_dir(tmp_path):
     adapter = games.load("kuhn_poker")
     torch.manual_seed(0)
     save_model(Model(preset("tiny"), GameSpec.of(adapter)), tmp_path / "model")
-    save_search_config(SearchConfig(simulations=6, particles=2), tmp_path)
+    RunDir(tmp_path).write_search(SearchConfig(simulations=6, particles=2))
     return tmp_path
 
 

@@ -16,11 +16,12 @@ from safetensors.torch import load_file
 from agent.agent import load_agent
 from agent.evaluation.exploitability import exploitability
 from agent.model.losses import LossConfig
+from agent.rundir import RunDir
 from agent.search import SearchConfig
 from agent.training.config import PLAY, SELFPLAY, TrainConfig
 from agent.training.loop import train
 from agent.training.play_choice import CANDIDATES
-from agent.training.trainer import Trainer, latest_checkpoint, learning_rate
+from agent.training.trainer import Trainer, learning_rate
 from scripts.train import parse
 
 
@@ -28,13 +29,14 @@ def tiny_config(out: pathlib.Path, **over) -> TrainConfig:
     """A run small enough for a test: kuhn_poker, tiny preset, few games, simulations and updates."""
     base = dict(game="kuhn_poker", out=out, preset="tiny", seed=3, device="cpu", steps=12, minutes=10.0, actor="inline",
                 wandb_mode="disabled", games_per_iteration=6, selfplay=SearchConfig(simulations=6, particles=2),
-                play=dataclasses.replace(PLAY, simulations=6, particles=2), choose_play=False,
+                play=dataclasses.replace(PLAY, simulations=6, particles=2), choose_play=False, final_games=0,
+                final_exploitability=False,
                 updates_per_iteration=4, batch_size=16, eval_every=2, eval_games=10, checkpoint_every=1)
     return TrainConfig(**(base | over))
 
 
 def weights(run: pathlib.Path) -> dict:
-    return load_file(latest_checkpoint(run) / "model" / "model.safetensors")
+    return load_file(RunDir(run).latest() / "model" / "model.safetensors")
 
 
 @pytest.mark.parametrize("average, weighting, actor, decay", [(0.0, "uniform", "inline", "constant"),
@@ -42,32 +44,46 @@ def weights(run: pathlib.Path) -> dict:
 def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path, average, weighting, actor, decay):
     over = dict(average=average, replay_weighting=weighting, actor=actor, lr_decay=decay, lr_decay_steps=12)
     whole = train(tiny_config(tmp_path / "whole", **over), quiet=True)
-    last_lr = whole.opt.param_groups[0]["lr"]  # the schedule reached the learner
+    records = [json.loads(line) for line in (tmp_path / "whole" / "metrics.jsonl").read_text().splitlines()]
+    last_lr = records[-2]["learn/lr"]  # the schedule reached the learner (the last line is the run's summary)
     assert last_lr == learning_rate(whole.cfg, 11) and (last_lr < whole.cfg.lr) == (decay != "constant")
     published = load_agent(tmp_path / "whole")  # plays with the run's play search; self-play searched otherwise
-    assert published.cfg == whole.player.cfg and (published.cfg.root, whole.cfg.selfplay.root) == ("gumbel", "puct")
+    assert published.cfg == whole.agent.cfg and (published.cfg.root, whole.cfg.selfplay.root) == ("gumbel", "puct")
     first = train(tiny_config(tmp_path / "split", steps=8, **over), quiet=True)
     assert first.updates == 8
     resumed = train(tiny_config(tmp_path / "split", steps=12, resume=True), quiet=True)
     if average:  # the published weights are the average, not the online weights, and both resume exactly
-        online = load_file(latest_checkpoint(tmp_path / "whole") / "online" / "model.safetensors")
+        online = load_file(RunDir(tmp_path / "whole").latest() / "online" / "model.safetensors")
         assert any(not torch.equal(online[k], v) for k, v in weights(tmp_path / "whole").items())
-        again = load_file(latest_checkpoint(tmp_path / "split") / "online" / "model.safetensors")
+        again = load_file(RunDir(tmp_path / "split").latest() / "online" / "model.safetensors")
         assert all(torch.equal(online[k], again[k]) for k in online)
-    assert (resumed.updates, resumed.games, resumed.iteration) == (whole.updates, whole.games, whole.iteration)
+    assert (resumed.updates, resumed.games, resumed.iterations) == (whole.updates, whole.games, whole.iterations)
     a, b = weights(tmp_path / "whole"), weights(tmp_path / "split")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
-    assert (latest_checkpoint(tmp_path / "whole") / "replay.jsonl").read_text() == \
-        (latest_checkpoint(tmp_path / "split") / "replay.jsonl").read_text()
+    assert (RunDir(tmp_path / "whole").latest() / "replay.jsonl").read_text() == \
+        (RunDir(tmp_path / "split").latest() / "replay.jsonl").read_text()
     lines = (tmp_path / "split" / "metrics.jsonl").read_text().splitlines()
-    assert len(lines) == whole.iteration  # one record per iteration, none repeated by the resume
+    summaries = [line for line in lines if json.loads(line).get("summary")]
+    assert len(lines) - len(summaries) == whole.iterations  # one record per iteration, none repeated by the resume
+    assert summaries == lines[-1:]  # and one summary, the resumed run's: the first part's end is dropped
+
+
+def test_the_runs_summary_is_its_last_record(tmp_path):
+    """The final games and exploitability reach metrics.jsonl (and so W&B) as the run's last line."""
+    summary = train(tiny_config(tmp_path / "run", final_games=10, final_exploitability=True), quiet=True)
+    last = json.loads((tmp_path / "run" / "metrics.jsonl").read_text().splitlines()[-1])
+    assert last["summary"] and last["updates"] == summary.updates == 12
+    assert last["summary/vs_random/games"] == summary.versus_random["games"] == 10
+    assert last["summary/vs_random/mean_return"] == summary.versus_random["mean_return"]
+    assert 0 <= last["summary/exploitability"] == summary.exploitability <= 4  # kuhn's payoffs are at most 2
 
 
 def test_how_often_a_run_evaluates_does_not_change_what_it_learns(tmp_path):
     often = train(tiny_config(tmp_path / "often", eval_every=1), quiet=True)
     rarely = train(tiny_config(tmp_path / "rarely", eval_every=100), quiet=True)
     records = [json.loads(line) for line in (tmp_path / "often" / "metrics.jsonl").read_text().splitlines()]
-    assert all("generator/d0/precision" in r for r in records)  # it did evaluate (replay samples, generator)
+    # it did evaluate (replay samples, generator) at every iteration
+    assert all("generator/d0/precision" in r for r in records if not r.get("summary"))
     assert (often.updates, often.games) == (rarely.updates, rarely.games)
     a, b = weights(tmp_path / "often"), weights(tmp_path / "rarely")
     assert all(torch.equal(a[k], b[k]) for k in a)
@@ -113,21 +129,21 @@ def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert (out / "LATEST").exists()
-    stopped_at = latest_checkpoint(out).name
+    stopped_at = RunDir(out).latest().name
     assert stopped_at < "ckpt-000010"  # killed part-way
     done = subprocess.run(cmd + ["--resume", "--final-games", "12"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "vs uniform random (12 games)" in done.stdout  # the resumed run takes the summary's size from the command
-    trainer = train(tiny_config(out, steps=40, resume=True), quiet=True)  # nothing left to do: loads and stops
-    assert trainer.updates == 40
+    resumed = train(tiny_config(out, steps=40, resume=True), quiet=True)  # nothing left to do: loads and stops
+    assert resumed.updates == 40
     summary = subprocess.run(cmd + ["--resume", "--final-games", "0"], capture_output=True, text=True, timeout=300)
     assert summary.returncode == 0 and "vs uniform random" not in summary.stdout
     assert re.search(rf"^run directory +{re.escape(str(out))}$", summary.stdout, re.M), summary.stdout
     assert all(torch.isfinite(v).all() for v in weights(out).values())
-    state = trainer.adapter.new_initial_state()
+    state = resumed.agent.adapter.new_initial_state()
     while state.is_chance_node():
         state.apply_action(state.chance_outcomes()[0][0])
-    assert trainer.player.act(state) in state.legal_actions()
+    assert resumed.agent.act(state) in state.legal_actions()
 
 
 def test_ctrl_c_stops_learner_and_worker_with_a_message_not_a_traceback(tmp_path):
@@ -190,7 +206,7 @@ def test_refusals_say_what_is_wrong(tmp_path):
         train(tiny_config(tmp_path / "run", steps=8), quiet=True)
     with pytest.raises(FileNotFoundError, match="nothing to resume"):
         train(tiny_config(tmp_path / "empty", resume=True), quiet=True)
-    ckpt = latest_checkpoint(tmp_path / "run")
+    ckpt = RunDir(tmp_path / "run").latest()
     (ckpt / "trainer.pt").write_bytes(b"garbage")
     with pytest.raises(ValueError, match="corrupt"):
         train(tiny_config(tmp_path / "run", steps=8, resume=True), quiet=True)
@@ -204,7 +220,7 @@ def test_a_checkpoint_whose_game_spec_differs_from_this_codes_is_refused(tmp_pat
     """A run saved by a version of the code that described the game otherwise (a head more or less, another
     spec) is refused on --resume with both specs named, not loaded half-way."""
     train(tiny_config(tmp_path / "run", steps=4), quiet=True)
-    path = latest_checkpoint(tmp_path / "run") / "model" / "model.json"
+    path = RunDir(tmp_path / "run").latest() / "model" / "model.json"
     saved = json.loads(path.read_text())
     saved["game"]["zero_sum"] = not saved["game"]["zero_sum"]
     path.write_text(json.dumps(saved))

@@ -93,6 +93,8 @@ class TrainConfig:
     """Games per in-run evaluation (seats rotated)."""
     final_games: int = 200
     """Games against uniform random in the run's summary (the published search); 0 skips them."""
+    final_exploitability: bool = True
+    """Measure the published agent's exploitability at the end, where exact (it takes minutes on liars_dice)."""
     exploitability_every: int | None = None
     """Iterations between in-run exploitability measurements (default: the game's); 0 never."""
     checkpoint_every: int = 5

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import pathlib
 import random
 import signal
 import sys
@@ -12,35 +13,36 @@ import time
 import torch
 import tqdm
 
-from agent.agent import save_search_config
+from agent.agent import Agent
 from agent.evaluation.exploitability import exploitability
 from agent.evaluation.generator import generator_quality, judge
 from agent.evaluation.matches import versus_random
 from agent.model.sampling import sample_actions
 from agent.model.targets import make_batch
+from agent.rundir import RunDir
 from agent.training.config import TrainConfig
 from agent.training.play_choice import choose_play_search
 from agent.training.runlog import RunLog
-from agent.training.trainer import Trainer, latest_checkpoint
+from agent.training.trainer import Trainer
 
-BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode", "final_games")  # what a resumed run takes from the
-# new command (besides --out itself: a run directory may have been moved since)
+# what a resumed run takes from the new command (besides --out itself: a run directory may have been moved since)
+BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode", "final_games", "final_exploitability")
 
 
 def start(cfg: TrainConfig) -> Trainer:
     """A fresh run in cfg.out, or (cfg.resume) the run there restored from its latest checkpoint."""
     cfg = cfg.resolved()
     if cfg.resume:
-        path = cfg.out / "config.json"
-        if not path.exists():
+        run = RunDir(cfg.out)
+        if not run.config.exists():
             raise FileNotFoundError(f"{cfg.out} has no config.json: nothing to resume")
-        saved = TrainConfig.from_json(path.read_text(), str(path))
-        latest_checkpoint(cfg.out)  # refuse early, before anything is touched
+        saved = TrainConfig.from_json(run.config.read_text(), str(run.config))
+        run.latest()  # refuse early, before anything is touched
         cfg = dataclasses.replace(saved, **{k: getattr(cfg, k) for k in BUDGET_FLAGS}, out=cfg.out, resume=True)
         trainer = Trainer(cfg)
         trainer.load()
         return trainer
-    if cfg.out.exists() and any(cfg.out.glob("ckpt-*")):
+    if RunDir(cfg.out).has_checkpoints():
         raise FileExistsError(f"{cfg.out} already holds a run; pass --resume to continue it or choose another --out")
     trainer = Trainer(cfg)
     trainer.write_run_files()
@@ -119,8 +121,26 @@ class CtrlC:
             sys.unraisablehook = self._old_hook
 
 
-def train(cfg: TrainConfig, *, quiet: bool = False) -> Trainer:
-    """Run (or resume) training until a budget runs out; checkpoint at the end. Returns the trainer."""
+@dataclasses.dataclass
+class Summary:
+    """What a finished run reports (scripts.train prints it; metrics.jsonl and W&B hold it as `summary/*`)."""
+
+    cfg: TrainConfig  # the run's resolved config
+    dir: pathlib.Path  # the run directory
+    iterations: int
+    updates: int
+    games: int  # self-play games
+    agent: Agent  # the published agent: the final weights with the published search
+    play_choice: tuple[str, dict[str, float]] | None = None  # (published, exploitability per candidate)
+    versus_random: dict | None = None  # agent.evaluation.matches.versus_random's figures (cfg.final_games)
+    exploitability: float | None = None  # a fresh measurement of the published agent, where exact
+    wandb: str = ""  # where the W&B run is
+
+
+def train(cfg: TrainConfig, *, quiet: bool = False) -> Summary:
+    """Run (or resume) training until a budget runs out, checkpoint, then measure the published agent: its
+    play search (`choose_play`), games against uniform random (`final_games`), exploitability
+    (`final_exploitability`). Returns the summary, also logged as the run's last record."""
     trainer = start(cfg)
     cfg = trainer.cfg
     log = RunLog(trainer.dir, dataclasses.asdict(cfg) | {"out": str(cfg.out), "config": str(cfg.config)},
@@ -134,12 +154,44 @@ def train(cfg: TrainConfig, *, quiet: bool = False) -> Trainer:
     finally:
         bar.close()
         trainer.close()
+    summary = Summary(cfg=cfg, dir=trainer.dir, iterations=trainer.iteration, updates=trainer.updates,
+                      games=trainer.games, agent=trainer.player)
     if cfg.choose_play and trainer.adapter.exploitability_every:
-        publish_best_play(trainer, log, quiet)
+        summary.play_choice = publish_best_play(trainer, quiet)
+    final(trainer, summary, quiet)
+    log.summary({"iteration": trainer.iteration, "updates": trainer.updates, **summary_record(summary)})
     log.plot()
     log.finish()
-    trainer.wandb_where = log.where()
-    return trainer
+    summary.wandb = log.where()
+    return summary
+
+
+def final(trainer: Trainer, summary: Summary, quiet: bool) -> None:
+    """The published agent's games against uniform random and its exploitability, into `summary`."""
+    cfg = trainer.cfg
+    if cfg.final_games:
+        if not quiet:
+            tqdm.tqdm.write(f"playing {cfg.final_games} games against uniform random ...")
+        summary.versus_random = versus_random(trainer.player, cfg.final_games, seed=cfg.seed + 10_000)
+    if cfg.final_exploitability and trainer.adapter.uniform_exploitability is not None:
+        if not quiet:
+            tqdm.tqdm.write("measuring exploitability ...")
+        summary.exploitability = exploitability(trainer.player)
+
+
+def summary_record(summary: Summary) -> dict:
+    """The summary's figures as metric keys."""
+    out: dict = {"summary/games": summary.games}
+    if summary.versus_random:
+        out.update({f"summary/vs_random/{k}": summary.versus_random[k]
+                    for k in ("mean_return", "ci95", "win_rate", "games", "table_mean")})
+    if summary.exploitability is not None:
+        out["summary/exploitability"] = summary.exploitability
+    if summary.play_choice:
+        name, figures = summary.play_choice
+        out["play/chosen"] = name
+        out.update({f"play/exploitability/{k}": v for k, v in figures.items()})
+    return out
 
 
 def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl_c: CtrlC, quiet: bool) -> None:
@@ -148,19 +200,7 @@ def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl
     while trainer.updates < cfg.steps and (time.monotonic() - began) < cfg.minutes * 60:
         if ctrl_c.pending:  # a Ctrl-C whose KeyboardInterrupt a finalizer swallowed
             raise KeyboardInterrupt
-        before = trainer.updates
-        stats = trainer.play()
-        play_s = stats.pop("seconds")
-        t1 = time.monotonic()
-        losses = trainer.learn()
-        t2 = time.monotonic()
-        waited = trainer.collect()
-        trainer.iteration += 1
-        record = {"iteration": trainer.iteration, "updates": trainer.updates, "games": trainer.games,
-                  **{f"selfplay/{k}": v for k, v in stats.items()}, **losses,
-                  "time/selfplay_s": play_s, "time/learn_s": t2 - t1, "time/wait_s": waited,
-                  "selfplay/game_steps_per_s": stats["decisions"] / max(play_s, 1e-9),
-                  "learn/updates_per_s": (trainer.updates - before) / max(t2 - t1, 1e-9)}
+        record = trainer.iterate()
         last = trainer.updates >= cfg.steps
         if trainer.iteration % cfg.eval_every == 0 or last:
             record.update(evaluate(trainer, log))
@@ -171,33 +211,24 @@ def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl
         if trainer.iteration % cfg.checkpoint_every == 0 or last:
             trainer.save()
             log.plot()
-    if latest_checkpoint_name(trainer) != f"ckpt-{trainer.iteration:06d}":
+    if trainer.run.latest_name() != trainer.run.checkpoint_name(trainer.iteration):
         trainer.save()
     if ctrl_c.pending:  # swallowed in the last iteration: the run stops before its final evaluation
         raise KeyboardInterrupt
 
 
-def publish_best_play(trainer: Trainer, log: RunLog, quiet: bool) -> None:
-    """Measure the final model with each candidate play search, publish the lowest (search.json and the
-    trainer's player) and log every figure (`play/exploitability/NAME`, `play/chosen`)."""
+def publish_best_play(trainer: Trainer, quiet: bool) -> tuple[str, dict[str, float]]:
+    """Measure the final model with each candidate play search and publish the lowest; returns (the published
+    candidate, the exploitability of each)."""
     began = time.monotonic()
+    if not quiet:
+        tqdm.tqdm.write("choosing the play search by exploitability ...")
     name, chosen, figures = choose_play_search(trainer.player, seed=trainer.cfg.seed + 1000)
-    save_search_config(chosen, trainer.dir)
-    trainer.player.cfg = chosen
-    trainer.play_choice = (name, figures)
-    log.log({"iteration": trainer.iteration, "updates": trainer.updates, "play/chosen": name,
-             **{f"play/exploitability/{k}": v for k, v in figures.items()}})
+    trainer.publish(chosen)
     if not quiet:
         tqdm.tqdm.write("play search by exploitability: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())
                         + f"; published: {name} ({time.monotonic() - began:.0f} s)")
-
-
-def latest_checkpoint_name(trainer: Trainer) -> str | None:
-    """The name of the run's newest checkpoint, None if it has none."""
-    try:
-        return latest_checkpoint(trainer.dir).name
-    except FileNotFoundError:
-        return None
+    return name, figures
 
 
 def line(r: dict) -> str:

@@ -15,6 +15,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 
+SUMMARY = "summary"  # the key that marks the record of a run's end
+
 PLOTS = {  # PNG name -> metric keys drawn against learner updates
     "losses.png": ("loss/total", "loss/value", "loss/policy", "loss/generator", "loss/reward", "loss/belief"),
     "versus_random.png": ("eval/mean_return", "eval/win_rate", "eval/exploitability"),
@@ -52,11 +54,12 @@ class RunLog:
         return f"{pathlib.Path(self.wandb.dir).parent} (offline; `wandb sync` it to upload)"
 
     def keep_until(self, iteration: int) -> None:
-        """Drop records after `iteration` (written by a process that died before its next checkpoint)."""
+        """Drop records after `iteration` (written by a process that died before its next checkpoint) and the
+        summary of an earlier end (a resumed run writes its own)."""
         if not self.path.exists():
             return
         rows = [line for line in self.path.read_text().splitlines() if line.strip()]
-        kept = [r for r in rows if json.loads(r).get("iteration", 0) <= iteration]
+        kept = [r for r in rows if json.loads(r).get("iteration", 0) <= iteration and not json.loads(r).get(SUMMARY)]
         self.path.write_text("".join(r + "\n" for r in kept))
 
     def log(self, record: dict) -> None:
@@ -65,6 +68,13 @@ class RunLog:
             f.write(json.dumps(record) + "\n")
         if self.wandb is not None:
             self.wandb.log(record, step=int(record.get("updates", 0)))
+
+    def summary(self, record: dict) -> None:
+        """The run's final figures: the last line of metrics.jsonl (marked `"summary": true`) and the W&B run's
+        summary."""
+        self.log(record | {SUMMARY: True})
+        if self.wandb is not None:
+            self.wandb.summary.update(record)
 
     def table(self, name: str, columns: list[str], rows: list[list]) -> None:
         """A table of rows: RUN_DIR/NAME.json and a wandb.Table."""

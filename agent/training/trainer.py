@@ -17,26 +17,25 @@ import math
 import pathlib
 import pickle
 import random
-import shutil
 import time
 
 import torch
 
 import games
-from agent.agent import Agent, save_search_config
+from agent.agent import Agent
 from agent.device import pick_device
 from agent.episodes import Episode
 from agent.model import Model
 from agent.model.config import GameSpec, preset
-from agent.model.files import atomic_write, load_model, save_model
+from agent.model.files import load_model, save_model
 from agent.model.losses import unrolled_loss
 from agent.model.targets import make_batch
+from agent.rundir import RunDir, write_text
+from agent.search.config import SearchConfig
 from agent.training.actor import make_actor
 from agent.training.config import TrainConfig
 from agent.training.replay import Replay
 from tokenizer.tokenizer import Tokenizer
-
-LATEST = "LATEST"  # names the newest complete checkpoint directory of a run
 
 
 class Trainer:
@@ -45,6 +44,7 @@ class Trainer:
     def __init__(self, cfg: TrainConfig):
         self.cfg = cfg = cfg.resolved()
         self.dir = pathlib.Path(cfg.out)
+        self.run = RunDir(self.dir)
         self.device = pick_device(cfg.device)
         self.adapter = games.load(cfg.game)
         torch.manual_seed(cfg.seed)
@@ -71,6 +71,24 @@ class Trainer:
         self.play_choice: tuple[str, dict[str, float]] | None = None  # (published, figures) once chosen (run.py)
 
     # ----- one iteration -----
+    def iterate(self) -> dict:
+        """One iteration: this iteration's games into replay (the next ones started), the learner's updates,
+        the next games collected; returns its record (counters, self-play statistics, losses, timings)."""
+        before = self.updates
+        stats = self.play()
+        play_s = stats.pop("seconds")
+        began = time.perf_counter()
+        losses = self.learn()
+        learn_s = time.perf_counter() - began
+        waited = self.collect()
+        self.iteration += 1
+        return {"iteration": self.iteration, "updates": self.updates, "games": self.games,
+                **{f"selfplay/{k}": v for k, v in stats.items()}, **losses,
+                "time/selfplay_s": play_s, "time/learn_s": learn_s, "time/wait_s": waited,
+                "selfplay/game_steps_per_s": stats["decisions"] / max(play_s, 1e-9),
+                "learn/updates_per_s": (self.updates - before) / max(learn_s, 1e-9),
+                "learn/lr": learning_rate(self.cfg, max(self.updates - 1, 0))}
+
     def play(self) -> dict:
         """Add this iteration's games to replay (played ahead with the weights before the last learning; on a
         run's first iteration, now) and start the next iteration's with the current weights; returns the added
@@ -146,14 +164,14 @@ class Trainer:
 
     # ----- checkpoints -----
     def save(self) -> pathlib.Path:
-        """Write the whole run state to RUN_DIR/ckpt-ITERATION, then point LATEST at it (atomically)."""
-        name = f"ckpt-{self.iteration:06d}"
-        tmp = self.dir / f".{name}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        save_model(self.player.model, tmp / "model")
+        """Write the whole run state as the checkpoint of this iteration (agent.rundir)."""
+        return self.run.write_checkpoint(self.iteration, self._fill_checkpoint)
+
+    def _fill_checkpoint(self, directory: pathlib.Path) -> None:
+        """Write the run state's files into a new checkpoint's directory."""
+        save_model(self.player.model, directory / "model")
         if self.average is not None:
-            save_model(self.model, tmp / "online")  # what self-play and the learner continue from
+            save_model(self.model, directory / "online")  # what self-play and the learner continue from
         state = {"optimizer": self.opt.state_dict(), "iteration": self.iteration, "updates": self.updates,
                  "games": self.games, "rng": _py_state(self.rng.getstate()), "torch_rng": torch.get_rng_state(),
                  "player_rng": _py_state(self.player.rng.getstate()),
@@ -164,25 +182,23 @@ class Trainer:
         if self.ahead is not None:
             episodes, stats = self.ahead
             state["ahead"] = json.dumps({"episodes": [e.to_json() for e in episodes], "stats": stats})
-        torch.save(state, tmp / "trainer.pt")
-        self.replay.save(tmp / "replay.jsonl")
-        final = self.dir / name
-        shutil.rmtree(final, ignore_errors=True)
-        tmp.rename(final)
-        atomic_write(self.dir / LATEST, lambda p: pathlib.Path(p).write_text(name + "\n"))
-        for old in sorted(self.dir.glob("ckpt-*"))[:-2]:  # keep the newest two
-            shutil.rmtree(old, ignore_errors=True)
-        return final
+        torch.save(state, directory / "trainer.pt")
+        self.replay.save(directory / "replay.jsonl")
 
     def write_run_files(self) -> None:
-        """RUN_DIR/config.json (resolved config) and search.json (what load_agent reads)."""
+        """RUN_DIR/config.json (the resolved config) and search.json (what load_agent reads)."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.dir / "config.json", lambda p: pathlib.Path(p).write_text(self.cfg.to_json()))
-        save_search_config(self.cfg.play, self.dir)
+        write_text(self.run.config, self.cfg.to_json())
+        self.run.write_search(self.cfg.play)
+
+    def publish(self, search: SearchConfig) -> None:
+        """Make `search` the published agent's search: the player's, and search.json's."""
+        self.player.cfg = search
+        self.run.write_search(search)
 
     def load(self) -> pathlib.Path:
         """Restore the run state from the checkpoint LATEST names; clear errors for missing or corrupt files."""
-        path = latest_checkpoint(self.dir)
+        path = self.run.latest()
         models = [(self.model, "model")]
         if self.average is not None:
             models = [(self.model, "online"), (self.average, "model")]
@@ -219,17 +235,6 @@ def learning_rate(cfg: TrainConfig, update: int) -> float:
     done = min(1.0, update / cfg.lr_decay_steps)
     shape = 1.0 - done if cfg.lr_decay == "linear" else 0.5 * (1.0 + math.cos(math.pi * done))
     return cfg.lr * (cfg.lr_final + (1.0 - cfg.lr_final) * shape)
-
-
-def latest_checkpoint(run_dir: pathlib.Path) -> pathlib.Path:
-    """The checkpoint directory RUN_DIR/LATEST names; FileNotFoundError says what is missing."""
-    pointer = run_dir / LATEST
-    if not pointer.exists():
-        raise FileNotFoundError(f"{run_dir} has no {LATEST} file: no checkpoint to resume from")
-    path = run_dir / pointer.read_text().strip()
-    if not path.is_dir():
-        raise FileNotFoundError(f"{pointer} names {path.name}, which does not exist")
-    return path
 
 
 def _py_state(state: tuple) -> list:
