@@ -15,6 +15,7 @@ import tyro
 
 import games
 from agent.device import fit_torch_threads
+from scripts import options
 
 
 @dataclasses.dataclass
@@ -94,10 +95,8 @@ def model_section(args: Args) -> dict:
 
 
 def _device(args: Args) -> str:
-    if args.device == "auto":
-        import torch
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return args.device
+    """The device of the model and search sections (a one-line error where it cannot be had)."""
+    return options.device(args.device)
 
 
 def search_section(args: Args) -> list[dict]:

@@ -10,14 +10,14 @@ import dataclasses
 import json
 import os
 import pathlib
-import sys
 from typing import Literal
 
-import tyro
 from rich.console import Console
 from rich.table import Table
 
 from agent.evaluation.report import OPPONENTS, VARIANTS, EvalSettings, evaluate_run
+from agent.search.config import SearchConfig
+from scripts import options
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -28,18 +28,8 @@ class EvalConfig(EvalSettings):
     """Run directory written by scripts.train (or one holding model/ and search.json)."""
     json: pathlib.Path | None = None
     """Where to write the results JSON (default RUN_DIR/eval/results.json)."""
-    simulations: int | None = None
-    """Override the run's search simulations per move."""
-    particles: int | None = None
-    """Override the run's belief particles per search (the particles1 ablation still uses 1)."""
-    root: Literal["puct", "gumbel", "mmd"] | None = None
-    """Override the run's root selection (the move played: PUCT's most visited action, Gumbel's best by prior
-    plus Q scaled by --c-scale, MMD's most probable)."""
-    c_scale: float | None = None
-    """Override the run's Gumbel c_scale: how far the played move leans from the prior towards the searched Q
-    (0: the prior alone; the runs publish 0.1, chosen for exploitability)."""
-    repeats: int | None = None
-    """Override the run's independent searches pooled per decision."""
+    play: SearchConfig = dataclasses.field(default_factory=SearchConfig)
+    """The agent's search (default: the run's search.json; e.g. --play.gumbel-c-scale 0 plays the prior)."""
     min_ratio: float | None = None
     """Override the run's generator floor: candidates less than this fraction as probable as the best are
     dropped (default: the floor the run trained with, in its checkpoint's model config)."""
@@ -150,20 +140,17 @@ def to_wandb(res: dict, images: list[pathlib.Path], out: pathlib.Path, mode: str
 
 def main(argv: list[str] | None = None) -> dict:
     """Evaluate, print, write the JSON, plots and wandb run; returns the results."""
-    cfg = tyro.cli(EvalConfig, args=sys.argv[1:] if argv is None else argv)
+    cfg = options.cli_over_run_search(EvalConfig, argv)
     for name, allowed, given in (("opponent", OPPONENTS, cfg.opponents), ("variant", VARIANTS, cfg.variants)):
         bad = [g for g in given if g not in allowed]
         if bad:
             raise SystemExit(f"error: unknown {name}s {bad}; choose from {', '.join(allowed)}")
-    import torch
 
     from agent.device import fit_torch_threads
 
     fit_torch_threads()
-    device = ("cuda" if torch.cuda.is_available() else "cpu") if cfg.device == "auto" else cfg.device
-    names = {"simulations": "simulations", "particles": "particles", "min_ratio": "min_ratio", "root": "root",
-             "c_scale": "gumbel_c_scale", "repeats": "repeats"}  # option -> load_agent keyword
-    overrides = {key: v for opt, key in names.items() if (v := getattr(cfg, opt)) is not None}
+    device = options.device(cfg.device)
+    overrides = dataclasses.asdict(cfg.play) | ({"min_ratio": cfg.min_ratio} if cfg.min_ratio is not None else {})
     settings = EvalSettings(**{f.name: getattr(cfg, f.name) for f in dataclasses.fields(EvalSettings)})
     console = Console(width=max(Console().width, 132))  # the tables need room, even when piped
     try:

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from typing import Literal
 
 import pyspiel
-import torch
-import tyro
 
 from agent.agent import Agent, load_agent
 from agent.device import fit_torch_threads
+from agent.search.config import SearchConfig
+from scripts import options
 
 
 @dataclasses.dataclass
@@ -31,10 +31,8 @@ class Args:
     """How many games to play."""
     seed: int = 0
     """Seed of the deals and of the agent's search."""
-    simulations: int | None = None
-    """Search simulations per agent move (default: the run's search.json)."""
-    particles: int | None = None
-    """Belief particles per agent search (default: the run's search.json)."""
+    play: SearchConfig = dataclasses.field(default_factory=SearchConfig)
+    """The agent's search (default: the run's search.json; e.g. --play.simulations 64)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """auto (cuda if available), cpu or cuda."""
 
@@ -117,16 +115,13 @@ def play(agent: Agent, seat: int, games: int, rng: random.Random, read: Callable
 
 def main(argv: list[str] | None = None, read: Callable = input, write: Callable = print) -> None:
     """Entry point: load the run's agent, check the options, play; errors end with one `error: ...` line."""
-    args = tyro.cli(Args, args=argv)
+    args = options.cli_over_run_search(Args, argv)
     fit_torch_threads()
     if args.games < 1:
         raise SystemExit(f"error: --games must be at least 1, got {args.games}")
-    if args.device == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("error: --device cuda, but no CUDA device is available (use auto or cpu)")
-    device = args.device if args.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
-    overrides = {k: getattr(args, k) for k in ("simulations", "particles") if getattr(args, k) is not None}
+    device = options.device(args.device)
     try:
-        agent = load_agent(args.run, seed=args.seed, device=device, **overrides)
+        agent = load_agent(args.run, seed=args.seed, device=device, **dataclasses.asdict(args.play))
     except (OSError, ValueError) as e:
         raise SystemExit(f"error: {e}") from None
     n = agent.adapter.num_players

@@ -141,6 +141,6 @@ def test_cli_plays_and_reports_errors_in_one_line(runs, tmp_path):
     with pytest.raises(SystemExit, match=r"^error: --seat 2 does not exist in kuhn_poker \(seats 0..1\)"):
         main(["--run", str(runs["kuhn_poker"]), "--seat", "2"])
     human = Human()
-    main(["--run", str(runs["kuhn_poker"]), "--seat", "1", "--games", "2", "--simulations", "4",
-          "--particles", "2", "--device", "cpu"], human.read, human.write)
+    main(["--run", str(runs["kuhn_poker"]), "--seat", "1", "--games", "2", "--play.simulations", "4",
+          "--play.particles", "2", "--device", "cpu"], human.read, human.write)
     assert sum(line.startswith("returns:") for line in human.lines) == 2
