@@ -8,7 +8,8 @@ import random
 import pytest
 
 from agent.search.config import SearchConfig
-from agent.search.tree import AfterInfo, SearchResult, StateInfo, Tree, _considered_visits, pool, run, simulate
+from agent.search.roots import considered_visits
+from agent.search.tree import AfterInfo, SearchResult, StateInfo, Tree, pool, run, simulate
 
 
 class HandBuilt:
@@ -228,12 +229,27 @@ def test_mmd_policy_is_the_closed_form_step_and_every_action_is_searched_alike_i
 
 @pytest.mark.parametrize("m, n", [(4, 16), (8, 50), (16, 64), (2, 7), (1, 5)])
 def test_sequential_halving_schedule(m, n):
-    seq = _considered_visits(m, n)
+    seq = considered_visits(m, n)
     assert len(seq) == n
     # within a phase, each visit level is handed out to a shrinking set of actions, never skipping a level
     counts = {v: seq.count(v) for v in set(seq)}
     assert all(counts[a] >= counts[b] for a, b in itertools.pairwise(sorted(counts)))
     assert seq[:m] == [0] * m or m == 1
+
+
+@pytest.mark.parametrize("m, n, schedule", [
+    # 4 actions, 8 simulations: one visit each (4), then the better two get 2 more each (4)
+    (4, 8, [0, 0, 0, 0, 1, 1, 2, 2]),
+    # 2 actions alternate
+    (2, 5, [0, 0, 1, 1, 2]),
+    # 3 actions, 2 phases: one visit each, then the better two share what is left
+    (3, 6, [0, 0, 0, 1, 1, 2]),
+    # 16 actions, 4 phases of 32 // (4 * alive) visits each: 16 x 1, 8 x 1, 4 x 2 (the last phase's two
+    # never come: the budget is spent)
+    (16, 32, [0] * 16 + [1] * 8 + [2] * 4 + [3] * 4),
+])
+def test_sequential_halving_schedule_by_hand(m, n, schedule):
+    assert considered_visits(m, n) == schedule
 
 
 def test_sampled_chance_selection_averages_over_luck_too():

@@ -35,6 +35,7 @@ from collections.abc import Hashable, Sequence
 from typing import Any, Protocol
 
 from agent.search.config import SearchConfig
+from agent.search.roots import make_root, puct
 
 
 @dataclasses.dataclass
@@ -137,7 +138,8 @@ class SearchResult:
 
 
 class Tree:
-    """One search: a root shared by P particles, a subtree per particle below each root action."""
+    """One search: a root shared by P particles, a subtree per particle below each root action. The root rule
+    (`agent.search.roots`) picks each simulation's root action; the tree descends, expands and backs up."""
 
     def __init__(self, roots: list[StateInfo], seats: int, cfg: SearchConfig, rng: random.Random,
                  noise: bool, scale: float = 1.0):
@@ -148,76 +150,22 @@ class Tree:
         self.particles = [Decision(r) for r in roots]
         self.player = roots[0].to_play
         k = len(keys)
-        self.prior = [sum(r.prior[a] for r in roots) / len(roots) for a in range(k)]
-        if noise and cfg.root == "puct" and k > 1:
-            g = [rng.gammavariate(cfg.dirichlet_alpha, 1.0) for _ in range(k)]
-            total = sum(g) or 1.0
-            f = cfg.dirichlet_fraction
-            self.prior = [(1 - f) * p + f * x / total for p, x in zip(self.prior, g)]
-        self.n = [0] * k
-        self.w: list[list[float] | None] = [None] * k
+        self.n = [0] * k  # pooled visits per root action
+        self.w: list[list[float] | None] = [None] * k  # pooled summed return vector per root action
         self.particle_n = [[0] * k for _ in roots]  # root visits per particle and action
         self.value = [sum(r.value[i] for r in roots) / len(roots) for i in range(seats)]
         self.minmax = MinMax(seats)
         self.sims = 0
-        self.path: list[tuple[Any, int | Hashable]] = []
-        self.pending: tuple[str, Any] | None = None
-        if cfg.root == "gumbel":
-            self._init_gumbel(noise)
+        pooled = [sum(r.prior[a] for r in roots) / len(roots) for a in range(k)]
+        self.rule = make_root(self, pooled, rng, noise)
+        self.root_edge = (0, 0)  # (particle, root action) of the current simulation
+        self.path: list[tuple[Decision | Chance, int]] = []  # (node, child index) below the root
+        self.leaf: tuple[Decision | Chance, Hashable] | None = None  # where the pending expansion attaches
 
-    # ----- root selection -----
-    def _root_action(self, particle: int) -> int:
-        if self.cfg.root == "gumbel":
-            return self._gumbel_action()
-        if self.cfg.root == "mmd":  # the particle's least searched action: every Q estimated alike
-            counts = self.particle_n[particle]
-            return min(range(len(counts)), key=lambda a: (counts[a], self.n[a], -self.prior[a]))
-        total = sum(self.n)
-        return _puct(self.prior, self.n, self.w, self.value, self.player, total, self.minmax, self.cfg.c_puct)
-
-    def _init_gumbel(self, noise: bool) -> None:
-        k = len(self.prior)
-        self.logits = [math.log(max(p, 1e-30)) for p in self.prior]
-        self.gumbel = [-math.log(-math.log(self.rng.random() or 1e-300)) if noise else 0.0 for _ in range(k)]
-        m = min(self.cfg.gumbel_actions, k)
-        order = sorted(range(k), key=lambda a: self.gumbel[a] + self.logits[a], reverse=True)
-        self.considered = order[:m]
-        self.schedule = _considered_visits(m, self.cfg.simulations)
-
-    def _sigma(self, a: int) -> float:
-        """Gumbel MuZero's sigma of the completed, normalised Q of root action a."""
-        top = max(self.n)
-        q = self._completed_q(a)
-        return (self.cfg.gumbel_c_visit + top) * self.cfg.gumbel_c_scale * q
-
-    def _completed_q(self, a: int) -> float:
-        p = self.player
-        if self.n[a]:
-            return self.minmax.norm(p, self.w[a][p] / self.n[a])
-        return self.minmax.norm(p, self._mixed_value())
-
-    def _mixed_value(self) -> float:
-        """Gumbel MuZero's v_mix for the root player: the prior-weighted visited Q blended with the root value."""
-        p, total = self.player, sum(self.n)
-        visited = [a for a in range(len(self.n)) if self.n[a]]
-        if not visited:
-            return self.value[p]
-        mass = sum(self.prior[a] for a in visited) or 1e-30
-        q = sum(self.prior[a] * self.w[a][p] / self.n[a] for a in visited) / mass
-        return (self.value[p] + total * q) / (1 + total)
-
-    def _gumbel_action(self) -> int:
-        want = self.schedule[min(self.sims, len(self.schedule) - 1)]
-        ok = [a for a in self.considered if self.n[a] == want] or self.considered
-        return max(ok, key=lambda a: self.gumbel[a] + self.logits[a] + self._sigma(a))
-
-    def _mmd_policy(self, q: list[list[float] | None]) -> list[float]:
-        """Magnetic mirror descent's step from the prior pi on the root player's Q (an unsearched action takes
-        the root's value), with the uniform magnet: softmax((log pi + eta * Q / scale) / (1 + alpha * eta))."""
-        eta, alpha, p = self.cfg.mmd_eta, self.cfg.mmd_alpha, self.player
-        scores = [(math.log(max(pr, 1e-30)) + eta * (qa[p] if qa is not None else self.value[p]) / self.scale)
-                  / (1.0 + alpha * eta) for pr, qa in zip(self.prior, q)]
-        return _softmax(scores)
+    @property
+    def prior(self) -> list[float]:
+        """The pooled root prior the search uses (noise included)."""
+        return self.rule.prior
 
     # ----- one simulation, in two halves around the batched expansion -----
     def descend(self) -> tuple[str, Any, Hashable] | None:
@@ -225,20 +173,20 @@ class Tree:
         the path ended at a terminal node (already backed up)."""
         particle = self.sims % len(self.particles)
         node = self.particles[particle]
-        a = self._root_action(particle)
-        self.path = [("root", (particle, a))]
+        a = self.rule.select(particle)
+        self.root_edge, self.path = (particle, a), []
         depth = 0
         while True:
             child = node.children[a]
             if child is None:
-                self.pending = ("after", node, a)
+                self.leaf = (node, a)
                 return "after", node.info.handle, node.info.keys[a]
             ci = self._chance_pick(child)
             self.path.append((child, ci))
             code = child.info.outcomes[ci][0]
             nxt = child.children.get(code)
             if nxt is None:
-                self.pending = ("state", child, code)
+                self.leaf = (child, code)
                 return "state", child.info.handle, code
             depth += 1
             if nxt.info.terminal or depth >= self.cfg.max_depth:
@@ -254,14 +202,14 @@ class Tree:
         mode, seat = self.cfg.inner_play, node.info.to_play
         if mode == "prior" or (mode == "prior_others" and seat != self.player):
             return self.rng.choices(range(len(node.n)), weights=node.info.prior)[0]
-        return _puct(node.info.prior, node.n, node.w, node.info.value, seat, sum(node.n), self.minmax,
-                     self.cfg.c_puct)
+        return puct(node.info.prior, node.n, node.w, node.info.value, seat, sum(node.n), self.minmax,
+                    self.cfg.c_puct)
 
     def expanded(self, info: StateInfo | AfterInfo) -> None:
         """Attach the expander's answer to the pending leaf and back its value up."""
-        kind, parent, key = self.pending
-        self.pending = None
-        if kind == "after":
+        parent, key = self.leaf
+        self.leaf = None
+        if isinstance(parent, Decision):
             parent.children[key] = Chance(info)
             self._backup(info.value, first_reward=info.reward)
         else:
@@ -277,23 +225,22 @@ class Tree:
         return max(range(len(out)), key=lambda i: out[i][1] / (node.n[i] + 1))
 
     def _backup(self, value: list[float], first_reward: list[float] | None = None) -> None:
-        """Propagate a leaf value up the path; rewards sit on the edges into nodes (discount 1)."""
+        """Propagate a leaf value up the path and into the root; rewards sit on the edges into nodes
+        (discount 1)."""
         g = _add(value, first_reward) if first_reward is not None else list(value)
         for node, edge in reversed(self.path):
-            if node == "root":
-                particle, a = edge
-                self.n[a] += 1
-                self.particle_n[particle][a] += 1
-                self.w[a] = g if self.w[a] is None else _add(self.w[a], g)
-                self.minmax.update(_mean(self.w[a], self.n[a]))
-            elif isinstance(node, Chance):
-                node.n[edge] += 1
+            node.n[edge] += 1
+            if isinstance(node, Chance):
                 g = _add(g, node.info.reward)  # the action edge's reward, into the afterstate
             else:
-                node.n[edge] += 1
                 node.w[edge] = g if node.w[edge] is None else _add(node.w[edge], g)
                 self.minmax.update(_mean(node.w[edge], node.n[edge]))
                 g = _add(g, node.info.reward)  # the chance edge's reward, into this decision node
+        particle, a = self.root_edge
+        self.n[a] += 1
+        self.particle_n[particle][a] += 1
+        self.w[a] = g if self.w[a] is None else _add(self.w[a], g)
+        self.minmax.update(_mean(self.w[a], self.n[a]))
         self.sims += 1
 
     # ----- the answer -----
@@ -301,15 +248,7 @@ class Tree:
         """The root's pooled statistics, the policy target and the recommended action."""
         k, total = len(self.n), sum(self.n)
         q = [_mean(self.w[a], self.n[a]) if self.n[a] else None for a in range(k)]
-        if self.cfg.root == "gumbel":
-            policy = _softmax([self.logits[a] + self._sigma(a) for a in range(k)])
-            action = max(self.considered, key=lambda a: (self.gumbel[a] + self.logits[a] + self._sigma(a)))
-        elif self.cfg.root == "mmd":
-            policy = self._mmd_policy(q)
-            action = max(range(k), key=lambda a: policy[a])
-        else:
-            policy = [x / total for x in self.n] if total else list(self.prior)
-            action = max(range(k), key=lambda a: (self.n[a], self.prior[a]))
+        policy, action = self.rule.answer()
         value = ([sum(self.w[a][i] for a in range(k) if self.n[a]) / total for i in range(self.seats)]
                  if total else list(self.value))
         return SearchResult(keys=list(self.particles[0].info.keys), visits=list(self.n), q=q,
@@ -336,46 +275,6 @@ def pool(results: list[SearchResult]) -> SearchResult:
     policy = average("policy")
     return SearchResult(keys=list(keys), visits=visits, q=q, prior=average("prior"), policy=policy,
                         action=max(range(len(keys)), key=lambda a: (policy[a], -a)), value=average("value"))
-
-
-def _softmax(scores: list[float]) -> list[float]:
-    top = max(scores)
-    e = [math.exp(x - top) for x in scores]
-    total = sum(e)
-    return [x / total for x in e]
-
-
-def _puct(prior, n, w, value, player: int, total: int, minmax: MinMax, c: float) -> int:
-    """argmax of normalised Q (the player's own seat) + c * prior * sqrt(total) / (1 + n); unvisited actions
-    take the node's own value estimate. A node where no one chooses (player -1) has one action."""
-    if player < 0 or len(prior) == 1:
-        return 0
-    root = math.sqrt(total) if total else 1.0
-    fallback = minmax.norm(player, value[player])
-    best, best_score = 0, -math.inf
-    for a, p in enumerate(prior):
-        q = minmax.norm(player, w[a][player] / n[a]) if n[a] else fallback
-        s = q + c * p * root / (1 + n[a])
-        if s > best_score:
-            best, best_score = a, s
-    return best
-
-
-def _considered_visits(m: int, simulations: int) -> list[int]:
-    """Sequential halving's schedule: the visit count the root action of simulation i must have, so that m
-    actions get equal visits, then the better half, and so on (Karnin et al. 2013; Danihelka et al. 2022)."""
-    if m <= 1:
-        return list(range(simulations))
-    phases = math.ceil(math.log2(m))
-    seq, visits, alive = [], [0] * m, m
-    while len(seq) < simulations:
-        extra = max(1, simulations // (phases * alive))
-        for _ in range(extra):
-            seq.extend(visits[:alive])
-            for i in range(alive):
-                visits[i] += 1
-        alive = max(2, alive // 2)
-    return seq[:simulations]
 
 
 def simulate(expander: Expander, trees: Sequence[Tree]) -> None:
