@@ -9,6 +9,7 @@ import torch
 import games
 from agent.episodes import play_random, trace
 from agent.model import EOS, PAD, Model
+from agent.model.cards import view_part
 from agent.model.config import GameSpec, preset
 from agent.model.losses import LossConfig, unrolled_loss
 from agent.model.networks import scale_gradient, straight_through_one_hot
@@ -97,7 +98,7 @@ def test_g_points_at_a_card_through_that_cards_own_slot():
     with torch.no_grad():
         s = model.represent(batch.root)
         k, i = model.cfg.latent_slots, 17
-        card = int(model.card_ids[i])
+        card = int(model.cards.card_ids[i])
         moved = s.clone()
         moved[:, k + i] += 1.0
         hidden = torch.randn(2, 3, model.cfg.width)
@@ -182,9 +183,10 @@ def test_the_whole_loss_trains_every_parameter(game):
     ("leduc_poker", "generator", ["generator.", "generator_in.", "repr.", "slots", "afterstate_net.", "dynamics_net.",
                                   "chance_net.", "code_embed."],
      ["belief.", "scorer", "prediction.", "afterstate_head."]),
-    ("crazy_eights", "generator", ["generator.", "pointer_query.", "pointer_key.", "card_slot", "repr.", "same_suit.",
-                                   "same_rank.", "acted_on.", "code_cards.", "drawn", "card_codes."],
-     ["holding_head.", "holding_cards.", "table_head.", "belief.", "scorer", "prediction."]),
+    ("crazy_eights", "generator", ["generator.", "cards.query.", "cards.key.", "cards.start", "repr.",
+                                   "cards.same_suit.", "cards.same_rank.", "cards.acted_on.", "cards.code_cards.",
+                                   "cards.drawn", "cards.card_codes."],
+     ["holding_head.", "cards.holding.", "table_head.", "belief.", "scorer", "prediction."]),
     ("leduc_poker", "policy", ["scorer.", "scorer_state.", "action_tokens.", "repr."],
      ["generator.", "belief.", "prediction."]),
     ("leduc_poker", "value", ["prediction.", "repr.", "dynamics_net."],
@@ -197,14 +199,16 @@ def test_the_whole_loss_trains_every_parameter(game):
      ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
     ("leduc_poker", "commitment", ["chance_net.", "chance_head."],
      ["afterstate_net.", "repr.", "dynamics_net.", "belief."]),
-    ("crazy_eights", "commitment", ["chance_net.", "chance_head.", "card_codes."],
-     ["code_cards.", "drawn", "afterstate_net.", "dynamics_net.", "repr."]),
-    ("crazy_eights", "holding", ["holding_head.", "holding_cards.", "repr.", "slots", "card_slot", "afterstate_net.",
+    ("crazy_eights", "commitment", ["chance_net.", "chance_head.", "cards.card_codes."],
+     ["cards.code_cards.", "cards.drawn", "afterstate_net.", "dynamics_net.", "repr."]),
+    ("crazy_eights", "holding", ["holding_head.", "cards.holding.", "repr.", "slots", "cards.start", "afterstate_net.",
                                  "dynamics_net.", "chance_net.", "code_embed."],
-     ["table_head.", "generator.", "pointer_", "belief.", "scorer", "prediction.", "afterstate_head.", "reward_head."]),
+     ["table_head.", "generator.", "cards.query.", "cards.key.", "belief.", "scorer", "prediction.",
+      "afterstate_head.", "reward_head."]),
     ("crazy_eights", "table", ["table_head.", "repr.", "slots", "afterstate_net.", "dynamics_net.", "chance_net.",
                                "code_embed."],
-     ["holding_", "generator.", "pointer_", "belief.", "scorer", "prediction.", "afterstate_head.", "reward_head."]),
+     ["holding_head.", "cards.holding.", "generator.", "cards.query.", "cards.key.", "belief.", "scorer",
+      "prediction.", "afterstate_head.", "reward_head."]),
 ])
 def test_each_loss_term_trains_what_it_should_and_nothing_else(game, term, reaches, spares):
     model, tok = build(game)
@@ -219,7 +223,7 @@ def test_phi_marks_the_card_an_action_names_and_the_cards_sharing_its_suit_or_ra
     slots of the diamonds and the sevens, and every other card slot only by a constant shared with `draw`."""
     model, tok = build("crazy_eights")
     monkeypatch.setattr(Model, "_combine", staticmethod(lambda net, s, extra: torch.cat([s, extra[:, None]], 1)))
-    ids, names = vocab.ids(), tok.describe(model.card_ids.tolist())
+    ids, names = vocab.ids(), tok.describe(model.cards.card_ids.tolist())
     s = torch.randn(1, model.cfg.latent_slots + len(names), model.cfg.width)
     with torch.no_grad():
         play = model.afterstate(s, torch.tensor([[ids["play"], ids["D7"], EOS]]))
@@ -233,32 +237,34 @@ def test_g_marks_exactly_the_card_slots_its_code_names(monkeypatch):
     """Before its encoder, g adds `code_cards[card, code] * drawn` to each card slot and nothing elsewhere."""
     model, tok = build("crazy_eights")
     monkeypatch.setattr(Model, "_combine", staticmethod(lambda net, s, extra: torch.cat([s, extra[:, None]], 1)))
-    names = tok.describe(model.card_ids.tolist())
+    names = tok.describe(model.cards.card_ids.tolist())
     S = model.cfg.latent_slots
     after = torch.randn(2, S + len(names), model.cfg.width)
     weights = torch.zeros(len(names), model.cfg.chance_codes)
     weights[names.index("DK"), 3], weights[names.index("S5"), 3], weights[names.index("H2"), 7] = 1.0, 2.0, -1.0
     with torch.no_grad():
-        model.code_cards.weight.copy_(weights)
+        model.cards.code_cards.weight.copy_(weights)
         nxt, _ = model.dynamics(after, model.one_hot_code(torch.tensor([3, 7])))
     marks = nxt[:, S:] - after[:, S:]
     assert torch.equal(nxt[:, :S], after[:, :S])  # the general slots only through the encoder
     want = torch.zeros_like(marks)
-    want[0, names.index("DK")], want[0, names.index("S5")] = model.drawn, 2 * model.drawn
-    want[1, names.index("H2")] = -model.drawn
+    want[0, names.index("DK")], want[0, names.index("S5")] = model.cards.drawn, 2 * model.cards.drawn
+    want[1, names.index("H2")] = -model.cards.drawn
     assert torch.allclose(marks, want, atol=1e-6)
 
 
 def test_chance_codes_start_as_one_per_card_drawn_and_code_0_for_no_card():
-    """On real crazy_eights transitions, before training: a draw's code is its card's (whoever drew it, seen or
-    not), that code marks that card's slot alone, and a transition with no card in it gets code 0, which marks none."""
-    model, tok = build("crazy_eights")
+    """On real crazy_eights transitions, before training: a draw's code is mostly its card's (whoever drew it,
+    seen or not: the vote is CARD_VOTE logits against untrained features, which outvote it on a few draws; on
+    seeds 0-7 between 0 and 4 of 47), each code marks one card's slot alone, and a transition with no card in it
+    gets code 0, which marks none."""
+    model, tok = build("crazy_eights", seed=4)
     _, batch = real_batch(tok, 40)
     events = batch.chance_events.flatten(0, 1)
     with torch.no_grad():
         code = model.chance_code(events)[0].argmax(-1)
-    card_of = {int(c): i for i, c in enumerate(model.card_ids)}
-    seen = {}
+    card_of = {int(c): i for i, c in enumerate(model.cards.card_ids)}
+    own = {}
     for row, c in zip(events.tolist(), code.tolist()):
         if not any(row):  # past the end of the game: no transition
             continue
@@ -268,10 +274,10 @@ def test_chance_codes_start_as_one_per_card_drawn_and_code_0_for_no_card():
             continue
         assert len(named) == 1, tok.describe(row)  # one draw between two decisions
         card = named.pop()
-        assert seen.setdefault(card, c) == c and c != 0
-        assert model.code_cards.weight[:, c].nonzero().flatten().tolist() == [card]
-    assert len(set(seen.values())) == len(seen) >= 10  # distinct cards, distinct codes
-    assert not model.code_cards.weight[:, 0].any()
+        own[card, c] = model.cards.code_cards.weight[:, c].nonzero().flatten().tolist() == [card]
+    assert sum(own.values()) >= 0.9 * len(own) and len(own) >= 10
+    assert len({c for (_, c), mine in own.items() if mine}) == sum(own.values())  # distinct cards, distinct codes
+    assert not model.cards.code_cards.weight[:, 0].any()
 
 
 def test_straight_through_code_is_one_hot_forward_and_softmax_backward():
@@ -338,8 +344,8 @@ def test_card_slots_read_the_view_alone():
     from agent.model.model import VIEW
     rows = torch.tensor([[10, 11, VIEW, 12, 13, SEP, 20, VIEW, 21, EOS], [10, SEP, 20, 21, 0, 0, 0, 0, 0, 0],
                          [VIEW, 12, SEP, 0, 0, 0, 0, 0, 0, 0], [10, SEP, VIEW, 21, 22, 0, 0, 0, 0, 0]])
-    assert Model._view_only(rows, 0).tolist() == [[VIEW, 12, 13], [0, 0, 0], [0, VIEW, 12], [0, 0, 0]]
-    assert Model._view_only(rows, 1).tolist() == [[0, VIEW, 21], [0, 0, 0], [0, 0, 0], [VIEW, 21, 22]]  # none: empty
+    assert view_part(rows, 0).tolist() == [[VIEW, 12, 13], [0, 0, 0], [0, VIEW, 12], [0, 0, 0]]
+    assert view_part(rows, 1).tolist() == [[0, VIEW, 21], [0, 0, 0], [0, 0, 0], [VIEW, 21, 22]]  # none: empty
     model, tok = build("crazy_eights")
     samples, batch = real_batch(tok, 2)
     root = batch.root[:1]
@@ -395,12 +401,12 @@ def test_each_card_slot_starts_with_where_its_card_is_in_the_view():
     when that is its suit, through `same_rank` those of the other cards of its rank."""
     model, tok = build("crazy_eights")
     samples, batch = real_batch(tok, 8, seed=6)  # three of these views name a suit after an eight
-    view = torch.cat([model._view_only(batch.root, 0), model._view_only(batch.root, 1)], 1)
+    view = model.cards.view(batch.root)
     embed = model.repr.embed_tokens
     with torch.no_grad():
-        context = model._card_context(view)
+        context = model.cards.context(view)
         me, other, hand, top = embed(torch.tensor([vocab.ids()[w] for w in ("me", "p+1", "hand", "top")]))
-    names = tok.describe(model.card_ids.tolist())  # "D7": suit D, rank 7
+    names = tok.describe(model.cards.card_ids.tolist())  # "D7": suit D, rank 7
     nominated_any = False
     for row, (tr, t) in enumerate(samples):
         state = tr.states[t]
@@ -410,14 +416,14 @@ def test_each_card_slot_starts_with_where_its_card_is_in_the_view():
         nominated = [w for w in words if w.startswith("suit_")]
         nominated_any |= bool(nominated)
         own = torch.stack([(me + hand) * (card in mine) + (other + hand) * (card in theirs) + top * (card in shown)
-                           for card in model.card_ids.tolist()])
+                           for card in model.cards.card_ids.tolist()])
         for i, name in enumerate(names):
             suit = sum((own[j] for j, n in enumerate(names) if j != i and n[0] == name[0]), torch.zeros_like(me))
             with torch.no_grad():
                 suit = suit + sum((embed(torch.tensor(vocab.ids()[w])) for w in nominated if w == "suit_" + name[0]),
                                   torch.zeros_like(me))
                 rank = sum((own[j] for j, n in enumerate(names) if j != i and n[1] == name[1]), torch.zeros_like(me))
-                want = own[i] + model.same_suit(suit) + model.same_rank(rank)
+                want = own[i] + model.cards.same_suit(suit) + model.cards.same_rank(rank)
             assert torch.allclose(context[row, i], want, atol=1e-4), (row, name)
     assert nominated_any  # some sampled view names a suit after an eight
     assert all(len(h) for h in tok.holdings(samples[0][0].states[samples[0][1]], 0))

@@ -15,6 +15,10 @@ from agent.model import Model
 from agent.model.config import GameSpec, ModelConfig, from_json, to_json
 
 WEIGHTS, CONFIG = "model.safetensors", "model.json"
+# weights saved before the card slots had a module of their own (agent.model.cards): old name -> new name
+RENAMED = {"card_slot": "cards.start", "drawn": "cards.drawn", "holding_cards.": "cards.holding.",
+           "pointer_query.": "cards.query.", "pointer_key.": "cards.key.",
+           **{f"{m}.": f"cards.{m}." for m in ("same_suit", "same_rank", "acted_on", "card_codes", "code_cards")}}
 
 
 def atomic_write(path: pathlib.Path, write) -> None:
@@ -78,6 +82,7 @@ def load_model(directory: str | os.PathLike, *, expect_game: GameSpec | None = N
         tensors = load_file(path)
     except (SafetensorError, OSError) as e:
         raise ValueError(f"{path} is not a readable safetensors file (corrupt or half-written?): {e}") from None
+    tensors = {_renamed(k): v for k, v in tensors.items()}
     model = Model(cfg, spec)
     own = model.state_dict()
     missing = sorted(set(own) - set(tensors))
@@ -88,3 +93,11 @@ def load_model(directory: str | os.PathLike, *, expect_game: GameSpec | None = N
                          f"wrong shape {wrong[:5]}")
     model.load_state_dict(tensors)
     return model.to(device)
+
+
+def _renamed(key: str) -> str:
+    """A weight's name in this code's model, for a name an older model file may use."""
+    for old, new in RENAMED.items():
+        if key == old or (old.endswith(".") and key.startswith(old)):
+            return new + key[len(old):]
+    return key

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 from transformers import DynamicCache
 
+from agent.model.cards import CardSlots
 from agent.model.config import GameSpec, ModelConfig
 from agent.model.networks import (
     CACHE,
@@ -30,7 +31,6 @@ from tokenizer import vocab
 
 PAD, EOS, SEP, VIEW = (vocab.ids()[w] for w in (vocab.PAD, vocab.EOS, vocab.SEP, vocab.VIEW))
 READ_GROUPS = 4  # the representation reads a batch in up to this many groups of rows of similar length
-CARD_VOTE = 5.0  # e's starting logit for the code of a card chance moved, against ~N(0, 1) from its features
 
 
 @dataclasses.dataclass
@@ -49,30 +49,13 @@ class Model(nn.Module):
         super().__init__()
         self.cfg, self.spec = cfg, spec
         W, N, M = cfg.width, spec.num_players, cfg.chance_codes
-        cards = [card for card, _, _ in vocab.card_parts()] if spec.view else []
-        self.register_buffer("card_ids", torch.tensor(cards, dtype=torch.long), persistent=False)
-        L = cfg.latent_slots + len(cards)  # vectors in a latent state
         self.repr = decoder(cfg, spec, cfg.repr_layers).model  # a causal transformer without an LM head
-        self.slots = nn.Parameter(torch.randn(cfg.latent_slots, W) * 0.02)
-        if spec.view:
-            self.card_slot = nn.Parameter(torch.randn(W) * 0.02)  # added to a card's embedding: "the slot of card c"
-            is_seat = torch.zeros(spec.vocab_size, dtype=torch.bool)
-            is_seat[[vocab.ids()[w] for w in vocab.SEATS]] = True
-            self.register_buffer("is_seat", is_seat, persistent=False)
-            self.same_suit = nn.Linear(W, W, bias=False)  # what the view says about the cards sharing c's suit
-            self.same_rank = nn.Linear(W, W, bias=False)  # and about those sharing c's rank
-            self.acted_on = nn.Linear(W, W)  # phi: what the action says about each card (`play c`, `nominate s`)
-            # e: the cards chance moved (and 'none') vote for codes, g: a code marks cards; both start as one code
-            # per card (card i <-> code i + 1 mod M, code 0 = no card), so draws of distinct cards start apart
-            self.card_codes = nn.Linear(len(cards) + 1, M, bias=False)
-            self.code_cards = nn.Linear(M, len(cards), bias=False)
-            with torch.no_grad():
-                one_per_card = nn.functional.one_hot((torch.arange(len(cards) + 1) + 1) % (len(cards) + 1) % M, M)
-                self.card_codes.weight.copy_(one_per_card.T * CARD_VOTE)
-                self.code_cards.weight.copy_(one_per_card[:-1])
-            self.drawn = nn.Parameter(torch.randn(W) * 0.02)  # g: the mark of a card chance moved
-        self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.repr.embed_tokens = CardEmbedding(self.repr.embed_tokens)
+        self.slots = nn.Parameter(torch.randn(cfg.latent_slots, W) * 0.02)
+        # games with a view: one more latent slot per card of the deck (agent.model.cards)
+        self.cards = CardSlots(W, N, M, self.repr.embed_tokens) if spec.view else None
+        L = cfg.latent_slots + (len(self.cards) if self.cards is not None else 0)  # vectors in a latent state
+        self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.generator = decoder(cfg, spec, cfg.generator_layers)
         # G reads and writes tokens with h's embeddings: the cards h reads in a hand are the cards G can name
         self.generator.model.embed_tokens = Borrowed(self.repr.embed_tokens)
@@ -98,9 +81,6 @@ class Model(nn.Module):
         self.reward_head = MLP((L + 1) * W, 2 * W, N)
         if spec.view:  # one vector per seat, scored against the card table: which cards that seat holds
             self.holding_head = MLP(L * W, 2 * W, N * W)
-            self.holding_cards = nn.Linear(W, N)  # and from each card's slot: which seat holds that card
-            self.pointer_query = nn.Linear(W, W)  # G points at card slots: its state against each slot's key
-            self.pointer_key = nn.Linear(W, W)
         if spec.table:  # one vector per table word, scored against the card table: what the table shows
             self.table_head = MLP(L * W, 2 * W, len(spec.table) * W)
         self.register_buffer("value_scale", torch.tensor(spec.value_scale), persistent=False)
@@ -112,39 +92,14 @@ class Model(nn.Module):
         The transformer reads hidden `<sep>` observation, then the latent slots: the most recent events sit
         next to the slots (rotary positions make recency easy to find), and each slot sees everything before it.
         In games with a view, the same transformer reads the view alone (the seen part, what the player holds,
-        then the unseen part, what the others hold) into one slot per card of the deck, appended: slot c starts
-        as card c's own embedding plus where the view mentions c and the cards sharing its suit or rank
-        (`_card_context`: `me hand`, `p+1 hand`, `top`), all at one position, and reads the rest. Card games' rules are
-        mostly about where each card is, and G points at these slots to name cards.
+        then the unseen part, what the others hold) into the card slots (agent.model.cards), all at one position.
         """
         tokens = self._trim(tokens)
         s = self._read(self._hidden_first(tokens), self.slots)
-        if self.spec.view:
-            view = torch.cat([self._view_only(tokens, 0), self._view_only(tokens, 1)], 1)
-            cards = self.repr.embed_tokens(self.card_ids) + self.card_slot + self._card_context(view)
-            s = torch.cat([s, self._read(view, cards, same_position=True)], 1)
+        if self.cards is not None:
+            view = self.cards.view(tokens)
+            s = torch.cat([s, self._read(view, self.cards.initial(view), same_position=True)], 1)
         return s
-
-    def _card_context(self, view: torch.Tensor) -> torch.Tensor:
-        """Where each card is in a token row (B, T): per card of the deck (B, cards, W), the sum over its mentions
-        of a tag, the embeddings of the word that opens the mention's event (the last word before it that is no
-        card: `hand`, `top`, `trick`) and of the seat word before that one, if any (`me hand`, `p+1 hand`); plus,
-        through `same_suit`, the tags of the mentions of the other cards of its suit and of its suit's word (the
-        suit nominated after an eight tags itself), and through `same_rank` those of the other cards of its rank.
-        So "the top card is of my suit" is in the slot's input, not a relation the layers must find."""
-        idx = torch.arange(view.shape[1], device=view.device).expand_as(view)
-        is_card = self.repr.embed_tokens.is_card.squeeze(-1).bool()  # (V,) the same cards as card_ids
-        word_at = torch.where(~is_card[view] & (view != PAD), idx, -1).cummax(1).values
-        word = torch.where(word_at >= 0, view.gather(1, word_at.clamp(min=0)), PAD)
-        seat = view.gather(1, (word_at - 1).clamp(min=0))
-        seat = torch.where((word_at >= 1) & self.is_seat[seat], seat, PAD)
-        tag = self.repr.embed_tokens(word) + self.repr.embed_tokens(seat)  # (B, T, W); <pad> embeds to 0
-        table = self.repr.embed_tokens
-        mentions = view.unsqueeze(-1) == self.card_ids  # (B, T, cards)
-        suit = (table.suit_of[view].unsqueeze(-1) == table.suit_of[self.card_ids]) & ~mentions
-        rank = (table.rank_of[view].unsqueeze(-1) == table.rank_of[self.card_ids]) & ~mentions
-        at = lambda m: m.to(tag.dtype).transpose(1, 2) @ tag  # noqa: E731
-        return at(mentions) + self.same_suit(at(suit)) + self.same_rank(at(rank))
 
     def _read(self, ordered: torch.Tensor, slots: torch.Tensor, same_position: bool = False) -> torch.Tensor:
         """The representation transformer over tokens (B, T; padding anywhere) followed by `slots` (S, W) or
@@ -193,22 +148,6 @@ class Model(nn.Module):
         out = tokens.gather(1, src.clamp(0, T - 1))
         return torch.where(off < 0, torch.full_like(out, PAD), out)
 
-    @staticmethod
-    def _view_only(tokens: torch.Tensor, part: int) -> torch.Tensor:
-        """Right-padded `obs <sep> hidden [<eos>]` rows -> left-padded rows of one part of their view: the seen
-        part (`part` 0: `<view>` up to `<sep>`) or the unseen one (1: `<view>` to the row's end); empty where
-        there is none."""
-        B, T = tokens.shape
-        idx = torch.arange(T, device=tokens.device).expand(B, -1)
-        last_view = torch.where(tokens == VIEW, idx, -1).cummax(1).values
-        last_sep = torch.where(tokens == SEP, idx, -1).cummax(1).values
-        keep = (last_view > last_sep) & (tokens != PAD) & (tokens != EOS) & ((last_sep >= 0) == bool(part))
-        n = keep.sum(1, keepdim=True)
-        width = max(int(n.max()), 1)
-        dest = torch.where(keep, width - n + keep.long().cumsum(1) - 1, width)  # dropped tokens go to a spare column
-        out = torch.full((B, width + 1), PAD, dtype=tokens.dtype, device=tokens.device)
-        return out.scatter(1, dest, tokens)[:, :width]
-
     def _trim(self, tokens: torch.Tensor) -> torch.Tensor:
         """Drop all-padding columns on the right; refuse sequences longer than the encoders accept."""
         if tokens.dim() != 2:
@@ -236,8 +175,7 @@ class Model(nn.Module):
         (B, N, V), seat j's vector against h's token table (so a card is named by the vector h reads it with),
         plus for each card a score per seat read from that card's slot."""
         seats = self.holding_head(s.flatten(1)).view(len(s), self.spec.num_players, -1)
-        per_card = self.holding_cards(s[:, -len(self.card_ids):]).transpose(1, 2)  # (B, N, cards)
-        return (seats @ self.repr.embed_tokens.table().T).index_add(2, self.card_ids, per_card)
+        return (seats @ self.repr.embed_tokens.table().T).index_add(2, self.cards.card_ids, self.cards.holders(s))
 
     def table(self, s: torch.Tensor) -> torch.Tensor:
         """What the view's table shows (games with `table_words`): latent (B, L, W) -> logits (B, R, V), one
@@ -262,17 +200,10 @@ class Model(nn.Module):
     # ----- afterstates and chance -----
     def afterstate(self, s: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """phi: latent (B, L, W) and one action per row (B, A) -> afterstate (B, L, W). In games with a view the
-        card slots first get what the action says about their card (`_card_context` of its words through
-        `acted_on`: `play D7` marks slot D7, and the diamonds and the sevens through their own maps), so the card
-        that left a hand is found by its slot, not searched for by the encoder."""
-        if self.spec.view:
-            s = self._mark_cards(s, self.acted_on(self._card_context(actions)))
+        card slots first get what the action says about their card (agent.model.cards)."""
+        if self.cards is not None:
+            s = self.cards.mark_action(s, actions)
         return self._combine(self.afterstate_net, s, self.embed_actions(actions))[:, :-1]
-
-    def _mark_cards(self, s: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:
-        """Latent (B, L, W) with `marks` (B, cards, W) added to its card slots (the last len(card_ids) slots)."""
-        n = len(self.card_ids)
-        return torch.cat([s[:, :-n], s[:, -n:] + marks], 1)
 
     def afterstate_predict(self, after: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """psi: afterstate (B, L, W) -> (Q per seat (B, N), chance-code logits sigma (B, M))."""
@@ -284,9 +215,8 @@ class Model(nn.Module):
         """e: tokens a transition added to the full state (B, T) -> (straight-through one-hot code (B, M), probs
         (B, M)).
         `groups` equal blocks of rows (the unroll steps of a batch) are standardised each with its own statistics.
-        In games with a view the cards the tokens name (or 'no card') add a learned vote (`card_codes`) that starts
-        at CARD_VOTE for one code per card: draws of distinct cards start on distinct codes (crazy_eights: 52 of
-        the 52 cards drawn in 200 held-out positions after 250 steps, against 27 codes without the vote)."""
+        In games with a view the cards the tokens name (or 'no card') add a learned vote that starts at one code
+        per card (agent.model.cards), so that draws of distinct cards start on distinct codes."""
         tokens = self._trim(tokens)
         B = tokens.shape[0]
         x = torch.cat([self.chance_slot.expand(B, -1, -1), self.chance_net.embeddings.word_embeddings(tokens)], 1)
@@ -298,19 +228,16 @@ class Model(nn.Module):
                                                 training=self.training and len(part) > 1, eps=norm.eps)
                        for part in h.chunk(groups)])
         logits = self.chance_head(h)
-        if self.spec.view:  # which cards the events name, or none: a vote for their codes
-            named = (tokens.unsqueeze(-1) == self.card_ids).any(1).to(h.dtype)  # (B, cards)
-            logits = logits + self.card_codes(torch.cat([named, 1.0 - named.amax(-1, keepdim=True)], -1))
+        if self.cards is not None:  # which cards the events name, or none: a vote for their codes
+            logits = logits + self.cards.code_vote(tokens, h.dtype)
         return straight_through_one_hot(logits)
 
     def dynamics(self, after: torch.Tensor, code: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """g: afterstate (B, L, W) and code (B, M) -> (next latent (B, L, W), reward per seat (B, N)). In games
-        with a view the code first marks the card slots it names (`code_cards`, learned; at the start code i + 1
-        marks card i, the card whose draw e starts giving that code), as phi marks the card an action names:
-        crazy_eights tiny, 1000 steps of 32, depth 3 precision / recall 0.84 / 1.00 (0.79 / 0.95 without); with
-        e's card vote 0.87 / 0.99 after 250 steps."""
-        if self.spec.view:
-            after = self._mark_cards(after, self.code_cards(code).unsqueeze(-1) * self.drawn)  # (B, cards, W)
+        with a view the code first marks the card slots it names (agent.model.cards), as phi marks the card an
+        action names."""
+        if self.cards is not None:
+            after = self.cards.mark_code(after, code)
         out = self._combine(self.dynamics_net, after, self.code_embed(code))
         return out[:, :-1], self._returns(self.reward_head(out.flatten(1)))
 
@@ -333,7 +260,7 @@ class Model(nn.Module):
 
     def generator_keys(self, s: torch.Tensor) -> torch.Tensor | None:
         """What G's pointer compares its state with: one key per card slot (B, cards, W); None without a view."""
-        return self.pointer_key(s[:, -len(self.card_ids):]) if self.spec.view else None
+        return self.cards.keys(s) if self.cards is not None else None
 
     def generator_logits(self, hidden: torch.Tensor, keys: torch.Tensor | None) -> torch.Tensor:
         """G's next-token logits (R, T, V) from its hidden states (R, T, W): the token table's scores, plus for
@@ -341,8 +268,7 @@ class Model(nn.Module):
         logits = self.generator.lm_head(hidden)
         if keys is None:
             return logits
-        point = self.pointer_query(hidden) @ keys.transpose(1, 2) * self.cfg.width ** -0.5  # (R, T, cards)
-        return logits.index_add(2, self.card_ids, point)
+        return logits.index_add(2, self.cards.card_ids, self.cards.point(hidden, keys))
 
     def action_log_prob(self, s: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """log G(action | s) for candidates (B, C, A) ending in `<eos>`; rows of only `<pad>` give 0. The prefix
