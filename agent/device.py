@@ -1,8 +1,8 @@
-"""How many CPUs this process may really use, so torch does not start more threads than it can run.
+"""Where torch runs: the CPUs this process may really use, and the device `--device auto` means.
 
 torch sizes its thread pool from the machine's cores; in a container with a CPU quota (cgroup `cpu.max`) or a
 narrowed affinity that is too many, and tiny per-step tensor ops then spend their time waiting on descheduled
-threads (a CI run measured 11 s per learner update instead of ~0.1 s)."""
+threads, many times slower than one thread per usable CPU."""
 from __future__ import annotations
 
 import math

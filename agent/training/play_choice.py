@@ -1,14 +1,10 @@
 """The published agent's play search, chosen by measurement where a run can compute exploitability.
 
-How far the play search should step from the learned prior differs by game and by run: on one kuhn_poker
-checkpoint the prior alone is exploitable by 0.069 and Gumbel's step at c_scale 0.1 by 0.129, while on a
-leduc_poker one the prior gives 1.14 and c_scale 0.1 gives 0.70. So at the end of a run on a game small enough
-for an exact best response, each candidate below is measured, the lowest two again with another search seed,
-and the lower mean is published; the figure the run reports afterwards is a fresh measurement with another seed
-(the minimum of noisy measurements is biased low: on one kuhn checkpoint, c_scale 0.03 measured 0.068 once and
-0.110 afresh, while the prior alone gives 0.069-0.070 under any seed). The run's play search pools several searches
-(`SearchConfig.repeats`), which steadies the figures (on one leduc checkpoint PUCT measured 0.745 and 0.583 with
-one search per decision under two seeds, 0.527 and 0.523 with the mean of four), but not everywhere alike.
+How far the play search should step from the learned prior differs by game and by run (docs/results.md has
+checkpoints where the prior alone was best and others where a Gumbel step was). So at the end of a run on a game
+small enough for an exact best response, each candidate below is measured, the lowest two again with another
+search seed, and the lower mean is published; the figure the run reports afterwards is a fresh measurement with
+another seed, because the minimum of noisy measurements is biased low.
 """
 from __future__ import annotations
 
@@ -32,8 +28,8 @@ CONFIRM = 2  # the candidates measured lowest that get a second search seed; the
 def choose_play_search(agent: Agent, seed: int) -> tuple[str, SearchConfig, dict[str, float]]:
     """(name, settings, {name: mean exploitability}) for the published play search: every candidate measured
     with an agent seeded `seed + i` (candidate i), the `CONFIRM` lowest measured again seeded
-    `seed + len(CANDIDATES) + i`, and the lowest mean of those published (ties go to the earlier candidate);
-    one draw alone can be lucky (kuhn, one checkpoint, four pooled searches: Gumbel c 0.1 0.070, then 0.111)."""
+    `seed + len(CANDIDATES) + i`, and the lowest mean of those published (ties go to the earlier candidate):
+    one draw alone can be lucky."""
     configs = {name: dataclasses.replace(agent.cfg, **fields) for name, fields in CANDIDATES.items()}
 
     def measure(i: int, name: str) -> float:
