@@ -139,9 +139,11 @@ class GameAdapter:
     def resample_world(self, state: pyspiel.State, player: int, rng) -> pyspiel.State:
         """A uniform random full state in `player`'s information set (OpenSpiel's resample_from_infostate)."""
         if not self.has_resampler:
+            from games import adapter_class, supported
+
+            have = [name for name in supported() if adapter_class(name).has_resampler]
             raise NotImplementedError(
-                f"OpenSpiel has no resample_from_infostate for {self.name}; games that have one: "
-                "kuhn_poker, leduc_poker, blackjack, gin_rummy, hearts, euchre, oh_hell, bridge")
+                f"OpenSpiel has no resample_from_infostate for {self.name}; games that have one: {', '.join(have)}")
         return state.resample_from_infostate(player, rng.random)
 
     def __repr__(self) -> str:

@@ -75,7 +75,7 @@ class ModelConfig:
     latent_slots: int = 4
     """The latent state s is `latent_slots` vectors of size `width` that read the whole full state (plus, in
     games whose adapter shows a view, one slot per card of the deck that reads only the view: picking the
-    current hands out of a history of ~190 tokens is what kept crazy_eights' generator from learning, issue 3)."""
+    current hands out of a long history is hard for a few slots, agent.model.cards)."""
     repr_layers: int = 2
     """Layers of the representation encoder h."""
     belief_layers: int = 2

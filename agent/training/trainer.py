@@ -68,7 +68,6 @@ class Trainer:
         model = self.average if self.average is not None else self.model
         self.player = Agent(self.adapter, model, search=cfg.play, seed=cfg.seed + 2)
         self.iteration = self.updates = self.games = 0
-        self.play_choice: tuple[str, dict[str, float]] | None = None  # (published, figures) once chosen (run.py)
 
     # ----- one iteration -----
     def iterate(self) -> dict:
