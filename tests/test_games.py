@@ -68,8 +68,8 @@ def test_resampled_worlds_look_the_same_and_are_consistent(name):
     assert adapter.has_resampler
     tok = Tokenizer.for_game(adapter)
     rng = random.Random(0)
-    checked = 0
-    for _ in range(6):
+    checked = refused = 0
+    for _ in range(12):
         history = random_history(adapter, rng)
         state = adapter.new_initial_state()
         for a in history[: rng.randrange(len(history))]:
@@ -93,7 +93,8 @@ def test_resampled_worlds_look_the_same_and_are_consistent(name):
             bad[slot] = next((c for c in mine if c != hidden[slot]), hidden[slot])
             if bad != hidden:
                 assert not is_consistent(adapter, state, p, bad)
-    assert checked > 0
+                refused += 1
+    assert checked > 0 and refused > 0  # both the positive and the negative case ran
 
 
 def legal_history(adapter, history) -> bool:

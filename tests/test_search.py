@@ -20,6 +20,7 @@ class HandBuilt:
     def __init__(self, states, afters, seats, exact_last=False):
         self.states, self.afters, self.seats, self.exact_last = states, afters, seats, exact_last
         self.calls = {"after": 0, "state": 0}
+        self.sizes = {"after": [], "state": []}  # requests per call
 
     def state_info(self, name, reward):
         spec = self.states[name]
@@ -32,6 +33,7 @@ class HandBuilt:
 
     def expand_afterstates(self, requests):
         self.calls["after"] += 1
+        self.sizes["after"].append(len(requests))
         out = []
         for name, key in requests:
             after = self.states[name][1][key]
@@ -44,6 +46,7 @@ class HandBuilt:
 
     def expand_states(self, requests):
         self.calls["state"] += 1
+        self.sizes["state"].append(len(requests))
         out = []
         for after, code in requests:
             _, _, state, reward = next(o for o in self.afters[after] if o[0] == code)
@@ -166,18 +169,31 @@ def test_three_players_each_maximise_their_own_value():
 
 
 def test_lock_step_makes_one_call_per_kind_per_simulation():
+    """16 identical searches of 10 simulations (no noise: they walk alike): at most one call per kind per
+    simulation, and every call carries the leaf of all 16 searches."""
     model = luck_trap(3)
     run(model, [model.roots("root") for _ in range(16)], 2, SearchConfig(simulations=10, particles=1),
         rng=random.Random(0))
-    assert model.calls["after"] <= 10 and model.calls["state"] <= 10
+    assert 1 <= model.calls["after"] <= 10 and 1 <= model.calls["state"] <= 10
+    assert set(model.sizes["after"]) == set(model.sizes["state"]) == {16}
 
 
 def test_particles_share_the_root_statistics():
-    model = luck_trap(2)
-    res = run(model, [model.roots("root", particles=4)], 2, SearchConfig(simulations=100, particles=4),
-              rng=random.Random(0))[0]
-    assert sum(res.visits) == 100
-    assert res.keys[res.action] == "safe"
+    """Two worlds the player cannot tell apart: in A action 'a' pays +10, in B it pays -30; 'b' pays 0 in both.
+    The pooled root ranks actions by their value averaged over the worlds (a: -10), so each particle, A's
+    included, spends its simulations on 'b'; P separate trees summed would have A's tree spend its own on 'a'."""
+    states = {"rootA": (0, {"a": "aA", "b": "b0"}), "rootB": (0, {"a": "aB", "b": "b0"}), "end": ("end",)}
+    afters = {"aA": [("only", 1.0, "end", (10.0, -10.0))], "aB": [("only", 1.0, "end", (-30.0, 30.0))],
+              "b0": [("only", 1.0, "end", (0.0, 0.0))]}
+    model = HandBuilt(states, afters, 2)
+    roots = [model.state_info("rootA", [0.0, 0.0]), model.state_info("rootB", [0.0, 0.0])]
+    tree = Tree(roots, 2, SearchConfig(simulations=200, particles=2), random.Random(0), noise=False)
+    simulate(model, [tree])
+    res = tree.result()
+    assert sum(res.visits) == 200 and res.keys[res.action] == "b"
+    assert res.q[0][0] < 0 < res.q[1][0] + 1e-9  # "a" averages a loss over the worlds it was tried in
+    in_a = dict(zip(res.keys, tree.particle_n[0]))
+    assert in_a["b"] > 2 * in_a["a"]  # world A's particle follows the pooled value, not A's own
 
 
 def test_gumbel_root_finds_the_safe_action_with_few_simulations_and_its_policy_prefers_it():
