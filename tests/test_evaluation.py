@@ -3,6 +3,7 @@ legal set below the root, and `scripts.evaluate` turns a run directory into its 
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 import torch
@@ -11,6 +12,7 @@ from open_spiel.python.algorithms import expected_game_score
 
 import games
 from agent.agent import Agent, load_agent
+from agent.episodes import play_random, trace
 from agent.evaluation.matches import head_to_head
 from agent.evaluation.players import UniformRandom, cfr_plus, gin_bot, ismcts
 from agent.model import Model
@@ -20,6 +22,7 @@ from agent.rundir import RunDir
 from agent.search.config import SearchConfig
 from agent.search.tree import Decision
 from scripts import evaluate
+from tokenizer import Tokenizer
 
 
 def test_uniform_random_against_itself_is_even():
@@ -235,3 +238,37 @@ def test_evaluate_explains_a_bad_run_directory(run_dir, tmp_path):
         load_agent(run_dir, game="leduc_poker")
     with pytest.raises(SystemExit, match="unknown opponents"):
         evaluate.main(["--run", str(run_dir), "--opponents", "stockfish"])
+
+
+def test_unrolled_latents_take_their_chance_codes_from_the_encoder_or_from_sigma(monkeypatch):
+    """`codes="encoder"` feeds g the encoder's code of the real transition; `"sampled"` draws it from psi's sigma
+    (here all on code 5), as the search does."""
+    from agent.evaluation.generator import unroll_latents
+    from agent.model.targets import make_batch
+
+    adapter = games.load("leduc_poker")
+    torch.manual_seed(0)
+    model, tok = Model(preset("tiny"), GameSpec.of(adapter)).eval(), Tokenizer.for_game(adapter)
+    rng = random.Random(0)
+    samples = [(trace(tok.adapter, play_random(tok.adapter, rng)), 0) for _ in range(4)]
+    batch = make_batch(tok, samples, 2, 32, rng)
+    fed = []
+    real_dynamics = model.dynamics
+
+    def dynamics(after, code):  # records the code g is fed
+        fed.append(code.argmax(-1))
+        return real_dynamics(after, code)
+
+    monkeypatch.setattr(model, "dynamics", dynamics)
+    unroll_latents(model, batch)
+    with torch.no_grad():
+        encoder = [model.chance_code(batch.chance_events[:, k])[0].argmax(-1) for k in range(2)]
+    assert all(torch.equal(a, b) for a, b in zip(fed, encoder))
+    fed.clear()
+    sigma = torch.full((4, model.cfg.chance_codes), -1e9)
+    sigma[:, 5] = 0.0
+    monkeypatch.setattr(model, "afterstate_predict", lambda after: (torch.zeros(len(after), 2), sigma[:len(after)]))
+    unroll_latents(model, batch, codes="sampled", generator=torch.Generator().manual_seed(0))
+    assert len(fed) == 2 and all((c == 5).all() for c in fed)
+    with pytest.raises(ValueError, match="codes must be"):
+        unroll_latents(model, batch, codes="oracle")

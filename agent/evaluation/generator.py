@@ -68,24 +68,36 @@ class Tally:
 
 
 @torch.no_grad()
-def unroll_latents(model: Model, batch: Batch) -> list[torch.Tensor]:
-    """Latents s_0..s_K: h at the root, then phi and g with the real actions and the encoder's chance codes."""
+def unroll_latents(model: Model, batch: Batch, codes: str = "encoder",
+                   generator: torch.Generator | None = None) -> list[torch.Tensor]:
+    """Latents s_0..s_K: h at the root, then phi and g with the real actions and chance codes from the encoder
+    reading what really happened (`codes="encoder"`, an upper bound on quality inside the search), or drawn
+    from psi's sigma as the search draws them (`"sampled"`)."""
+    if codes not in ("encoder", "sampled"):
+        raise ValueError(f"codes must be 'encoder' or 'sampled', got {codes!r}")
     s = model.represent(batch.root)
     out = [s]
     for k in range(batch.actions.shape[1]):
-        code, _ = model.chance_code(batch.chance_events[:, k])
-        s, _ = model.dynamics(model.afterstate(s, batch.actions[:, k]), code)
+        after = model.afterstate(s, batch.actions[:, k])
+        if codes == "encoder":
+            code, _ = model.chance_code(batch.chance_events[:, k])
+        else:
+            probs = model.afterstate_predict(after)[1].softmax(-1)
+            code = model.one_hot_code(torch.multinomial(probs, 1, generator=generator).squeeze(-1))
+        s, _ = model.dynamics(after, code)
         out.append(s)
     return out
 
 
 @torch.no_grad()
 def generator_quality(model: Model, tok: Tokenizer, samples: list[tuple[Trace, int]], batch: Batch,
-                      k: int | None = None, generator: torch.Generator | None = None) -> dict[int, dict[str, float]]:
-    """{depth: summary} of G's candidates at every unroll depth of `batch` (built from `samples`) with a live state."""
+                      k: int | None = None, generator: torch.Generator | None = None,
+                      codes: str = "encoder") -> dict[int, dict[str, float]]:
+    """{depth: summary} of G's candidates at every unroll depth of `batch` (built from `samples`) with a live
+    state, judged by the real state's legal set (`codes`: see `unroll_latents`)."""
     k = k or model.cfg.candidates
     tallies: dict[int, Tally] = collections.defaultdict(Tally)
-    for depth, s in enumerate(unroll_latents(model, batch)):
+    for depth, s in enumerate(unroll_latents(model, batch, codes, generator)):
         rows = batch.live[:, depth].nonzero(as_tuple=True)[0]
         if len(rows) == 0:
             continue
