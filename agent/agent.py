@@ -19,10 +19,11 @@ import torch
 
 import games
 from agent.episodes import play_random, trace
-from agent.model import EOS, PAD, SEP, Model
+from agent.model import EOS, SEP, Model
 from agent.model.config import replace, return_scale
 from agent.model.files import load_model
 from agent.model.sampling import sample_hidden
+from agent.model.tokens import pad_rows
 from agent.rundir import RunDir
 from agent.search import SearchResult, Tree, pool, simulate
 from agent.search.config import SearchConfig
@@ -125,8 +126,7 @@ class Agent:
         if self.inner_actions == "rules":  # each particle's latent must come from the world it carries
             hidden, worlds = self._possible(states, obs, hidden)
         rows = [o + [SEP] + h + [EOS] for o, hs in zip(obs, hidden) for h in hs]
-        width = max(len(r) for r in rows)
-        ids = torch.tensor([r + [PAD] * (width - len(r)) for r in rows], device=self.device)
+        ids = pad_rows(rows, device=self.device)
         with torch.no_grad():
             latents = self.model.represent(ids)
         if self.inner_actions == "rules":

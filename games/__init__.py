@@ -6,9 +6,10 @@ import importlib
 import pyspiel
 
 from games.base import ALL, Event, GameAdapter, only
+from games.chance import sample_chance
 from games.registry import ADAPTERS
 
-__all__ = ["ALL", "Event", "GameAdapter", "only", "load", "supported", "adapter_class"]
+__all__ = ["ALL", "Event", "GameAdapter", "only", "sample_chance", "load", "supported", "adapter_class"]
 
 
 def supported() -> list[str]:

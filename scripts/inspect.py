@@ -35,10 +35,9 @@ def episode_lines(args: Args) -> list[str]:
     state = adapter.new_initial_state()
     lines, decisions = [f"{args.game} ({adapter.num_players} players), seed {args.seed}"], 0
     while not state.is_terminal() and decisions < args.max_steps:
-        if state.is_chance_node():
-            outcomes, probs = zip(*state.chance_outcomes())
-            state.apply_action(rng.choices(outcomes, probs)[0])
-            continue
+        games.sample_chance(state, rng)
+        if state.is_terminal():
+            break
         p = state.current_player()
         legal = state.legal_actions()
         lines.append(f"\n-- decision {decisions}: player {p} to act")

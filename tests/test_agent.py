@@ -27,14 +27,13 @@ def play(adapter, agent, games_n: int, seed: int) -> list[float]:
     for g in range(games_n):
         seat = g % adapter.num_players
         state = adapter.new_initial_state()
+        games.sample_chance(state, rng)
         while not state.is_terminal():
-            if state.is_chance_node():
-                outcomes, probs = zip(*state.chance_outcomes())
-                state.apply_action(rng.choices(outcomes, probs)[0])
-            elif state.current_player() == seat:
+            if state.current_player() == seat:
                 state.apply_action(agent.act(state))
             else:
                 state.apply_action(rng.choice(state.legal_actions()))
+            games.sample_chance(state, rng)
         out.append(state.returns()[seat])
     return out
 
@@ -60,9 +59,7 @@ def decision_state(adapter, seed: int = 0, moves: int = 0):
     """A leduc state where player 0 may call, raise or fold (after `moves` random-free setup steps)."""
     rng = random.Random(seed)
     state = adapter.new_initial_state()
-    while state.is_chance_node():
-        outcomes, probs = zip(*state.chance_outcomes())
-        state.apply_action(rng.choices(outcomes, probs)[0])
+    games.sample_chance(state, rng)
     return state
 
 

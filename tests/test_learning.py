@@ -16,18 +16,14 @@ import games
 from agent.episodes import full_tokens, play_random, trace
 from agent.evaluation.beliefs import exact_posteriors
 from agent.evaluation.generator import generator_quality
-from agent.model import EOS, PAD, Model
+from agent.model import EOS, Model
 from agent.model.config import GameSpec, preset
 from agent.model.losses import LossConfig, unrolled_loss
 from agent.model.sampling import sample_hidden
 from agent.model.targets import make_batch
+from agent.model.tokens import pad_rows
 from games.worlds import is_consistent
 from tokenizer.tokenizer import Tokenizer
-
-
-def _pad(rows):
-    width = max(map(len, rows))
-    return torch.tensor([r + [PAD] * (width - len(r)) for r in rows])
 
 
 def test_belief_sampler_matches_the_exact_kuhn_posterior():
@@ -48,7 +44,7 @@ def test_belief_sampler_matches_the_exact_kuhn_posterior():
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: 1 - i / 600)  # decays to 0: the last steps average
     for _ in range(600):
         rows = fresh_rows(256)
-        tokens = _pad(rows)
+        tokens = pad_rows(rows)
         lp, count = model.belief_log_prob(tokens, torch.tensor([r.index(tok.sep) for r in rows]))
         loss = -lp.sum() / count.sum()
         opt.zero_grad()
@@ -62,7 +58,7 @@ def test_belief_sampler_matches_the_exact_kuhn_posterior():
     for obs, want in exact.items():
         rows = [list(obs) + [tok.sep] + list(h) + [EOS] for h in cards]
         with torch.no_grad():
-            lp, _ = model.belief_log_prob(_pad(rows), torch.full((len(rows),), len(obs)))
+            lp, _ = model.belief_log_prob(pad_rows(rows), torch.full((len(rows),), len(obs)))
         got = dict(zip(cards, lp.exp().tolist()))
         outside = 1.0 - sum(got.values())  # mass on sequences that are no card at all
         tv = 0.5 * (sum(abs(got[h] - want.get(h, 0.0)) for h in cards) + outside)

@@ -16,8 +16,9 @@ from collections.abc import Callable
 import pyspiel
 import torch
 
-from agent.model import PAD, Model
+from agent.model import Model
 from agent.model.sampling import sample_hidden
+from agent.model.tokens import pad_rows
 from games.worlds import is_consistent
 from tokenizer.tokenizer import Tokenizer
 
@@ -70,8 +71,7 @@ def posterior_distance(model: Model, tok: Tokenizer, posteriors: dict[tuple, dic
     dev = _device(model)
     for i in range(0, len(pairs), batch_size):
         rows = [list(obs) + [tok.sep] + list(h) + [tok.eos] for obs, h in pairs[i:i + batch_size]]
-        width = max(map(len, rows))
-        tokens = torch.tensor([r + [PAD] * (width - len(r)) for r in rows], device=dev)  # (B, T)
+        tokens = pad_rows(rows, device=dev)  # (B, T)
         sep = torch.tensor([len(obs) for obs, _ in pairs[i:i + batch_size]], device=dev)  # (B,)
         lp, _ = model.belief_log_prob(tokens, sep)
         probs += lp.float().exp().tolist()

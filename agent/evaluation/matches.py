@@ -8,6 +8,7 @@ import statistics
 from agent.agent import Agent
 from agent.evaluation.players import AgentPlayer, Player, UniformRandom
 from games.base import GameAdapter
+from games.chance import sample_chance
 
 
 def head_to_head(adapter: GameAdapter, player: Player, opponent: Player, games: int, seed: int) -> dict:
@@ -25,9 +26,7 @@ def head_to_head(adapter: GameAdapter, player: Player, opponent: Player, games: 
     while True:
         mine, theirs = [], []
         for g, s in enumerate(states):
-            while s.is_chance_node():
-                outcomes, probs = zip(*s.chance_outcomes())
-                s.apply_action(rng.choices(outcomes, probs)[0])
+            sample_chance(s, rng)
             if not s.is_terminal():
                 (mine if s.current_player() == seats[g] else theirs).append((g, s))
         if not mine and not theirs:

@@ -21,7 +21,8 @@ import numpy as np
 import pyspiel
 import torch
 
-from agent.episodes import PAD, Trace, events_between, full_tokens
+from agent.episodes import Trace, events_between, full_tokens
+from agent.model.tokens import pad_rows
 from tokenizer.tokenizer import Tokenizer
 
 
@@ -51,13 +52,6 @@ class Batch:
     def to(self, device) -> Batch:
         """The batch on `device`."""
         return Batch(**{f.name: getattr(self, f.name).to(device) for f in dataclasses.fields(self)})
-
-
-def _pad(rows: list[list[int]]) -> torch.Tensor:
-    out = np.full((len(rows), max([1] + [len(r) for r in rows])), PAD, dtype=np.int64)
-    for i, r in enumerate(rows):
-        out[i, :len(r)] = r
-    return torch.from_numpy(out)
 
 
 def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, max_legal: int,
@@ -113,9 +107,9 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
                 actions[b, k, :len(ids)] = ids
                 reward[b, k] = [tr.cumulative[i + 1][p] - tr.cumulative[i][p] for p in seat]
                 nexts.append(events_between(tok, state.child(tr.actions[i]), tr.states[i + 1], root_player))
-    chance_events = _pad(nexts).view(B, K, -1) if K else torch.zeros(B, 0, 1, dtype=torch.long)
+    chance_events = pad_rows(nexts).view(B, K, -1) if K else torch.zeros(B, 0, 1, dtype=torch.long)
     t = torch.from_numpy
-    return Batch(root=_pad(roots), root_sep=torch.tensor(seps), actions=t(actions), chance_events=chance_events,
+    return Batch(root=pad_rows(roots), root_sep=torch.tensor(seps), actions=t(actions), chance_events=chance_events,
                  legal=t(legal), policy=t(policy), value=t(value), reward=t(reward), to_play=t(to_play),
                  live=t(live), terminal=t(terminal), holding=t(holding), table=t(table))
 

@@ -18,7 +18,9 @@ import torch
 
 from agent.episodes import full_tokens
 from agent.model import Model
+from agent.model.tokens import pad_rows
 from agent.search.tree import AfterInfo, StateInfo
+from games.chance import sample_chance
 from tokenizer import Tokenizer
 
 CHANCE = "chance"  # the one key of a node where chance, not a player, moves next
@@ -50,12 +52,10 @@ class RolloutValue:
             total = [0.0] * len(start)
             for _ in range(self.rollouts):
                 s = state.clone()
+                sample_chance(s, self.rng)
                 while not s.is_terminal():
-                    if s.is_chance_node():
-                        outcomes, probs = zip(*s.chance_outcomes())
-                        s.apply_action(self.rng.choices(outcomes, probs)[0])
-                    else:
-                        s.apply_action(self.rng.choice(s.legal_actions()))
+                    s.apply_action(self.rng.choice(s.legal_actions()))
+                    sample_chance(s, self.rng)
                 end = relative(s.returns(), root)
                 total = [t + e - b for t, e, b in zip(total, end, start)]
             out.append([t / self.rollouts for t in total])
@@ -74,8 +74,7 @@ class NetworkValue:
     def __call__(self, states, roots):
         readers = [s.current_player() if s.current_player() >= 0 else r for s, r in zip(states, roots)]
         rows = [full_tokens(self.tok, s, p) for s, p in zip(states, readers)]
-        width = max(len(r) for r in rows)
-        ids = torch.tensor([r + [0] * (width - len(r)) for r in rows], device=self.device)
+        ids = pad_rows(rows, device=self.device)
         values = self.model.predict(self.model.represent(ids)).value.tolist()
         n = len(values[0]) if values else 0
         return [[v[(root + j - reader) % n] for j in range(n)] for v, root, reader in zip(values, roots, readers)]

@@ -18,15 +18,14 @@ import torch
 
 from agent.search.learned import LearnedExpander
 from agent.search.tree import AfterInfo, StateInfo
+from games.chance import sample_chance
 from tokenizer import Tokenizer
 
 
 def advance_chance(state: pyspiel.State, rng: random.Random) -> pyspiel.State:
     """`state` moved through chance steps (real probabilities) to the next decision or the end."""
     state = state.clone()
-    while state.is_chance_node():
-        outcomes, probs = zip(*state.chance_outcomes())
-        state.apply_action(rng.choices(outcomes, probs)[0])
+    sample_chance(state, rng)
     return state
 
 

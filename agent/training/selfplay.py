@@ -11,6 +11,7 @@ import random
 
 from agent.agent import Agent
 from agent.episodes import Episode
+from games.chance import sample_chance
 
 
 def self_play(agent: Agent, games: int, rng: random.Random, *, temperature: float = 1.0,
@@ -25,9 +26,7 @@ def self_play(agent: Agent, games: int, rng: random.Random, *, temperature: floa
     decisions, entropy, top_share = 0, 0.0, 0.0
     for _ in range(max_steps):
         for s in states:
-            while s.is_chance_node():
-                outcomes, probs = zip(*s.chance_outcomes())
-                s.apply_action(rng.choices(outcomes, probs)[0])
+            sample_chance(s, rng)
         live = [i for i, s in enumerate(states) if not s.is_terminal()]
         if not live:
             break

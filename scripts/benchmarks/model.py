@@ -18,6 +18,7 @@ from agent.episodes import full_tokens, play_random, trace
 from agent.model import EOS, PAD, Model, parameter_count
 from agent.model.config import PRESETS, GameSpec, preset
 from agent.model.sampling import sample_actions, sample_hidden
+from agent.model.tokens import pad_rows
 from tokenizer.tokenizer import Tokenizer
 
 
@@ -71,10 +72,9 @@ def throughput(game: str, preset_name: str, batches=(1, 16, 64), seed: int = 0, 
     k, A = model.cfg.candidates, model.spec.max_action_len
     full = [full_tokens(tok, s, s.current_player()) for s in states]
     obs = [tok.encode_observation(s, s.current_player()) for s in states]
-    width = max(map(len, full))
     hidden_len = max(len(tok.encode_hidden(s, s.current_player())) for s in states) + 1  # both samplers stop here
-    tokens = torch.tensor([r + [PAD] * (width - len(r)) for r in full], device=device)
-    acts = torch.tensor([a + [PAD] * (A - len(a)) for a in actions], device=device)
+    tokens = pad_rows(full, device=device)
+    acts = pad_rows(actions, width=A, device=device)
     gen = torch.Generator(device=device).manual_seed(seed)
     N = len(states)
     rows = []
@@ -92,8 +92,7 @@ def throughput(game: str, preset_name: str, batches=(1, 16, 64), seed: int = 0, 
 
         def hf_generate_hidden(c):
             prompts = [o + [tok.sep] for o in obs[c]]
-            T = max(map(len, prompts))
-            x = torch.tensor([[PAD] * (T - len(p)) + p for p in prompts], device=device)
+            x = pad_rows(prompts, left=True, device=device)
             return model.belief.generate(input_ids=x, attention_mask=(x != PAD).long(), do_sample=True,
                                          max_new_tokens=hidden_len, eos_token_id=EOS, pad_token_id=PAD)
 

@@ -17,8 +17,9 @@ import torch
 
 import games
 from agent.episodes import full_tokens, play_random, trace
-from agent.model import PAD, Model
+from agent.model import Model
 from agent.model.config import GameSpec, preset
+from agent.model.tokens import pad_rows
 from agent.search import Tree, simulate
 from agent.search.config import SearchConfig
 from agent.search.learned import LearnedExpander
@@ -66,8 +67,7 @@ def search_speed(game: str, preset_name: str, searches: int, *, simulations: int
     cfg = SearchConfig(simulations=simulations, particles=particles)
     expander = Timed(model, generator=torch.Generator(device).manual_seed(seed))
     rows = [full_tokens(tok, s, s.current_player()) for s in states for _ in range(particles)]
-    width = max(len(r) for r in rows)
-    ids = torch.tensor([r + [PAD] * (width - len(r)) for r in rows], device=device)
+    ids = pad_rows(rows, device=device)
     keys = [[tuple(tok.encode_action(s, a)) for a in s.legal_actions()] for s in states]
 
     def once() -> tuple[float, float]:
