@@ -29,7 +29,7 @@ from agent.search import SearchResult, Tree, pool, simulate
 from agent.search.config import SearchConfig
 from agent.search.learned import LearnedExpander
 from agent.search.oracle import NetworkValue, OracleExpander, RolloutValue
-from agent.search.rules_inner import RealLegalExpander
+from agent.search.rules_inner import RulesInnerExpander
 from games.base import GameAdapter
 from games.worlds import consistent_history
 from tokenizer import Tokenizer
@@ -71,7 +71,7 @@ class Agent:
             self.expander = LearnedExpander(model, generator=self.generator)
         self.inner_actions = inner_actions
         if inner_actions == "rules":
-            self.expander = RealLegalExpander(self.expander, self.tok, self.rng)
+            self.expander = RulesInnerExpander(self.expander, self.tok, self.rng)
 
     def with_search(self, search: SearchConfig) -> Agent:
         """This agent with other search settings, sharing its model and random streams (drawing from either

@@ -29,7 +29,7 @@ def advance_chance(state: pyspiel.State, rng: random.Random) -> pyspiel.State:
     return state
 
 
-class RealLegalExpander:
+class RulesInnerExpander:
     """A LearnedExpander whose decision nodes take their candidates from real states (handles carry both)."""
 
     def __init__(self, learned: LearnedExpander, tok: Tokenizer, rng: random.Random):

@@ -53,20 +53,20 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
     """Win rate against uniform random and generated-action quality on recent positions (real rules judge).
     Progress figures: the published agent searching once per decision, not pooling `play.repeats` searches."""
     cfg, out = trainer.cfg, {}
-    player = trainer.player.with_search(dataclasses.replace(trainer.player.cfg, repeats=1))
-    res = versus_random(player, cfg.eval_games, seed=cfg.seed + trainer.iteration)
+    agent = trainer.agent.with_search(dataclasses.replace(trainer.agent.cfg, repeats=1))
+    res = versus_random(agent, cfg.eval_games, seed=cfg.seed + trainer.iteration)
     out.update({f"eval/{k}": res[k] for k in ("mean_return", "ci95", "win_rate", "games", "table_mean")})
     every = cfg.exploitability_every
     every = trainer.adapter.exploitability_every if every is None else every
     if every and trainer.adapter.uniform_exploitability is not None and trainer.iteration % every == 0:
-        out["eval/exploitability"] = exploitability(player)
+        out["eval/exploitability"] = exploitability(agent)
     rng = random.Random(cfg.seed + trainer.iteration)  # not the learner's stream: how often the run evaluates
     # must not change what it learns
     samples = [(t, i) for t, i in trainer.replay.sample(64, rng) if i + 3 <= t.decisions]
     if samples:
         gen = torch.Generator(trainer.device).manual_seed(cfg.seed + trainer.iteration)
         batch = make_batch(trainer.tok, samples, 3, cfg.max_legal, rng).to(trainer.device)
-        for depth, q in generator_quality(trainer.player.model, trainer.tok, samples, batch,
+        for depth, q in generator_quality(trainer.agent.model, trainer.tok, samples, batch,
                                           generator=gen).items():
             out.update({f"generator/d{depth}/{k}": v for k, v in q.items() if k in ("precision", "recall",
                                                                                    "duplicate_rate")})
@@ -79,7 +79,7 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
 def candidate_rows(trainer: Trainer, samples, batch, gen) -> list[list]:
     """Sampled real states, the generator's candidates at their root and whether the real rules allow each."""
     tok, rows = trainer.tok, []
-    model = trainer.player.model
+    model = trainer.agent.model
     s = model.represent(batch.root[:len(samples)])
     for (tr, i), cands in zip(samples, sample_actions(model, s, generator=gen).rows()):
         state = tr.states[i]
@@ -155,7 +155,7 @@ def train(cfg: TrainConfig, *, quiet: bool = False) -> Summary:
         bar.close()
         trainer.close()
     summary = Summary(cfg=cfg, dir=trainer.dir, iterations=trainer.iteration, updates=trainer.updates,
-                      games=trainer.games, agent=trainer.player)
+                      games=trainer.games, agent=trainer.agent)
     if cfg.choose_play and trainer.adapter.exploitability_every:
         summary.play_choice = publish_best_play(trainer, quiet)
     final(trainer, summary, quiet)
@@ -172,11 +172,11 @@ def final(trainer: Trainer, summary: Summary, quiet: bool) -> None:
     if cfg.final_games:
         if not quiet:
             tqdm.tqdm.write(f"playing {cfg.final_games} games against uniform random ...")
-        summary.versus_random = versus_random(trainer.player, cfg.final_games, seed=cfg.seed + 10_000)
+        summary.versus_random = versus_random(trainer.agent, cfg.final_games, seed=cfg.seed + 10_000)
     if cfg.final_exploitability and trainer.adapter.uniform_exploitability is not None:
         if not quiet:
             tqdm.tqdm.write("measuring exploitability ...")
-        summary.exploitability = exploitability(trainer.player)
+        summary.exploitability = exploitability(trainer.agent)
 
 
 def summary_record(summary: Summary) -> dict:
@@ -223,7 +223,7 @@ def publish_best_play(trainer: Trainer, quiet: bool) -> tuple[str, dict[str, flo
     began = time.monotonic()
     if not quiet:
         tqdm.tqdm.write("choosing the play search by exploitability ...")
-    name, chosen, figures = choose_play_search(trainer.player, seed=trainer.cfg.seed + 1000)
+    name, chosen, figures = choose_play_search(trainer.agent, seed=trainer.cfg.seed + 1000)
     trainer.publish(chosen)
     if not quiet:
         tqdm.tqdm.write("play search by exploitability: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())

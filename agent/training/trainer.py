@@ -66,7 +66,7 @@ class Trainer:
             self.average = copy.deepcopy(self.model).eval()
         # the agent the run publishes (evaluated, checkpointed as model/): the averaged weights if any, the play search
         model = self.average if self.average is not None else self.model
-        self.player = Agent(self.adapter, model, search=cfg.play, seed=cfg.seed + 2)
+        self.agent = Agent(self.adapter, model, search=cfg.play, seed=cfg.seed + 2)
         self.iteration = self.updates = self.games = 0
 
     # ----- one iteration -----
@@ -168,13 +168,13 @@ class Trainer:
 
     def _fill_checkpoint(self, directory: pathlib.Path) -> None:
         """Write the run state's files into a new checkpoint's directory."""
-        save_model(self.player.model, directory / "model")
+        save_model(self.agent.model, directory / "model")
         if self.average is not None:
             save_model(self.model, directory / "online")  # what self-play and the learner continue from
         state = {"optimizer": self.opt.state_dict(), "iteration": self.iteration, "updates": self.updates,
                  "games": self.games, "rng": _py_state(self.rng.getstate()), "torch_rng": torch.get_rng_state(),
-                 "player_rng": _py_state(self.player.rng.getstate()),
-                 "player_generator": self.player.generator.get_state()}
+                 "player_rng": _py_state(self.agent.rng.getstate()),
+                 "player_generator": self.agent.generator.get_state()}
         actor = self._actor().state()
         state.update(selfplay_rng=_py_state(actor["rng"]), selfplay_agent_rng=_py_state(actor["agent_rng"]),
                      selfplay_agent_generator=actor["agent_generator"])
@@ -192,7 +192,7 @@ class Trainer:
 
     def publish(self, search: SearchConfig) -> None:
         """Make `search` the published agent's search: the player's, and search.json's."""
-        self.player.cfg = search
+        self.agent.cfg = search
         self.run.write_search(search)
 
     def load(self) -> pathlib.Path:
@@ -209,8 +209,8 @@ class Trainer:
             self.opt.load_state_dict(state["optimizer"])
             self.iteration, self.updates, self.games = state["iteration"], state["updates"], state["games"]
             self.rng.setstate(_py_unstate(state["rng"]))
-            self.player.rng.setstate(_py_unstate(state["player_rng"]))
-            self.player.generator.set_state(state["player_generator"])
+            self.agent.rng.setstate(_py_unstate(state["player_rng"]))
+            self.agent.generator.set_state(state["player_generator"])
             torch.set_rng_state(state["torch_rng"])
             actor = {"rng": _py_unstate(state["selfplay_rng"]), "agent_rng": _py_unstate(state["selfplay_agent_rng"]),
                      "agent_generator": state["selfplay_agent_generator"]}
