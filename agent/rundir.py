@@ -22,6 +22,7 @@ import pathlib
 import shutil
 from collections.abc import Callable
 
+from agent.configs import from_dict
 from agent.model.files import atomic_write
 from agent.search.config import SearchConfig
 
@@ -112,7 +113,7 @@ class RunDir:
         if not self.search.exists():
             return None
         try:
-            return SearchConfig.from_dict(json.loads(self.search.read_text()), "its settings")
+            return from_dict(SearchConfig, json.loads(self.search.read_text()), "its settings")
         except ValueError as e:  # malformed JSON included
             raise ValueError(f"{self.search} is not a valid search config: {e}") from None
 

@@ -123,7 +123,7 @@ def test_learned_search_is_batched_across_games_and_particles():
     assert len(agent.expander.calls) <= 2 * 12  # at most one call per kind per simulation step
     assert sum(n for _, n in agent.expander.calls) == 8 * 12  # every simulation of every search expanded a leaf
     for state, (result, action) in zip(states, results):
-        assert action in state.legal_actions()
+        assert action == agent.root_actions(state, result)[result.action]  # the move is the search's
         assert sum(result.visits) == 12
 
 
@@ -186,7 +186,8 @@ def test_load_agent_reads_a_run_directory(tmp_path):
     agent = load_agent(tmp_path, simulations=6)
     assert agent.cfg.simulations == 6 and agent.cfg.particles == 2
     state = decision_state(agent.adapter)
-    assert agent.act(state) in state.legal_actions()
+    result, action = agent.search([state])[0]
+    assert sum(result.visits) == 6 and action == agent.root_actions(state, result)[result.action]
     with pytest.raises(FileNotFoundError, match="does not exist"):
         load_agent(tmp_path / "nowhere")
     (tmp_path / "search.json").write_text("{not json")
@@ -200,7 +201,9 @@ def test_oracle_with_the_network_as_value_plays_legal_moves():
                   search=SearchConfig(simulations=16, particles=2), seed=0)
     state = decision_state(adapter)
     result, action = agent.search([state])[0]
-    assert action in state.legal_actions() and sum(result.visits) == 16
+    assert sum(result.visits) == 16  # PUCT's move: the most visited real action (ties to the higher prior)
+    best = max(range(len(result.keys)), key=lambda a: (result.visits[a], result.prior[a]))
+    assert action == result.keys[best] and action in state.legal_actions()
 
 
 def test_the_oracles_network_value_reads_each_state_from_the_seat_h_was_trained_on():

@@ -280,7 +280,8 @@ def test_loss_weights_are_options_that_a_config_file_keeps(tmp_path):
     del saved["losses"]  # a run's config.json from before the weights were options
     path.write_text(json.dumps(saved))
     assert parse(["--config", str(path)]).losses == LossConfig()
-    for bad, says in [({"genrator": 2.0}, "terms"), ({"generator": -1.0}, ">= 0"), ({"value": "high"}, ">= 0")]:
+    for bad, says in [({"genrator": 2.0}, r"unknown options \[.genrator.\]"), ({"generator": -1.0}, ">= 0"),
+                      ({"value": "high"}, ">= 0")]:
         path.write_text(json.dumps(saved | {"losses": bad}))
         with pytest.raises(SystemExit, match=says):
             parse(["--config", str(path)])

@@ -63,14 +63,6 @@ class LossConfig:
         if bad:
             raise ValueError(f"loss weights must be finite numbers >= 0, got {bad}")
 
-    @classmethod
-    def from_dict(cls, data, source: str = "losses") -> LossConfig:
-        """The weights `dataclasses.asdict` wrote; ValueError names unknown or malformed ones."""
-        names = [f.name for f in dataclasses.fields(cls)]
-        if not isinstance(data, dict) or set(data) - set(names):
-            raise ValueError(f"{source} must map loss terms to weights; terms: {names}; got {data!r}")
-        return cls(**data)
-
 
 def bag_loss(logits: torch.Tensor, bags: torch.Tensor) -> torch.Tensor:
     """Per row, the mean over its bags (rows, bags, V) of the summed yes/no cross-entropy of every token, per

@@ -56,14 +56,3 @@ class SearchConfig:
             raise ValueError(f"gumbel_c_scale must be a finite number >= 0, got {self.gumbel_c_scale}")
         if self.mmd_eta < 0 or self.mmd_alpha < 0:
             raise ValueError(f"mmd_eta and mmd_alpha must be >= 0, got {self.mmd_eta}, {self.mmd_alpha}")
-
-    @classmethod
-    def from_dict(cls, data, source: str = "search") -> SearchConfig:
-        """The settings `dataclasses.asdict` wrote; ValueError names unknown or malformed ones."""
-        names = [f.name for f in dataclasses.fields(cls)]
-        if not isinstance(data, dict) or set(data) - set(names):
-            raise ValueError(f"{source} must map search settings to values; settings: {names}; got {data!r}")
-        try:
-            return cls(**data)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"{source}: {e}") from None

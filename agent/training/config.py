@@ -6,6 +6,7 @@ import json
 import pathlib
 from typing import Literal
 
+from agent.configs import from_dict
 from agent.model.losses import LossConfig
 from agent.search.config import SearchConfig
 from agent.training.actor import Where
@@ -128,10 +129,10 @@ class TrainConfig:
             if data.get(key) is not None:
                 data[key] = pathlib.Path(data[key])
         if "losses" in data:
-            data["losses"] = LossConfig.from_dict(data["losses"], f"{source}'s losses")
+            data["losses"] = from_dict(LossConfig, data["losses"], f"{source}'s losses")
         for key in ("selfplay", "play"):
             if key in data:
-                data[key] = SearchConfig.from_dict(data[key], f"{source}'s {key}")
+                data[key] = from_dict(SearchConfig, data[key], f"{source}'s {key}")
         return cls(**data)
 
 
