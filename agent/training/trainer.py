@@ -12,10 +12,8 @@ ahead) and a resumed run continues exactly as an uninterrupted one would.
 from __future__ import annotations
 
 import copy
-import json
 import math
 import pathlib
-import pickle
 import random
 import time
 
@@ -27,12 +25,12 @@ from agent.device import pick_device
 from agent.episodes import Episode
 from agent.model import Model
 from agent.model.config import GameSpec, preset
-from agent.model.files import load_model, save_model
 from agent.model.losses import unrolled_loss
 from agent.model.targets import make_batch
 from agent.rundir import RunDir, write_text
 from agent.search.config import SearchConfig
 from agent.training.actor import make_actor
+from agent.training.checkpoint import read_state, write_state
 from agent.training.config import TrainConfig
 from agent.training.replay import Replay
 from tokenizer.tokenizer import Tokenizer
@@ -92,7 +90,7 @@ class Trainer:
         """Add this iteration's games to replay (played ahead with the weights before the last learning; on a
         run's first iteration, now) and start the next iteration's with the current weights; returns the added
         games' self-play statistics (`seconds`: the time the actor spent playing them)."""
-        actor = self._actor()
+        actor = self.started_actor()
         if self.ahead is None:  # the first iteration: nothing was played ahead
             actor.submit(self.model.state_dict())
             self.ahead = actor.result()
@@ -105,10 +103,10 @@ class Trainer:
     def collect(self) -> float:
         """Wait for the games `play` started (the next iteration's); returns the seconds waited."""
         began = time.perf_counter()
-        self.ahead = self._actor().result()
+        self.ahead = self.started_actor().result()
         return time.perf_counter() - began
 
-    def _actor(self):
+    def started_actor(self):
         """The self-play actor, started on first use."""
         if self.actor is None:
             cfg = self.cfg
@@ -164,25 +162,7 @@ class Trainer:
     # ----- checkpoints -----
     def save(self) -> pathlib.Path:
         """Write the whole run state as the checkpoint of this iteration (agent.rundir)."""
-        return self.run.write_checkpoint(self.iteration, self._fill_checkpoint)
-
-    def _fill_checkpoint(self, directory: pathlib.Path) -> None:
-        """Write the run state's files into a new checkpoint's directory."""
-        save_model(self.agent.model, directory / "model")
-        if self.average is not None:
-            save_model(self.model, directory / "online")  # what self-play and the learner continue from
-        state = {"optimizer": self.opt.state_dict(), "iteration": self.iteration, "updates": self.updates,
-                 "games": self.games, "rng": _py_state(self.rng.getstate()), "torch_rng": torch.get_rng_state(),
-                 "player_rng": _py_state(self.agent.rng.getstate()),
-                 "player_generator": self.agent.generator.get_state()}
-        actor = self._actor().state()
-        state.update(selfplay_rng=_py_state(actor["rng"]), selfplay_agent_rng=_py_state(actor["agent_rng"]),
-                     selfplay_agent_generator=actor["agent_generator"])
-        if self.ahead is not None:
-            episodes, stats = self.ahead
-            state["ahead"] = json.dumps({"episodes": [e.to_json() for e in episodes], "stats": stats})
-        torch.save(state, directory / "trainer.pt")
-        self.replay.save(directory / "replay.jsonl")
+        return self.run.write_checkpoint(self.iteration, lambda directory: write_state(self, directory))
 
     def write_run_files(self) -> None:
         """RUN_DIR/config.json (the resolved config) and search.json (what load_agent reads)."""
@@ -198,32 +178,7 @@ class Trainer:
     def load(self) -> pathlib.Path:
         """Restore the run state from the checkpoint LATEST names; clear errors for missing or corrupt files."""
         path = self.run.latest()
-        models = [(self.model, "model")]
-        if self.average is not None:
-            models = [(self.model, "online"), (self.average, "model")]
-        for model, sub in models:
-            model.load_state_dict(load_model(path / sub, expect_game=model.spec, expect_config=model.cfg,
-                                             device=self.device).state_dict())
-        try:
-            state = torch.load(path / "trainer.pt", map_location="cpu", weights_only=True)
-            self.opt.load_state_dict(state["optimizer"])
-            self.iteration, self.updates, self.games = state["iteration"], state["updates"], state["games"]
-            self.rng.setstate(_py_unstate(state["rng"]))
-            self.agent.rng.setstate(_py_unstate(state["player_rng"]))
-            self.agent.generator.set_state(state["player_generator"])
-            torch.set_rng_state(state["torch_rng"])
-            actor = {"rng": _py_unstate(state["selfplay_rng"]), "agent_rng": _py_unstate(state["selfplay_agent_rng"]),
-                     "agent_generator": state["selfplay_agent_generator"]}
-            self.ahead = None
-            if "ahead" in state:
-                ahead = json.loads(state["ahead"])
-                self.ahead = [Episode.from_json(e) for e in ahead["episodes"]], ahead["stats"]
-        except FileNotFoundError:
-            raise FileNotFoundError(f"{path} has no trainer.pt: the checkpoint is incomplete") from None
-        except (RuntimeError, KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError) as e:
-            raise ValueError(f"{path / 'trainer.pt'} is corrupt or from another version: {e}") from None
-        self.replay.load(path / "replay.jsonl")
-        self._actor().restore(actor)
+        read_state(self, path)
         return path
 
 
@@ -234,15 +189,3 @@ def learning_rate(cfg: TrainConfig, update: int) -> float:
     done = min(1.0, update / cfg.lr_decay_steps)
     shape = 1.0 - done if cfg.lr_decay == "linear" else 0.5 * (1.0 + math.cos(math.pi * done))
     return cfg.lr * (cfg.lr_final + (1.0 - cfg.lr_final) * shape)
-
-
-def _py_state(state: tuple) -> list:
-    """A `random.Random` state as torch.load(weights_only=True) can read it back."""
-    version, internal, gauss = state
-    return [version, torch.tensor(internal, dtype=torch.int64), gauss]
-
-
-def _py_unstate(saved: list) -> tuple:
-    """`_py_state`'s inverse."""
-    version, internal, gauss = saved
-    return version, tuple(int(x) for x in internal.tolist()), gauss
