@@ -130,8 +130,13 @@ def wait_for_a_checkpoint(out: pathlib.Path, seconds: float = 120) -> None:
 
 
 def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
-    out = tmp_path / "run"
+    """A run killed with -9 part-way and resumed ends with the checkpoint an uninterrupted run of the same command
+    ends with: the same weights, bit for bit, and the same replay."""
+    out, whole = tmp_path / "run", tmp_path / "whole"
     cmd = train_command(out, 40)
+    reference = subprocess.run(train_command(whole, 40, "--final-games", "0", "--no-final-exploitability"),
+                               capture_output=True, text=True, timeout=300)
+    assert reference.returncode == 0, reference.stderr[-2000:]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for_a_checkpoint(out)
     time.sleep(0.5)  # let it get past the checkpoint, into the next iteration
@@ -143,16 +148,16 @@ def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
     done = subprocess.run(cmd + ["--resume", "--final-games", "12"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "vs uniform random (12 games)" in done.stdout  # the resumed run takes the summary's size from the command
+    first = int(re.search(r"^it (\d+) \|", done.stdout, re.M)[1])
+    assert first == int(stopped_at.split("-")[1]) + 1  # it went on from the checkpoint, not from the start
+    a, b = weights(out), weights(whole)
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert (RunDir(out).latest() / "replay.jsonl").read_text() == (RunDir(whole).latest() / "replay.jsonl").read_text()
     resumed = train(tiny_config(out, steps=40, resume=True), quiet=True)  # nothing left to do: loads and stops
-    assert resumed.updates == 40
+    assert resumed.updates == 40 and RunDir(out).latest().name == RunDir(whole).latest().name
     summary = subprocess.run(cmd + ["--resume", "--final-games", "0"], capture_output=True, text=True, timeout=300)
     assert summary.returncode == 0 and "vs uniform random" not in summary.stdout
     assert re.search(rf"^run directory +{re.escape(str(out))}$", summary.stdout, re.M), summary.stdout
-    assert all(torch.isfinite(v).all() for v in weights(out).values())
-    state = resumed.agent.adapter.new_initial_state()
-    while state.is_chance_node():
-        state.apply_action(state.chance_outcomes()[0][0])
-    assert resumed.agent.act(state) in state.legal_actions()
 
 
 def test_ctrl_c_stops_learner_and_worker_with_a_message_not_a_traceback(tmp_path):
