@@ -140,6 +140,7 @@ def main(args: Args) -> None:
     unknown = set(args.sections) - set(SECTIONS)
     if unknown:
         raise SystemExit(f"unknown benchmark sections {sorted(unknown)}; sections: {', '.join(SECTIONS)}")
+    _device(args)  # refuse a device this machine lacks before measuring anything
     fit_torch_threads()
     results = {}
     if "tokenizer" in args.sections:

@@ -254,7 +254,7 @@ def test_config_file_and_flags(tmp_path):
         parse(["--config", str(path)])
     with pytest.raises(ValueError, match="device must be"):
         train(tiny_config(tmp_path / "y", device="tpu"), quiet=True)
-    with pytest.raises(ValueError, match="lr_decay must be constant, linear or cosine"):
+    with pytest.raises(ValueError, match="lr_decay must be one of 'constant', 'linear', 'cosine', got 'step'"):
         train(tiny_config(tmp_path / "z", lr_decay="step"), quiet=True)  # as a config file could say
 
 

@@ -47,6 +47,13 @@ class EvalSettings:
     quality_positions: int = 200
     """Real positions (from the evaluation games) for generated-action and belief quality."""
 
+    def __post_init__(self):
+        """Refuse counts that leave nothing to measure, naming the option."""
+        for name, low in (("episodes", 1), ("ismcts_simulations", 1), ("cfr_iterations", 1),
+                          ("quality_positions", 0)):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < low:
+                raise ValueError(f"{name} must be an integer of at least {low}, got {getattr(self, name)!r}")
+
 
 def variant(run: pathlib.Path, name: str, seed: int, device: str, overrides: dict) -> Agent:
     """The agent of `run` as variant `name`: agent, particles1, rules_inner or oracle."""

@@ -65,7 +65,7 @@ def read_state(trainer: Trainer, path: pathlib.Path) -> None:
             trainer.ahead = [Episode.from_json(e) for e in ahead["episodes"]], ahead["stats"]
     except FileNotFoundError:
         raise FileNotFoundError(f"{path} has no trainer.pt: the checkpoint is incomplete") from None
-    except (RuntimeError, KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError) as e:
+    except (OSError, RuntimeError, KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError) as e:
         raise ValueError(f"{path / 'trainer.pt'} is corrupt or from another version: {e}") from None
     trainer.replay.load(path / "replay.jsonl")
     trainer.started_actor().restore(actor)

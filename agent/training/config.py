@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import pathlib
+import types
+import typing
 from typing import Literal
 
 from agent.configs import from_dict
+from agent.model.config import PRESETS
 from agent.model.losses import LossConfig
 from agent.search.config import SearchConfig
 from agent.training.actor import Where
@@ -101,6 +105,31 @@ class TrainConfig:
     checkpoint_every: int = 5
     """Iterations between checkpoints (one is always written at the end)."""
 
+    def __post_init__(self):
+        """Refuse, naming the option and what it accepts, a value of the wrong type or out of range: checked once,
+        here, before a run writes anything."""
+        check_types(self)
+        at_least = {"steps": 1, "games_per_iteration": 1, "updates_per_iteration": 1, "batch_size": 1, "unroll": 0,
+                    "replay_capacity": 1, "max_legal": 1, "eval_every": 1, "eval_games": 1, "final_games": 0,
+                    "checkpoint_every": 1, "lr_decay_steps": 1, "exploitability_every": 0}
+        for name, low in at_least.items():
+            value = getattr(self, name)
+            if value is not None and value < low:
+                raise ValueError(f"{name} must be at least {low}, got {value}")
+        for name in ("minutes", "lr", "temperature"):
+            if not 0 < getattr(self, name) < math.inf:
+                raise ValueError(f"{name} must be a finite number > 0, got {getattr(self, name)}")
+        if not 0 <= self.weight_decay < math.inf:
+            raise ValueError(f"weight_decay must be a finite number >= 0, got {self.weight_decay}")
+        if not 0.0 <= self.average < 1.0:
+            raise ValueError(f"average must be in [0, 1), got {self.average}")
+        if not 0.0 <= self.lr_final <= 1.0:
+            raise ValueError(f"lr_final must be in [0, 1], got {self.lr_final}")
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise ValueError(f"device must be auto, cpu or cuda, got {self.device!r}")
+        if self.preset not in PRESETS:
+            raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {self.preset!r}")
+
     def resolved(self) -> TrainConfig:
         """This config with its defaults filled in: the run directory, the schedule's length."""
         return dataclasses.replace(self, out=self.out or pathlib.Path("runs") / self.game,
@@ -125,15 +154,15 @@ class TrainConfig:
         unknown = sorted(set(data) - names)
         if unknown:
             raise ValueError(f"{source} has unknown options {unknown}; options: {sorted(names)}")
-        for key in ("out", "config"):
-            if data.get(key) is not None:
-                data[key] = pathlib.Path(data[key])
         if "losses" in data:
             data["losses"] = from_dict(LossConfig, data["losses"], f"{source}'s losses")
         for key in ("selfplay", "play"):
             if key in data:
                 data[key] = from_dict(SearchConfig, data[key], f"{source}'s {key}")
-        return cls(**data)
+        try:
+            return cls(**data)
+        except ValueError as e:
+            raise ValueError(f"{source}: {e}") from None
 
 
 def _nest_flat_searches(data: dict) -> dict:
@@ -150,3 +179,42 @@ def _nest_flat_searches(data: dict) -> dict:
     if "inner_play" in data:
         nested["selfplay"]["inner_play"] = nested["play"]["inner_play"] = data["inner_play"]
     return out | nested
+
+
+def check_types(cfg) -> None:
+    """Refuse a field of dataclass `cfg` whose value is not of its declared type (what a config.json can hold:
+    numbers, strings, booleans, null, one of a Literal's values); a path given as a string becomes a Path."""
+    hints = typing.get_type_hints(type(cfg))
+    for f in dataclasses.fields(cfg):
+        value, kind = getattr(cfg, f.name), hints[f.name]
+        if not _fits(value, kind):
+            raise ValueError(f"{f.name} must be {_describe(kind)}, got {value!r}")
+        if isinstance(value, str) and pathlib.Path in typing.get_args(kind):
+            object.__setattr__(cfg, f.name, pathlib.Path(value))
+
+
+def _fits(value, kind) -> bool:
+    """Whether `value` is of type `kind` (int, float, bool, str, Path, a Literal, a dataclass, X | None)."""
+    if typing.get_origin(kind) is typing.Literal:
+        return value in typing.get_args(kind)
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        return any(_fits(value, k) for k in typing.get_args(kind))
+    if kind is type(None):
+        return value is None
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is pathlib.Path:
+        return isinstance(value, (str, pathlib.Path))
+    return isinstance(value, kind)
+
+
+def _describe(kind) -> str:
+    """A type as the error message says it."""
+    if typing.get_origin(kind) is typing.Literal:
+        return "one of " + ", ".join(repr(v) for v in typing.get_args(kind))
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        return " or ".join(_describe(k) for k in typing.get_args(kind))
+    return {type(None): "null", float: "a number", int: "an integer", bool: "true or false", str: "a string",
+            pathlib.Path: "a path"}.get(kind, getattr(kind, "__name__", str(kind)))

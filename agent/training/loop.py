@@ -32,6 +32,8 @@ BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode", "final_games", "fina
 def start(cfg: TrainConfig) -> Trainer:
     """A fresh run in cfg.out, or (cfg.resume) the run there restored from its latest checkpoint."""
     cfg = cfg.resolved()
+    if cfg.resume and cfg.config is not None:
+        raise ValueError("--resume continues with the run's own config.json; it cannot take --config as well")
     if cfg.resume:
         run = RunDir(cfg.out)
         if not run.config.exists():
@@ -42,6 +44,9 @@ def start(cfg: TrainConfig) -> Trainer:
         trainer = Trainer(cfg)
         trainer.load()
         return trainer
+    if cfg.out.is_dir() and any(cfg.out.iterdir()) and not RunDir(cfg.out).config.exists():
+        raise FileExistsError(f"{cfg.out} is a folder with other files in it, not a run directory (no config.json); "
+                              "choose a new or empty --out")
     if RunDir(cfg.out).has_checkpoints():
         raise FileExistsError(f"{cfg.out} already holds a run; pass --resume to continue it or choose another --out")
     trainer = Trainer(cfg)

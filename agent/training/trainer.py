@@ -54,12 +54,6 @@ class Trainer:
         self.actor = None  # plays self-play (agent.training.actor); started by the first `play`
         self.ahead: tuple[list[Episode], dict] | None = None  # the next iteration's games, once collected
         self.average = None  # the Polyak-averaged model, when cfg.average > 0
-        if not 0.0 <= cfg.average < 1.0:
-            raise ValueError(f"average must be in [0, 1), got {cfg.average}")
-        if cfg.lr_decay not in ("constant", "linear", "cosine") or not 0.0 <= cfg.lr_final <= 1.0 \
-                or cfg.lr_decay_steps < 1:
-            raise ValueError(f"lr_decay must be constant, linear or cosine, lr_final in [0, 1] and lr_decay_steps "
-                             f">= 1; got {cfg.lr_decay!r}, {cfg.lr_final}, {cfg.lr_decay_steps}")
         if cfg.average > 0:
             self.average = copy.deepcopy(self.model).eval()
         # the agent the run publishes (evaluated, checkpointed as model/): the averaged weights if any, the play search
