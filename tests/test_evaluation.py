@@ -272,3 +272,38 @@ def test_unrolled_latents_take_their_chance_codes_from_the_encoder_or_from_sigma
     assert len(fed) == 2 and all((c == 5).all() for c in fed)
     with pytest.raises(ValueError, match="codes must be"):
         unroll_latents(model, batch, codes="oracle")
+
+
+@pytest.mark.parametrize("table, seat, wins", [
+    ([1.0], 0, True), ([-1.0], 0, False), ([0.0], 0, False), ([1.5], 0, True),  # blackjack: beat the dealer
+    ([1300.0, -1300.0, 1300.0, -1300.0], 0, True),  # bridge: partners 0 and 2 made their contract
+    ([1300.0, -1300.0, 1300.0, -1300.0], 2, True),
+    ([1300.0, -1300.0, 1300.0, -1300.0], 1, False),
+    ([-2.0, 1.0, 1.0], 1, True), ([-2.0, 1.0, 1.0], 0, False),  # dou_dizhu: the peasants beat the landlord
+    ([13.0, 0.0, 5.0, 8.0], 0, True), ([13.0, 0.0, 5.0, 8.0], 3, True),  # hearts-like scores, mean 6.5
+    ([13.0, 0.0, 5.0, 8.0], 2, False), ([13.0, 0.0, 5.0, 8.0], 1, False),
+    ([1.0, -1.0], 0, True), ([0.0, 0.0], 0, False),  # two players: the better return; a draw is no win
+])
+def test_a_win_by_game_kind(table, seat, wins):
+    from agent.evaluation.matches import won
+
+    assert won(table[seat], table) == wins
+
+
+@pytest.mark.parametrize("game, seat", [("blackjack", 0), ("bridge", 0), ("bridge", 1), ("hearts", 2)])
+def test_win_rate_of_real_games_against_their_returns(game, seat):
+    """On real episodes, summarize's win rate counts exactly the games a hand rule calls won: blackjack, a return
+    above 0; bridge, the seat's partnership scoring above the other; hearts, a return above the seats' mean."""
+    from agent.evaluation.matches import summarize
+
+    adapter, rng = games.load(game), random.Random(0)
+    finals = [trace(adapter, play_random(adapter, rng)).states[-1].returns() for _ in range(30)]
+    if game == "blackjack":
+        by_hand = [r[0] > 0 for r in finals]
+    elif game == "bridge":
+        by_hand = [r[seat] + r[(seat + 2) % 4] > r[(seat + 1) % 4] + r[(seat + 3) % 4] for r in finals]
+    else:
+        by_hand = [r[seat] > sum(r) / len(r) for r in finals]
+    res = summarize([r[seat] for r in finals], finals, [seat] * len(finals), adapter.num_players)
+    assert res["win_rate"] == sum(by_hand) / len(finals)
+    assert 0 < sum(by_hand) < len(finals)  # both outcomes occur: the rule is exercised

@@ -40,13 +40,23 @@ def head_to_head(adapter: GameAdapter, player: Player, opponent: Player, games: 
         "histories": [list(s.history()) for s in states]}
 
 
+def won(mine: float, table: list[float]) -> bool:
+    """Whether a seat that got `mine` at a table whose seats got `table` won: alone against the house (one
+    player, blackjack), a return above 0; else a return above the table's mean, which is the strictly better
+    return in two-player games, the winning side in team games (partners share a result: bridge, spades, euchre;
+    dou_dizhu's peasants) and a better than even result in N-player games (hearts)."""
+    if len(table) == 1:
+        return mine > 0
+    return mine > statistics.fmean(table)
+
+
 def summarize(returns: list[float], all_returns: list[list[float]], seats: list[int], n: int) -> dict:
-    """Mean, 95% interval (normal approximation), win rate (a strict best return), mean by seat, and the
-    mean return of a seat at these tables (0 in zero-sum games; what an even player would get elsewhere)."""
+    """Mean, 95% interval (normal approximation), win rate (`won`), mean by seat, and the mean return of a
+    seat at these tables (0 in zero-sum games; what an even player would get elsewhere)."""
     games = len(returns)
     mean = statistics.fmean(returns)
     half = 1.96 * statistics.stdev(returns) / math.sqrt(games) if games > 1 else float("nan")
-    wins = sum(r == max(rs) and rs.count(r) == 1 for r, rs in zip(returns, all_returns))
+    wins = sum(won(r, rs) for r, rs in zip(returns, all_returns))
     by_seat = {seat: statistics.fmean([r for r, s in zip(returns, seats) if s == seat])
                for seat in range(n) if seat in seats}
     table = statistics.fmean(statistics.fmean(rs) for rs in all_returns)
