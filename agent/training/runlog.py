@@ -17,11 +17,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 SUMMARY = "summary"  # the key that marks the record of a run's end
 
-PLOTS = {  # PNG name -> metric keys drawn against learner updates
-    "losses.png": ("loss/total", "loss/value", "loss/policy", "loss/generator", "loss/reward", "loss/belief"),
-    "versus_random.png": ("eval/mean_return", "eval/win_rate", "eval/exploitability"),
-    "generator.png": ("generator/d0/precision", "generator/d0/recall", "generator/d3/precision",
-                      "generator/d3/recall"),
+PLOTS = {  # PNG name -> panels (title, y-axis label, metric keys drawn against learner updates, log scale)
+    "losses.png": [("training loss (total and main terms)", "loss per position (log scale)",
+                    ("loss/total", "loss/value", "loss/policy", "loss/generator", "loss/reward", "loss/belief"),
+                    True)],
+    "versus_random.png": [("against uniform random", "mean return per game", ("eval/mean_return",), False),
+                          ("games won against uniform random", "share of games", ("eval/win_rate",), False),
+                          ("exploitability", "return per game", ("eval/exploitability",), False)],
+    "generator.png": [("generator precision (candidates the rules allow)", "share of candidates",
+                       ("generator/d0/precision", "generator/d3/precision"), False),
+                      ("generator recall (legal actions proposed)", "share of the legal set",
+                       ("generator/d0/recall", "generator/d3/recall"), False)],
 }
 
 
@@ -85,27 +91,35 @@ class RunLog:
             self.wandb.log({name: wandb.Table(columns=columns, data=rows)})
 
     def plot(self) -> list[pathlib.Path]:
-        """Redraw the PNG plots from metrics.jsonl; returns the files written."""
+        """Redraw the PNG plots from metrics.jsonl, one titled panel per quantity; returns the files written."""
         if not self.path.exists():
             return []
         rows = [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+        rows = [r for r in rows if not r.get(SUMMARY)]
         written = []
-        for png, keys in PLOTS.items():
-            fig, ax = plt.subplots(figsize=(7, 4))
-            drawn = False
-            for key in keys:
-                pts = [(r["updates"], r[key]) for r in rows if key in r]
-                if pts:
+        for png, panels in PLOTS.items():
+            drawn = [(panel, [(key, [(r["updates"], r[key]) for r in rows if key in r]) for key in panel[2]])
+                     for panel in panels]
+            drawn = [(panel, [(k, pts) for k, pts in lines if pts]) for panel, lines in drawn]
+            drawn = [(panel, lines) for panel, lines in drawn if lines]
+            if not drawn:
+                continue
+            fig, axes = plt.subplots(len(drawn), 1, figsize=(7, 2.6 * len(drawn)), squeeze=False)
+            for ax, ((title, ylabel, _, log), lines) in zip(axes[:, 0], drawn):
+                for key, pts in lines:
                     ax.plot(*zip(*pts), marker=".", label=key)
-                    drawn = True
-            if drawn:
-                ax.set_xlabel("learner updates")
-                ax.legend(fontsize=7)
+                ax.set_title(title, fontsize=9)
+                ax.set_ylabel(ylabel, fontsize=8)
+                if log:
+                    ax.set_yscale("log")
                 ax.grid(alpha=0.3)
-                fig.tight_layout()
-                fig.savefig(self.dir / png, dpi=100)
-                written.append(self.dir / png)
+                if len(lines) > 1:
+                    ax.legend(fontsize=7)
+            axes[-1, 0].set_xlabel("learner updates")
+            fig.tight_layout()
+            fig.savefig(self.dir / png, dpi=100)
             plt.close(fig)
+            written.append(self.dir / png)
         return written
 
     def finish(self) -> None:
