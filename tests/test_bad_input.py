@@ -35,7 +35,7 @@ def refused(capsys, main, argv) -> str:
     (["--steps", "-1"], "steps must be at least 1, got -1"),
     (["--selfplay.simulations", "0"], "simulations, particles and repeats must be >= 1, got 0"),
     (["--lr", "nan"], "lr must be a finite number > 0, got nan"),
-    (["--preset", "huge"], "preset must be one of tiny, small, base, got 'huge'"),
+    (["--preset", "huge"], "preset must be auto or one of tiny, small, base, got 'huge'"),
 ])
 def test_a_bad_option_is_refused_before_anything_is_written(tmp_path, capsys, flags, says):
     out = tmp_path / "run"

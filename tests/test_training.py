@@ -337,3 +337,10 @@ def test_a_default_kuhn_run_is_exploitable_by_at_most_a_tenth(tmp_path):
     assert run.updates == 4000
     figures = [exploitability(load_agent(tmp_path / "run", seed=seed)) for seed in (7, 8)]
     assert max(figures) <= 0.1, (run.play_choice, figures)
+
+
+def test_the_auto_preset_is_tiny_on_a_cpu_and_base_on_a_gpu(monkeypatch):
+    assert TrainConfig(device="cpu").resolved().preset == "tiny"
+    assert TrainConfig(device="cpu", preset="small").resolved().preset == "small"  # an explicit one is kept
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert TrainConfig(device="auto").resolved().preset == "base"

@@ -10,6 +10,7 @@ import typing
 from typing import Literal
 
 from agent.configs import from_dict
+from agent.device import pick_device
 from agent.model.config import PRESETS
 from agent.model.losses import LossConfig
 from agent.search.config import SearchConfig
@@ -38,8 +39,8 @@ class TrainConfig:
     """OpenSpiel game to train on (games.supported() lists the card games)."""
     out: pathlib.Path | None = None
     """Run directory (default: runs/GAME)."""
-    preset: str = "small"
-    """Model preset (agent.model.config.PRESETS): tiny, small (CPU) or base (GPU)."""
+    preset: str = "auto"
+    """Model preset (agent.model.config.PRESETS), or auto: tiny on a CPU (it learns fastest there), base on a GPU."""
     seed: int = 0
     """Seed of every random stream of the run."""
     device: str = "auto"
@@ -127,13 +128,16 @@ class TrainConfig:
             raise ValueError(f"lr_final must be in [0, 1], got {self.lr_final}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"device must be auto, cpu or cuda, got {self.device!r}")
-        if self.preset not in PRESETS:
-            raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {self.preset!r}")
+        if self.preset != "auto" and self.preset not in PRESETS:
+            raise ValueError(f"preset must be auto or one of {', '.join(PRESETS)}, got {self.preset!r}")
 
     def resolved(self) -> TrainConfig:
-        """This config with its defaults filled in: the run directory, the schedule's length."""
+        """This config with its defaults filled in: the run directory, the schedule's length, the preset."""
+        preset = self.preset
+        if preset == "auto":
+            preset = "base" if pick_device(self.device).type == "cuda" else "tiny"
         return dataclasses.replace(self, out=self.out or pathlib.Path("runs") / self.game,
-                                   lr_decay_steps=self.lr_decay_steps or self.steps)
+                                   lr_decay_steps=self.lr_decay_steps or self.steps, preset=preset)
 
     def to_json(self) -> str:
         """JSON of every field (paths as strings)."""
