@@ -344,3 +344,11 @@ def test_the_auto_preset_is_tiny_on_a_cpu_and_base_on_a_gpu(monkeypatch):
     assert TrainConfig(device="cpu", preset="small").resolved().preset == "small"  # an explicit one is kept
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert TrainConfig(device="auto").resolved().preset == "base"
+
+
+def test_the_progress_bar_ends_where_the_first_budget_does():
+    from agent.training.loop import budget_end
+
+    assert budget_end(100, 10_000, rate=4.0, seconds_left=60.0) == 340  # time binds: 100 + 4 * 60
+    assert budget_end(100, 200, rate=4.0, seconds_left=60.0) == 200  # steps bind
+    assert budget_end(100, 10_000, rate=4.0, seconds_left=-5.0) == 100  # out of time: where it is

@@ -152,7 +152,8 @@ def train(cfg: TrainConfig, *, quiet: bool = False) -> Summary:
                  cfg.wandb_mode, name=trainer.dir.name)
     log.keep_until(trainer.iteration)
     began = time.monotonic()
-    bar = tqdm.tqdm(total=cfg.steps, initial=trainer.updates, unit="upd", disable=quiet, dynamic_ncols=True)
+    bar = tqdm.tqdm(total=cfg.steps, initial=trainer.updates, unit="upd", disable=quiet, dynamic_ncols=True,
+                    desc=f"training (--steps {cfg.steps} or --minutes {cfg.minutes:g}, whichever ends first)")
     try:
         with CtrlC() as ctrl_c:
             train_loop(trainer, log, bar, began, ctrl_c, quiet)
@@ -210,6 +211,9 @@ def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl
         if trainer.iteration % cfg.eval_every == 0 or last:
             record.update(evaluate(trainer, log))
         log.log(record)
+        elapsed = time.monotonic() - began
+        bar.total = budget_end(trainer.updates, cfg.steps, (trainer.updates - bar.initial) / max(elapsed, 1e-9),
+                               cfg.minutes * 60 - elapsed)
         bar.update(trainer.updates - bar.n)
         if not quiet:
             bar.write(line(record))
@@ -220,6 +224,12 @@ def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl
         trainer.save()
     if ctrl_c.pending:  # swallowed in the last iteration: the run stops before its final evaluation
         raise KeyboardInterrupt
+
+
+def budget_end(updates: int, steps: int, rate: float, seconds_left: float) -> int:
+    """The update count the run will stop at: `steps`, or where `rate` updates per second reach the end of the
+    time budget first (so the progress bar's total and ETA are those of the budget that binds)."""
+    return max(updates, min(steps, updates + int(rate * max(seconds_left, 0.0))))
 
 
 def publish_best_play(trainer: Trainer, quiet: bool) -> tuple[str, dict[str, float]]:
