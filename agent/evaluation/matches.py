@@ -5,17 +5,21 @@ import math
 import random
 import statistics
 
+import tqdm
+
 from agent.agent import Agent
 from agent.evaluation.players import AgentPlayer, Player, UniformRandom
 from games.base import GameAdapter
 from games.chance import sample_chance
 
 
-def head_to_head(adapter: GameAdapter, player: Player, opponent: Player, games: int, seed: int) -> dict:
+def head_to_head(adapter: GameAdapter, player: Player, opponent: Player, games: int, seed: int,
+                 progress: str | None = None) -> dict:
     """`player`'s mean return per game against `opponent` (95% interval), win rate, mean by seat, histories.
 
     Game g seats `player` at g mod N and `opponent` at every other seat; chance follows the real rules with
-    a seeded generator. All games advance together, so each side's moves are asked for in batches.
+    a seeded generator. All games advance together, so each side's moves are asked for in batches. `progress`,
+    if given, describes a progress bar over the games finished.
     """
     n = adapter.num_players
     rng = random.Random(seed)
@@ -23,18 +27,21 @@ def head_to_head(adapter: GameAdapter, player: Player, opponent: Player, games: 
     opponent.reset(seed + 1)
     states = [adapter.new_initial_state() for _ in range(games)]
     seats = [g % n for g in range(games)]
+    bar = tqdm.tqdm(total=games, unit="game", desc=progress, disable=progress is None, leave=False)
     while True:
         mine, theirs = [], []
         for g, s in enumerate(states):
             sample_chance(s, rng)
             if not s.is_terminal():
                 (mine if s.current_player() == seats[g] else theirs).append((g, s))
+        bar.update(games - len(mine) - len(theirs) - bar.n)
         if not mine and not theirs:
             break
         for side, moves in ((player, mine), (opponent, theirs)):
             if moves:
                 for (_, s), action in zip(moves, side.act(moves)):
                     s.apply_action(action)
+    bar.close()
     returns = [s.returns()[seat] for s, seat in zip(states, seats)]
     return summarize(returns, [s.returns() for s in states], seats, n) | {
         "histories": [list(s.history()) for s in states]}
@@ -64,6 +71,6 @@ def summarize(returns: list[float], all_returns: list[list[float]], seats: list[
             "by_seat": by_seat, "table_mean": table}
 
 
-def versus_random(agent: Agent, games: int, seed: int) -> dict:
+def versus_random(agent: Agent, games: int, seed: int, progress: str | None = None) -> dict:
     """The agent's mean return per game against uniform-random opponents (see `head_to_head`)."""
-    return head_to_head(agent.adapter, AgentPlayer(agent), UniformRandom(seed), games, seed)
+    return head_to_head(agent.adapter, AgentPlayer(agent), UniformRandom(seed), games, seed, progress)

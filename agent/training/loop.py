@@ -176,13 +176,10 @@ def final(trainer: Trainer, summary: Summary, quiet: bool) -> None:
     """The published agent's games against uniform random and its exploitability, into `summary`."""
     cfg = trainer.cfg
     if cfg.final_games:
-        if not quiet:
-            tqdm.tqdm.write(f"playing {cfg.final_games} games against uniform random ...")
-        summary.versus_random = versus_random(trainer.agent, cfg.final_games, seed=cfg.seed + 10_000)
+        summary.versus_random = versus_random(trainer.agent, cfg.final_games, seed=cfg.seed + 10_000,
+                                              progress=None if quiet else "the published agent against random")
     if cfg.final_exploitability and trainer.adapter.uniform_exploitability is not None:
-        if not quiet:
-            tqdm.tqdm.write("measuring exploitability ...")
-        summary.exploitability = exploitability(trainer.agent)
+        summary.exploitability = exploitability(trainer.agent, progress=None if quiet else "its exploitability")
 
 
 def summary_record(summary: Summary) -> dict:
@@ -236,9 +233,8 @@ def publish_best_play(trainer: Trainer, quiet: bool) -> tuple[str, dict[str, flo
     """Measure the final model with each candidate play search and publish the lowest; returns (the published
     candidate, the exploitability of each)."""
     began = time.monotonic()
-    if not quiet:
-        tqdm.tqdm.write("choosing the play search by exploitability ...")
-    name, chosen, figures = choose_play_search(trainer.agent, seed=trainer.cfg.seed + 1000)
+    name, chosen, figures = choose_play_search(trainer.agent, seed=trainer.cfg.seed + 1000,
+                                               progress=None if quiet else "choosing the play search")
     trainer.publish(chosen)
     if not quiet:
         tqdm.tqdm.write("play search by exploitability: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())

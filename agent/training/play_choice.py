@@ -25,15 +25,17 @@ CANDIDATES: dict[str, dict] = {  # name -> SearchConfig fields over the run's pl
 CONFIRM = 2  # the candidates measured lowest that get a second search seed; the lower mean of theirs is published
 
 
-def choose_play_search(agent: Agent, seed: int) -> tuple[str, SearchConfig, dict[str, float]]:
+def choose_play_search(agent: Agent, seed: int, progress: str | None = None) -> tuple[str, SearchConfig,
+                                                                                     dict[str, float]]:
     """(name, settings, {name: mean exploitability}) for the published play search: every candidate measured
     with an agent seeded `seed + i` (candidate i), the `CONFIRM` lowest measured again seeded
     `seed + len(CANDIDATES) + i`, and the lowest mean of those published (ties go to the earlier candidate):
-    one draw alone can be lucky."""
+    one draw alone can be lucky. `progress`, if given, describes a progress bar per measurement."""
     configs = {name: dataclasses.replace(agent.cfg, **fields) for name, fields in CANDIDATES.items()}
 
     def measure(i: int, name: str) -> float:
-        return exploitability(Agent(agent.adapter, agent.model, search=configs[name], seed=seed + i))
+        return exploitability(Agent(agent.adapter, agent.model, search=configs[name], seed=seed + i),
+                              progress=progress and f"{progress}: {name}")
 
     figures = {name: measure(i, name) for i, name in enumerate(CANDIDATES)}
     confirmed = sorted(CANDIDATES, key=figures.get)[:CONFIRM]  # a stable sort: ties keep the candidates' order
