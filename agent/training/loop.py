@@ -199,7 +199,7 @@ def summary_record(summary: Summary) -> dict:
 
 def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl_c: CtrlC, quiet: bool) -> None:
     """Iterations until a budget runs out (or Ctrl-C), with evaluations, log lines and checkpoints."""
-    cfg = trainer.cfg
+    cfg, first = trainer.cfg, trainer.updates
     while trainer.updates < cfg.steps and (time.monotonic() - began) < cfg.minutes * 60:
         if ctrl_c.pending:  # a Ctrl-C whose KeyboardInterrupt a finalizer swallowed
             raise KeyboardInterrupt
@@ -209,7 +209,7 @@ def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl
             record.update(evaluate(trainer, log))
         log.log(record)
         elapsed = time.monotonic() - began
-        bar.total = budget_end(trainer.updates, cfg.steps, (trainer.updates - bar.initial) / max(elapsed, 1e-9),
+        bar.total = budget_end(trainer.updates, cfg.steps, (trainer.updates - first) / max(elapsed, 1e-9),
                                cfg.minutes * 60 - elapsed)
         bar.update(trainer.updates - bar.n)
         if not quiet:
