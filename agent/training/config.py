@@ -154,19 +154,12 @@ class TrainConfig:
         if not isinstance(data, dict):
             raise ValueError(f"{source} must be a JSON object of options, got {type(data).__name__}")
         data = _nest_flat_searches(data)
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ValueError(f"{source} has unknown options {unknown}; options: {sorted(names)}")
         if "losses" in data:
             data["losses"] = from_dict(LossConfig, data["losses"], f"{source}'s losses")
         for key in ("selfplay", "play"):
             if key in data:
                 data[key] = from_dict(SearchConfig, data[key], f"{source}'s {key}")
-        try:
-            return cls(**data)
-        except ValueError as e:
-            raise ValueError(f"{source}: {e}") from None
+        return from_dict(cls, data, source)
 
 
 def _nest_flat_searches(data: dict) -> dict:
