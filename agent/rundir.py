@@ -8,26 +8,33 @@
         model/             the published weights (agent.model.files), online/ too when they are averaged
         trainer.pt         optimizer, counters, every RNG state, the games played ahead
         replay.jsonl       replay's episodes
+        manifest.json      the hash of each file above, written last (agent.manifest)
       metrics.jsonl, *.png, candidates.json, wandb/    the run's log (agent.training.runlog)
       eval/                scripts.evaluate's results
 
-A checkpoint is written into a hidden temporary directory, renamed into place, and only then named by LATEST
-(itself replaced atomically), so a run killed at any moment leaves LATEST naming a complete checkpoint.
+A checkpoint is written into a hidden temporary directory, sealed by its manifest, renamed into place, and only
+then named by LATEST (itself replaced atomically), so a run killed at any moment leaves a complete checkpoint.
+Readers (`RunDir.checkpoint`) take the newest checkpoint that verifies against its manifest, and warn about each
+newer one they skip and why: one damaged later (a full disk, a crash before the system flushed it, a hand edit)
+costs the iterations since the one before, not the run.
 """
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import pathlib
 import shutil
 from collections.abc import Callable
 
 from agent.configs import from_dict
+from agent.manifest import MANIFEST, problem, write_manifest
 from agent.model.files import atomic_write
 from agent.search.config import SearchConfig
 
 CONFIG, SEARCH, LATEST, MODEL = "config.json", "search.json", "LATEST", "model"
 KEEP = 2  # checkpoints kept: the newest, and the one before in case the newest is damaged
+log = logging.getLogger(__name__)
 
 
 def write_text(path: pathlib.Path, text: str) -> None:
@@ -71,40 +78,69 @@ class RunDir:
         return path
 
     def latest_name(self) -> str | None:
-        """The name of the newest checkpoint, None if there is none."""
+        """The name of the checkpoint LATEST names, None if there is none."""
         try:
             return self.latest().name
         except FileNotFoundError:
             return None
 
+    def checkpoint(self, under: str = "") -> pathlib.Path:
+        """The newest checkpoint whose files (those under `under`, e.g. "model/") verify against its manifest,
+        with a warning naming each newer one skipped and why, and any disagreement with LATEST; FileNotFoundError
+        where the run has no checkpoint, ValueError where none verifies. A checkpoint written before checkpoints
+        carried a manifest is used unverified, with a warning."""
+        found = sorted((p for p in self.path.glob("ckpt-*") if p.is_dir()), reverse=True)
+        if not found:
+            raise FileNotFoundError(f"{self.path} holds no checkpoint (no ckpt-* directory): a run that has not "
+                                    "saved one yet, or not a run directory")
+        skipped = []
+        for path in found:
+            why = problem(path, under)
+            if why == f"no {MANIFEST}" and (path / MODEL).is_dir():
+                log.warning("warning: %s has no %s (written before checkpoints carried one): its files are used "
+                            "unverified", path, MANIFEST)
+                why = None
+            if why is None:
+                break
+            skipped.append(f"{path.name} ({why})")
+        else:
+            raise ValueError(f"no checkpoint in {self.path} verifies: {'; '.join(skipped)}")
+        pointer = self.path / LATEST
+        named = pointer.read_text().strip() if pointer.is_file() else None
+        if skipped:
+            log.warning("warning: using %s, skipping the newer %s", path.name, "; ".join(skipped))
+        elif named != path.name:
+            log.warning("warning: using %s, the newest checkpoint that verifies: %s", path.name,
+                        f"{pointer} names {named}" if named else f"{pointer} is missing")
+        return path
+
     def model_dir(self) -> pathlib.Path:
-        """Where the published model is: the newest checkpoint's model/ (a bare RUN_DIR/model/ where there is no
-        LATEST); FileNotFoundError says what is missing."""
-        if (self.path / LATEST).exists():
-            name = (self.path / LATEST).read_text().strip()
-            model = self.path / name / MODEL
-            if not model.is_dir():
-                raise FileNotFoundError(f"{self.path} is half-written: {LATEST} names {name!r}, which has no "
-                                        f"{MODEL}/ directory")
-            return model
+        """Where the published model is: the newest verifying checkpoint's model/ (a bare RUN_DIR/model/ where
+        there is no checkpoint); FileNotFoundError or ValueError says what is missing or damaged."""
+        if any(self.path.glob("ckpt-*")):
+            return self.checkpoint(under=MODEL + "/") / MODEL
         if not (self.path / MODEL).is_dir():
-            raise FileNotFoundError(f"{self.path} holds no checkpoint (no {LATEST} file, no {MODEL}/ directory): "
+            raise FileNotFoundError(f"{self.path} holds no checkpoint (no ckpt-* directory, no {MODEL}/ directory): "
                                     "a run that has not saved one yet, or not a run directory")
         return self.path / MODEL
 
     def write_checkpoint(self, iteration: int, fill: Callable[[pathlib.Path], None]) -> pathlib.Path:
-        """A new checkpoint for `iteration`: `fill(directory)` writes its files into a temporary directory,
-        which is renamed into place and then named by LATEST; older checkpoints beyond KEEP are removed."""
+        """A new checkpoint for `iteration`: `fill(directory)` writes its files into a temporary directory, which
+        is sealed with its manifest, renamed into place and then named by LATEST. Of the older checkpoints the
+        newest KEEP - 1 stay; newer ones (left by a run resumed from an earlier checkpoint) are replaced as the
+        run reaches them."""
         name = self.checkpoint_name(iteration)
         tmp = self.path / f".{name}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         fill(tmp)
+        write_manifest(tmp)
         final = self.path / name
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)
         write_text(self.path / LATEST, name + "\n")
-        for old in sorted(self.path.glob("ckpt-*"))[:-KEEP]:
+        older = sorted(p for p in self.path.glob("ckpt-*") if p.name < name)
+        for old in older[:len(older) - (KEEP - 1)]:
             shutil.rmtree(old, ignore_errors=True)
         return final
 

@@ -7,6 +7,7 @@ import json
 import pytest
 import torch
 
+from agent.manifest import write_manifest
 from agent.rundir import RunDir
 from agent.training.loop import train
 from scripts import benchmark, evaluate
@@ -70,9 +71,11 @@ def test_resume_with_another_config_is_refused(tmp_path, capsys):
 
 
 def test_resume_from_a_truncated_trainer_state_says_which_file(tmp_path, capsys):
+    """A trainer.pt that verifies against its manifest but cannot be read (another version's, say)."""
     train(tiny_config(tmp_path / "run", steps=4), quiet=True)
     state = RunDir(tmp_path / "run").latest() / "trainer.pt"
     state.write_bytes(state.read_bytes()[:100])
+    write_manifest(state.parent)
     said = refused(capsys, train_script.main, ["--out", str(tmp_path / "run"), "--resume", "--steps", "8"])
     assert said.startswith(f"error: {state} is corrupt or from another version: ")
     assert "\n" not in said

@@ -226,10 +226,6 @@ def test_search_options_override_the_runs_play_search(run_dir, monkeypatch, caps
 def test_evaluate_explains_a_bad_run_directory(run_dir, tmp_path):
     with pytest.raises(SystemExit, match="does not exist"):
         evaluate.main(["--run", str(tmp_path / "nowhere"), "--wandb-mode", "disabled"])
-    (run_dir / "LATEST").write_text("ckpt-000005")
-    with pytest.raises(SystemExit, match="half-written"):
-        evaluate.main(["--run", str(run_dir), "--wandb-mode", "disabled"])
-    (run_dir / "LATEST").unlink()
     (run_dir / "config.json").write_text(json.dumps({"game": "leduc_poker"}))
     with pytest.raises(SystemExit, match="kuhn_poker"):
         evaluate.main(["--run", str(run_dir), "--wandb-mode", "disabled"])

@@ -3,7 +3,9 @@ import dataclasses
 import json
 import os
 import pathlib
+import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from safetensors.torch import load_file
 
 from agent.agent import Agent, load_agent
 from agent.evaluation.exploitability import exploitability
+from agent.manifest import write_manifest
 from agent.model.losses import LossConfig
 from agent.rundir import RunDir
 from agent.search import SearchConfig
@@ -160,6 +163,50 @@ def test_kill_minus_nine_between_checkpoints_then_resume(tmp_path):
     assert re.search(rf"^run directory +{re.escape(str(out))}$", summary.stdout, re.M), summary.stdout
 
 
+STEPS = ("model", "state", "manifest", "text")  # tests.slow_checkpoints' names for the steps of a checkpoint write
+
+
+@pytest.mark.slow
+def test_kill_minus_nine_at_twenty_random_moments_then_resume(tmp_path):
+    """Killed with -9 twenty times, ten at a random moment of the run and ten while a checkpoint is being written
+    (a random step of a random write), each run resumes and ends with the uninterrupted run's checkpoint: the
+    same weights, bit for bit, and the same replay."""
+    rng = random.Random(0)
+    whole = tmp_path / "whole"
+    began = time.monotonic()
+    reference = subprocess.run(train_command(whole, 40), capture_output=True, text=True, timeout=300)
+    seconds = time.monotonic() - began
+    assert reference.returncode == 0, reference.stderr[-2000:]
+    struck = []
+    for trial in range(20):
+        out, marker = tmp_path / f"run{trial}", tmp_path / f"marker{trial}"
+        cmd = [sys.executable, "-m", "tests.slow_checkpoints", str(marker)] + train_command(out, 40)[3:]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if trial % 2:  # while a checkpoint is written: a step of a random write, at a random point of its pause
+            step, n = STEPS[trial // 2 % len(STEPS)], rng.randrange(1, 8)
+            while proc.poll() is None and (not marker.exists() or marker.read_text().split().count(step) < n):
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0, 0.3))
+            struck.append(f"{step} {n}" if proc.poll() is None else "too late")
+        else:
+            time.sleep(rng.uniform(0, seconds))
+            struck.append("any")
+        proc.kill()
+        proc.wait()
+        if not RunDir(out).has_checkpoints():  # killed before its first checkpoint: it starts again
+            shutil.rmtree(out, ignore_errors=True)
+            done = subprocess.run(train_command(out, 40), capture_output=True, text=True, timeout=300)
+        else:
+            done = subprocess.run(train_command(out, 40, "--resume"), capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, (trial, struck[-1], done.stderr[-2000:])
+        a, b = weights(out), weights(whole)
+        assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a), (trial, struck[-1])
+        assert (RunDir(out).latest() / "replay.jsonl").read_text() == (
+            RunDir(whole).latest() / "replay.jsonl").read_text(), (trial, struck[-1])
+        shutil.rmtree(out)
+    assert "too late" not in struck, struck  # every kill came while the run was going
+
+
 def test_ctrl_c_stops_learner_and_worker_with_a_message_not_a_traceback(tmp_path):
     out = tmp_path / "run"
     proc = subprocess.Popen(train_command(out, 400, "--actor", "process"), stdout=subprocess.PIPE,
@@ -222,10 +269,14 @@ def test_refusals_say_what_is_wrong(tmp_path):
         train(tiny_config(tmp_path / "empty", resume=True), quiet=True)
     ckpt = RunDir(tmp_path / "run").latest()
     (ckpt / "trainer.pt").write_bytes(b"garbage")
+    with pytest.raises(ValueError, match="no checkpoint in .* verifies: ckpt-000001 .trainer.pt does not match"):
+        train(tiny_config(tmp_path / "run", steps=8, resume=True), quiet=True)
+    write_manifest(ckpt)  # files that verify but cannot be read: from another version, say
     with pytest.raises(ValueError, match="corrupt"):
         train(tiny_config(tmp_path / "run", steps=8, resume=True), quiet=True)
     assert (ckpt / "replay.jsonl").exists() and (tmp_path / "run" / "metrics.jsonl").exists()  # nothing lost
     (ckpt / "model" / "model.safetensors").write_bytes(b"\0" * 10)
+    write_manifest(ckpt)
     with pytest.raises(ValueError, match="safetensors"):
         train(tiny_config(tmp_path / "run", steps=8, resume=True), quiet=True)
 
@@ -238,6 +289,7 @@ def test_a_checkpoint_whose_game_spec_differs_from_this_codes_is_refused(tmp_pat
     saved = json.loads(path.read_text())
     saved["game"]["zero_sum"] = not saved["game"]["zero_sum"]
     path.write_text(json.dumps(saved))
+    write_manifest(path.parent.parent)  # as another version would have sealed it
     with pytest.raises(ValueError, match="another version of this code"):
         train(tiny_config(tmp_path / "run", steps=8, resume=True), quiet=True)
 

@@ -39,10 +39,10 @@ def start(cfg: TrainConfig) -> Trainer:
         if not run.config.exists():
             raise FileNotFoundError(f"{cfg.out} has no config.json: nothing to resume")
         saved = TrainConfig.from_json(run.config.read_text(), str(run.config))
-        run.latest()  # refuse early, before anything is touched
+        checkpoint = run.checkpoint()  # refuse early, before anything is touched
         cfg = dataclasses.replace(saved, **{k: getattr(cfg, k) for k in BUDGET_FLAGS}, out=cfg.out, resume=True)
         trainer = Trainer(cfg)
-        trainer.load()
+        trainer.load(checkpoint)
         return trainer
     if cfg.out.is_dir() and any(cfg.out.iterdir()) and not RunDir(cfg.out).config.exists():
         raise FileExistsError(f"{cfg.out} is a folder with other files in it, not a run directory (no config.json); "
