@@ -64,6 +64,10 @@ class GameAdapter:
         self.params = dict(params)
         self.num_players = game.num_players()
         self.num_actions = game.num_distinct_actions()
+        if self.params != self.default_params and game.get_parameters() != pyspiel.load_game(
+                game.get_type().short_name, self.default_params).get_parameters():
+            # the facts measured at the default parameters do not carry over (3-player kuhn is another game)
+            self.uniform_exploitability, self.exploitability_every, self.enumerable = None, 0, False
 
     # ----- rules: thin pass-throughs so callers need one object -----
     def new_initial_state(self) -> pyspiel.State:
@@ -126,6 +130,17 @@ class GameAdapter:
     def action_words(self, action: int, phase: str) -> tuple[str, ...] | None:
         """The words of `action` when taken in `phase`; None if no such action exists in that phase."""
         raise NotImplementedError
+
+    # ----- what a human reads (scripts.play): overridden where OpenSpiel's text is not the table's -----
+    def spoken(self, state: pyspiel.State, action: int) -> str:
+        """`action` of the player to move in `state` as a player at the table says it (default: OpenSpiel's
+        text for it; poker says check where nothing is owed, where OpenSpiel says Call or Pass)."""
+        return state.action_to_string(state.current_player(), action)
+
+    def stakes(self, state: pyspiel.State) -> str | None:
+        """What is at stake on the table now, in a few words (the pot in poker); None where the cards and the
+        returns say it all."""
+        return None
 
     # ----- derived helpers -----
     def all_action_words(self) -> Iterable[tuple[str, tuple[str, ...], int]]:

@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def report(summary: Summary) -> str:
     """The summary as an aligned two-column table."""
-    rows = [("game", summary.cfg.game), ("learner updates", summary.updates), ("self-play games", summary.games)]
+    game = summary.cfg.game + "".join(f" {k}={v}" for k, v in summary.cfg.game_params.items())
+    rows = [("game", game), ("learner updates", summary.updates), ("self-play games", summary.games)]
     res = summary.versus_random
     if res:
         rows.append((f"vs uniform random ({res['games']} games)",

@@ -38,8 +38,8 @@ class InlineActor:
     """Self-play in this process: `submit` keeps a copy of the weights, `result` plays the games."""
 
     def __init__(self, game: str, model_cfg: ModelConfig, search: SearchConfig, *, seed: int, games_n: int,
-                 temperature: float, device: torch.device):
-        adapter = games.load(game)
+                 temperature: float, device: torch.device, game_params: dict | None = None):
+        adapter = games.load(game, **(game_params or {}))
         with torch.random.fork_rng(devices=[]):  # its weights come with `submit`: leave the learner's RNG alone
             model = Model(model_cfg, GameSpec.of(adapter)).to(device).eval()
         self.agent = Agent(adapter, model, search=search, seed=seed + 1)
@@ -84,7 +84,7 @@ class ProcessActor:
     `if __name__ == "__main__"` guard would start training again), or fork, which CUDA does not survive."""
 
     def __init__(self, game: str, model_cfg: ModelConfig, search: SearchConfig, *, seed: int, games_n: int,
-                 temperature: float, device: torch.device):
+                 temperature: float, device: torch.device, game_params: dict | None = None):
         self._conn, child = Pipe()
         root = str(pathlib.Path(__file__).resolve().parent.parent)  # where `agent` is importable from
         env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
@@ -92,7 +92,7 @@ class ProcessActor:
                                       pass_fds=[child.fileno()], env=env)
         child.close()
         self._send(("start", (game, model_cfg, search, dict(seed=seed, games_n=games_n, temperature=temperature,
-                                                            device=device))))
+                                                            device=device, game_params=game_params))))
         self._receive()
         self._busy = False
         self._threads = torch.get_num_threads()

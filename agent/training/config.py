@@ -9,6 +9,7 @@ import types
 import typing
 from typing import Literal
 
+import games
 from agent.configs import from_dict
 from agent.device import pick_device
 from agent.model.config import PRESETS
@@ -37,6 +38,8 @@ class TrainConfig:
 
     game: str = "leduc_poker"
     """OpenSpiel game to train on (games.supported() lists the card games)."""
+    game_params: dict[str, int | float | bool | str] = dataclasses.field(default_factory=dict)
+    """OpenSpiel parameters over the game's defaults, e.g. --game-params players 3 (checked against the game's)."""
     out: pathlib.Path | None = None
     """Run directory (default: runs/GAME)."""
     preset: str = "auto"
@@ -110,6 +113,7 @@ class TrainConfig:
         """Refuse, naming the option and what it accepts, a value of the wrong type or out of range: checked once,
         here, before a run writes anything."""
         check_types(self)
+        games.check_game(self.game, self.game_params)
         at_least = {"steps": 1, "games_per_iteration": 1, "updates_per_iteration": 1, "batch_size": 1, "unroll": 0,
                     "replay_capacity": 1, "max_legal": 1, "eval_every": 1, "eval_games": 1, "final_games": 0,
                     "checkpoint_every": 1, "lr_decay_steps": 1, "exploitability_every": 0}
@@ -194,6 +198,9 @@ def _fits(value, kind) -> bool:
     """Whether `value` is of type `kind` (int, float, bool, str, Path, a Literal, a dataclass, X | None)."""
     if typing.get_origin(kind) is typing.Literal:
         return value in typing.get_args(kind)
+    if typing.get_origin(kind) is dict:
+        keys, values = typing.get_args(kind)
+        return isinstance(value, dict) and all(_fits(k, keys) and _fits(v, values) for k, v in value.items())
     if typing.get_origin(kind) in (typing.Union, types.UnionType):
         return any(_fits(value, k) for k in typing.get_args(kind))
     if kind is type(None):
@@ -213,5 +220,7 @@ def _describe(kind) -> str:
         return "one of " + ", ".join(repr(v) for v in typing.get_args(kind))
     if typing.get_origin(kind) in (typing.Union, types.UnionType):
         return " or ".join(_describe(k) for k in typing.get_args(kind))
+    if typing.get_origin(kind) is dict:
+        return "a map of " + " to ".join(_describe(k) for k in typing.get_args(kind))
     return {type(None): "null", float: "a number", int: "an integer", bool: "true or false", str: "a string",
             pathlib.Path: "a path"}.get(kind, getattr(kind, "__name__", str(kind)))

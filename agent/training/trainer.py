@@ -44,7 +44,7 @@ class Trainer:
         self.dir = pathlib.Path(cfg.out)
         self.run = RunDir(self.dir)
         self.device = pick_device(cfg.device)
-        self.adapter = games.load(cfg.game)
+        self.adapter = games.load(cfg.game, **cfg.game_params)
         torch.manual_seed(cfg.seed)
         self.model = Model(preset(cfg.preset), GameSpec.of(self.adapter)).to(self.device)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -106,7 +106,7 @@ class Trainer:
             cfg = self.cfg
             self.actor = make_actor(cfg.actor, cfg.game, self.model.cfg, cfg.selfplay, seed=cfg.seed,
                                     games_n=cfg.games_per_iteration, temperature=cfg.temperature,
-                                    device=self.device)
+                                    device=self.device, game_params=cfg.game_params)
         return self.actor
 
     def close(self) -> None:
@@ -169,9 +169,10 @@ class Trainer:
         self.agent.cfg = search
         self.run.write_search(search)
 
-    def load(self) -> pathlib.Path:
-        """Restore the run state from the checkpoint LATEST names; clear errors for missing or corrupt files."""
-        path = self.run.latest()
+    def load(self, path: pathlib.Path | None = None) -> pathlib.Path:
+        """Restore the run state from the checkpoint `path` (default: the newest that verifies, RunDir.checkpoint);
+        clear errors for missing or corrupt files."""
+        path = path or self.run.checkpoint()
         read_state(self, path)
         return path
 
