@@ -31,3 +31,16 @@ class LeducPoker(GameAdapter):
 
     def action_words(self, action, phase):
         return (("fold",), ("call",), ("raise",))[action] if 0 <= action < 3 else None
+
+    def spoken(self, state, action):
+        """OpenSpiel's Call is a check and its Raise a bet where nothing is owed, which is where it allows no
+        Fold."""
+        owed = 0 in state.legal_actions()
+        return (("fold", "call", "raise") if owed else ("fold", "check", "bet"))[action]
+
+    def stakes(self, state):
+        """The pot, as OpenSpiel's state shows it; None once the game is over (its pot reads 0 then, and the
+        returns say who took what)."""
+        if state.is_terminal():
+            return None
+        return next(line for line in str(state).splitlines() if line.startswith("Pot: ")).replace("Pot: ", "pot ")

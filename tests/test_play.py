@@ -31,9 +31,15 @@ class Human:
         return self.answers.pop(0) if self.answers else "0"
 
     def games(self) -> list[str]:
-        """The text printed during each game, from its header to (not including) its returns line."""
+        """The text printed during each game, from its header to (not including) its game-over line."""
         text = "\n".join(self.lines)
-        return [chunk.split("\nreturns:")[0] for chunk in text.split("=== game ")[1:]]
+        return [chunk.split("\n--- game over ---")[0] for chunk in text.split("=== game ")[1:]]
+
+    def endings(self) -> list[list[str]]:
+        """The lines printed after each game's game-over line, up to its returns line."""
+        text = "\n".join(self.lines)
+        return [chunk.split("\n--- game over ---\n")[1].split("\nreturns:")[0].split("\n")
+                for chunk in text.split("=== game ")[1:]]
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +74,8 @@ def test_printed_moves_and_returns_are_the_real_games(runs, game, seat):
     assert len(finished) == 2 and all(s.is_terminal() for s in finished)
     text = "\n".join(human.lines)
     moves = [line for line in human.lines if line.startswith(("you play:", "agent ("))]
-    expected = [f"you play: {s.action_to_string(seat, a)}" if s.current_player() == seat
-                else f"agent (seat {s.current_player()}) plays: {s.action_to_string(s.current_player(), a)}"
+    expected = [f"you play: {agent.adapter.spoken(s, a)}" if s.current_player() == seat
+                else f"agent (seat {s.current_player()}) plays: {agent.adapter.spoken(s, a)}"
                 for f in finished for s, a in steps(f) if not s.is_chance_node()]
     assert moves == expected
     shown = [[float(v) for v in re.findall(r"\) ([-+][\d.e+]+)", line)] for line in human.lines
@@ -81,27 +87,83 @@ def test_printed_moves_and_returns_are_the_real_games(runs, game, seat):
     assert f"seat {seat} (you)" in text and f"seat {1 - seat} (agent)" in text
 
 
+def money(state) -> list[int]:
+    """The chips each player holds, from OpenSpiel's leduc state string (each starts with 100)."""
+    return [int(x) for x in next(line for line in str(state).splitlines() if line.startswith("Money")).split(":")[1]
+            .split()]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_moves_are_said_in_the_tables_words(seed):
+    """Poker's words against the chips: a check puts nothing in and owes nothing, a call evens the chips, a fold
+    ends the game losing what was put in (in kuhn, the ante)."""
+    rng = random.Random(seed)
+    for name in ("kuhn_poker", "leduc_poker"):
+        adapter = games.load(name)
+        state = adapter.new_initial_state()
+        while not state.is_terminal():
+            if state.is_chance_node():
+                state.apply_action(rng.choice(state.legal_actions()))
+                continue
+            action, actor = rng.choice(state.legal_actions()), state.current_player()
+            word, before = adapter.spoken(state, action), state.clone()
+            state.apply_action(action)
+            if name == "leduc_poker":
+                owed = money(before)[actor] > min(money(before))
+                assert word in (("fold", "call", "raise") if owed else ("check", "bet"))
+                if state.is_terminal() and word in ("check", "call"):  # a showdown for what each put in, alike
+                    assert abs(state.returns()[actor]) in (0, 100 - min(money(before)))
+                elif word == "check":
+                    assert money(state) == money(before)
+                elif word == "call":
+                    assert money(state)[actor] == min(money(before))
+                if word == "fold":
+                    assert state.is_terminal() and state.returns()[actor] == money(before)[actor] - 100
+            else:
+                assert word == ("check", "bet", "fold", "call")[2 * (1 in before.history()[2:]) + action]
+                if word == "fold":
+                    assert state.is_terminal() and state.returns()[actor] == -1  # the ante, no more
+
+
+def test_the_pot_is_what_the_players_put_in(runs):
+    """The pot shown on each turn against OpenSpiel's money: 200 chips at the start, less what the players hold."""
+    agent = load_agent(runs["leduc_poker"], **FAST)
+    for seed in range(3):
+        human = Human()
+        [final] = play(agent, 0, 1, random.Random(seed), human.read, human.write)
+        turns = [s for s, _ in steps(final) if s.current_player() == 0]
+        pots = [line for line in human.games()[0].split("\n") if line.startswith("pot ")]
+        assert pots == [f"pot {200 - sum(money(s))}" for s in turns]
+
+
 @pytest.mark.parametrize("game", ["kuhn_poker", "leduc_poker"])
-def test_the_human_never_sees_the_other_seats_hidden_cards(runs, game):
+def test_the_human_sees_no_hidden_card_until_the_showdown_shows_them_all(runs, game):
     agent = load_agent(runs[game], **FAST)
     tok = agent.tok
     for seat in (0, 1):
         for seed in range(3):
             human = Human()
             [final] = play(agent, seat, 1, random.Random(seed), human.read, human.write)
-            [text] = human.games()
+            [text], [ending] = human.games(), human.endings()
             turns = [s for s, _ in steps(final) if s.current_player() == seat]
-            assert [line for line in text.split("\n") if line.startswith("you see:")] == \
-                [f"you see: {s.information_state_string(seat)}" for s in turns]
+            assert "[Observer" not in text and "Chance outcome" not in text  # no raw OpenSpiel strings
+            theirs = card_word(agent, final, 1 - seat)
             for s in turns:
-                assert s.information_state_string(seat) != s.information_state_string(1 - seat)
                 assert str(s) not in text  # the full state shows both private cards
                 own = set(tok.describe(tok.encode_observation(s, seat)))
                 secret = [w for w in tok.describe(tok.encode_hidden(s, seat)) if w not in own]
                 assert secret and not [w for w in secret if re.search(rf"\b{w}\b", text)]
-            deal = final.get_game().new_initial_state().action_to_string(-1, final.history()[1 - seat])
+            assert f"your cards: {card_word(agent, final, seat)}" in text
             deals = [line for line in text.split("\n") if line.startswith("chance:")][:2]  # seat 0's, seat 1's
-            assert deals[1 - seat] == "chance: hidden from you (p+1 deal ?)" and deal not in "\n".join(deals)
+            assert deals[1 - seat] == f"chance: agent (seat {1 - seat}): deal ?" and theirs not in text
+            assert ending[0] == f"  agent (seat {1 - seat}) deal: {theirs}"  # then the showdown shows it
+
+
+def card_word(agent, final, seat: int) -> str:
+    """The vocabulary's word for the card OpenSpiel dealt to `seat` (the history's first actions are the deals)."""
+    initial = final.get_game().new_initial_state()
+    return agent.adapter.step(agent.adapter.initial_context() | {"dealt": seat}, initial, -1,
+                              final.history()[seat], initial)[0].payload[0]
 
 
 def test_bad_input_reprompts_and_move_text_is_accepted(runs):
