@@ -54,7 +54,8 @@ def report(summary: Summary) -> str:
                      + (f"; an even seat gets {res['table_mean']:+.3f}" if res["table_mean"] else "")))
     if summary.play_choice:
         name, figures = summary.play_choice
-        rows.append(("play search", f"{name}, the lowest of " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())))
+        rows.append(("play search", f"{name}, the lowest of " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())
+                     + " (the two lowest measured twice: their worse draw)"))
     if summary.exploitability is not None:
         fresh = " (a fresh measurement)" if summary.play_choice else ""
         rows.append(("exploitability", f"{summary.exploitability:.4f}{fresh} (uniform random: "
