@@ -12,6 +12,7 @@ import functools
 import pathlib
 import sys
 import time
+import types
 
 PAUSE = 0.3  # seconds before each step: the window the test kills in
 
@@ -38,6 +39,7 @@ def main(argv: list[str]) -> None:
     marker = pathlib.Path(argv[0])
     checkpoint = agent.training.checkpoint
     checkpoint.save_model = announced("model", marker, checkpoint.save_model)
+    checkpoint.torch = types.SimpleNamespace(**vars(checkpoint.torch))  # its own torch: others' saves stay as they are
     checkpoint.torch.save = announced("state", marker, checkpoint.torch.save)
     agent.rundir.write_manifest = announced("manifest", marker, agent.rundir.write_manifest)
     agent.rundir.write_text = announced("text", marker, agent.rundir.write_text)
