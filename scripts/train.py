@@ -55,7 +55,7 @@ def report(summary: Summary) -> str:
     if summary.play_choice:
         name, figures = summary.play_choice
         rows.append(("play search", f"{name}, the lowest of " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())
-                     + " (the two lowest measured twice: their worse draw)"))
+                     + " (each its worse of two draws)"))
     if summary.exploitability is not None:
         fresh = " (a fresh measurement)" if summary.play_choice else ""
         rows.append(("exploitability", f"{summary.exploitability:.4f}{fresh} (uniform random: "
