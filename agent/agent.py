@@ -22,7 +22,7 @@ from agent.episodes import play_random, trace
 from agent.model import EOS, SEP, Model
 from agent.model.config import replace, return_scale
 from agent.model.files import load_model
-from agent.model.sampling import sample_hidden
+from agent.model.sampling import sample_hidden, sample_hidden_walks
 from agent.model.tokens import pad_rows
 from agent.rundir import RunDir
 from agent.search import SearchResult, Tree, pool, simulate
@@ -31,6 +31,7 @@ from agent.search.learned import LearnedExpander
 from agent.search.oracle import NetworkValue, OracleExpander, RolloutValue
 from agent.search.rules_inner import RulesInnerExpander
 from games.base import GameAdapter
+from games.belief import Unsupported, Walk
 from games.worlds import consistent_history
 from tokenizer import Tokenizer
 
@@ -118,12 +119,42 @@ class Agent:
         ids = {tuple(self.tok.encode_action(state, a)): a for a in state.legal_actions()}
         return [ids[k] for k in result.keys]
 
+    # ----- beliefs: possible worlds drawn from b -----
+    def sample_worlds(self, state: pyspiel.State, n: int, player: int | None = None) -> list[pyspiel.State]:
+        """`n` worlds drawn from the learned belief: real states, reached by legal actions from the initial state,
+        that `player` (default: the one to move) cannot tell from `state`."""
+        player = state.current_player() if player is None else player
+        walk = Walk(self.adapter, state, player)
+        walks = [walk.copy() for _ in range(n)]
+        sample_hidden_walks(self.model, [self.tok.encode_observation(state, player)] * n, walks,
+                            generator=self.generator)
+        return [w.world() for w in walks]
+
+    def resample(self, state: pyspiel.State, player: int) -> pyspiel.State:
+        """One world drawn from the learned belief (`sample_worlds`); OpenSpiel's resampler callback, so
+        `ISMCTSBot(...).set_resampler(agent.resample)` plans on the learned belief."""
+        return self.sample_worlds(state, 1, player)[0]
+
+    def _root_hidden(self, states, obs, P) -> tuple[list[list[list[int]]], list[list[pyspiel.State]] | None]:
+        """P hidden-token rows per state and, where the game's walk applies (games.belief), the worlds they
+        describe; elsewhere b's free samples and None."""
+        try:
+            walks = [Walk(self.adapter, s, s.current_player()) for s in states]
+        except Unsupported:
+            return sample_hidden(self.model, obs, P, max_len=self.hidden_cap, generator=self.generator), None
+        rows = [w.copy() for w in walks for _ in range(P)]
+        flat = sample_hidden_walks(self.model, [o for o in obs for _ in range(P)], rows, generator=self.generator)
+        return ([flat[i * P:(i + 1) * P] for i in range(len(states))],
+                [[w.world() for w in rows[i * P:(i + 1) * P]] for i in range(len(states))])
+
     def _learned_roots(self, states):
         _check_decisions(states)
         P = self.cfg.particles
         obs = [self.tok.encode_observation(s, s.current_player()) for s in states]
-        hidden = sample_hidden(self.model, obs, P, max_len=self.hidden_cap, generator=self.generator)
-        if self.inner_actions == "rules":  # each particle's latent must come from the world it carries
+        hidden, possible = self._root_hidden(states, obs, P)
+        if self.inner_actions == "rules" and possible is not None:
+            worlds = [w for ws in possible for w in ws]
+        elif self.inner_actions == "rules":  # each particle's latent must come from the world it carries
             hidden, worlds = self._possible(states, obs, hidden)
         rows = [o + [SEP] + h + [EOS] for o, hs in zip(obs, hidden) for h in hs]
         ids = pad_rows(rows, device=self.device)

@@ -3,7 +3,8 @@
 Sections: tokenizer (per game), model (parameters per preset; latents per second per network call), search
 (simulations per second and the share of time outside network calls, per number of concurrent searches),
 selfplay (real game steps per second of batched self-play, learner updates per second, and the seconds of a
-training iteration with self-play in the learner's process and in a worker process beside it).
+training iteration with self-play in the learner's process and in a worker process beside it), beliefs
+(milliseconds per world sampled at a search root, P at once).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ class Args:
     """Seed of the random episodes."""
     json: pathlib.Path | None = None
     """Also write the figures to this JSON file."""
-    sections: tuple[str, ...] = ("tokenizer", "model", "search", "selfplay")
+    sections: tuple[str, ...] = ("tokenizer", "model", "search", "selfplay", "beliefs")
     """Which sections to run."""
     model_games: tuple[str, ...] = ("leduc_poker", "hearts")
     """Games whose real states feed the model section."""
@@ -48,6 +49,10 @@ class Args:
     """Belief particles per search in the search and self-play sections."""
     selfplay_games: int = 32
     """Games played at once in the self-play section."""
+    belief_games: tuple[str, ...] = ("leduc_poker", "crazy_eights", "hearts", "bridge")
+    """Games of the beliefs section: a small one and three whose hidden hands are large."""
+    belief_particles: tuple[int, ...] = (1, 8, 32)
+    """Worlds sampled at once at a root in the beliefs section."""
 
 
 def table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
@@ -132,7 +137,21 @@ def selfplay_section(args: Args) -> list[dict]:
     return rows
 
 
-SECTIONS = ("tokenizer", "model", "search", "selfplay")
+def beliefs_section(args: Args) -> list[dict]:
+    """Per game and P: milliseconds per world sampled at a root, and whether the walk made it a possible one."""
+    from scripts.benchmarks.beliefs import measure
+
+    device = _device(args)
+    rows = [measure(game, p, preset_name=args.presets[0], device=device, seed=args.seed)
+            for game in args.belief_games for p in args.belief_particles]
+    print(f"\n== beliefs: worlds sampled at a root ({args.presets[0]}, {device}; walk: possible by construction, "
+          "free: b unconstrained) ==")
+    print(table(rows, [("game", "game", "s"), ("particles", "P", "d"), ("ms_per_world", "ms per world", ".1f"),
+                       ("how", "how", "s")]))
+    return rows
+
+
+SECTIONS = ("tokenizer", "model", "search", "selfplay", "beliefs")
 
 
 def main(args: Args) -> None:
@@ -151,6 +170,8 @@ def main(args: Args) -> None:
         results["search"] = search_section(args)
     if "selfplay" in args.sections:
         results["selfplay"] = selfplay_section(args)
+    if "beliefs" in args.sections:
+        results["beliefs"] = beliefs_section(args)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
         print(f"\nwrote {args.json}")

@@ -21,6 +21,7 @@ from agent.model.files import save_model
 from agent.rundir import RunDir
 from agent.search.config import SearchConfig
 from agent.search.tree import Decision
+from games.chance import sample_chance
 from scripts import evaluate
 from tokenizer import Tokenizer
 
@@ -104,17 +105,17 @@ def test_rules_inner_ablation_searches_exactly_the_real_legal_set_below_the_root
 
 
 def test_rules_inner_draws_possible_worlds_again_in_a_game_without_a_resampler(monkeypatch):
-    """liars_dice has no resampler: impossible belief samples are drawn again, every particle then carries a
-    world its player cannot tell from the real state, and a sampler that never gives one is named."""
+    """crazy_eights has no resampler, and its belief walk does not apply yet (it deals silently): impossible
+    belief samples are drawn again, every particle then carries a world its player cannot tell from the real
+    state, and a sampler that never gives one is named."""
     import agent.agent as agent_module
 
-    adapter = games.load("liars_dice")
+    adapter = games.load("crazy_eights")
     torch.manual_seed(0)
     agent = Agent(adapter, Model(preset("tiny"), GameSpec.of(adapter)), search=SearchConfig(simulations=8, particles=4),
                   inner_actions="rules", seed=0)
     state = adapter.new_initial_state()
-    for a in (2, 5, 3):  # the dice, then a bid
-        state.apply_action(a)
+    sample_chance(state, random.Random(0))  # the deal: player 1 to move
     player = state.current_player()
     possible = agent.tok.encode_hidden(state, player)
     calls = []
@@ -130,7 +131,7 @@ def test_rules_inner_draws_possible_worlds_again_in_a_game_without_a_resampler(m
             assert agent.tok.encode_observation(world, player) == agent.tok.encode_observation(state, player)
     assert calls == [4, 2]  # the two impossible particles were drawn again, once
     monkeypatch.setattr(agent_module, "sample_hidden", lambda model, obs, n, **kw: [[possible * 2] * n for _ in obs])
-    with pytest.raises(ValueError, match="no possible world of liars_dice"):
+    with pytest.raises(ValueError, match="no possible world of crazy_eights"):
         agent.trees([state])
 
 

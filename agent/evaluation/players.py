@@ -8,10 +8,14 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pyspiel
+from open_spiel.python.algorithms.ismcts import ISMCTSBot
+from open_spiel.python.algorithms.mcts import RandomRolloutEvaluator
 
 from agent.agent import Agent
 from games.base import GameAdapter
+from games.belief import Unsupported, Walk
 
 Moves = Sequence[tuple[int, pyspiel.State]]  # (game index, state with this player's seat to move)
 
@@ -116,6 +120,42 @@ def ismcts(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.0) ->
                                  pyspiel.ISMCTSFinalPolicyType.MAX_VISIT_COUNT, False, False)
 
     return BotPlayer(f"ismcts-{simulations}", make)
+
+
+class LearnedResampler:
+    """OpenSpiel's resampler callback, drawing from an agent's learned belief `batch` worlds at a time for the
+    information state asked about (one batched sampling, not one per simulation)."""
+
+    def __init__(self, agent: Agent, batch: int = 32):
+        self.agent, self.batch = agent, batch
+        self.key, self.worlds = None, []
+
+    def __call__(self, state: pyspiel.State, player: int) -> pyspiel.State:
+        key = (tuple(state.history()), player)
+        if key != self.key or not self.worlds:
+            self.key, self.worlds = key, self.agent.sample_worlds(state, self.batch, player)
+        return self.worlds.pop()
+
+
+def ismcts_learned(agent: Agent, simulations: int = 1000, uct_c: float = 2.0) -> BotPlayer:
+    """OpenSpiel's Python IS-MCTS (the real rules, one random rollout per leaf) planning on worlds drawn from
+    `agent`'s learned belief (`Agent.resample`), in games whose belief walk applies."""
+    adapter = agent.adapter
+    state = adapter.new_initial_state()
+    while state.is_chance_node():
+        state.apply_action(state.chance_outcomes()[0][0])
+    try:
+        Walk(adapter, state, state.current_player())
+    except Unsupported as e:
+        raise ValueError(f"IS-MCTS with the learned resampler needs possible worlds: {e}") from None
+
+    def make(seat: int, seed: int) -> ISMCTSBot:
+        rng = np.random.RandomState(seed % 2**32)
+        bot = ISMCTSBot(adapter.game, RandomRolloutEvaluator(1, rng), uct_c, simulations, random_state=rng)
+        bot.set_resampler(LearnedResampler(Agent(adapter, agent.model, search=agent.cfg, seed=seed)))
+        return bot
+
+    return BotPlayer(f"ismcts-learned-{simulations}", make)
 
 
 def cfr_plus(adapter: GameAdapter, iterations: int = 1000, seed: int = 0) -> PolicyPlayer:

@@ -19,11 +19,12 @@ from agent.evaluation import beliefs as belief_quality
 from agent.evaluation.exploitability import AgentPolicy, exploitability
 from agent.evaluation.generator import generator_quality
 from agent.evaluation.matches import head_to_head
-from agent.evaluation.players import AgentPlayer, Player, UniformRandom, cfr_plus, gin_bot, ismcts
+from agent.evaluation.players import AgentPlayer, Player, UniformRandom, cfr_plus, gin_bot, ismcts, ismcts_learned
 from agent.model.targets import make_batch
 
 VARIANTS = ("agent", "particles1", "rules_inner", "oracle")
-OPPONENTS = ("random", "ismcts", "cfr", "gin_bot", "oracle")
+OPPONENTS = ("random", "ismcts", "ismcts_learned", "cfr", "gin_bot", "oracle")
+DEFAULT_OPPONENTS = ("random", "ismcts", "cfr", "gin_bot", "oracle")  # ismcts_learned, Python and slow, on request
 
 
 @dataclasses.dataclass
@@ -32,14 +33,17 @@ class EvalSettings:
 
     episodes: int = 200
     """Games per (variant, opponent) pair; seats rotate across them."""
-    opponents: tuple[str, ...] = OPPONENTS
-    """Opponents to play (those that do not apply to the game are skipped with a note)."""
+    opponents: tuple[str, ...] = DEFAULT_OPPONENTS
+    """Opponents to play (those that do not apply to the game are skipped with a note); also ismcts_learned:
+    OpenSpiel's Python IS-MCTS on worlds from the run's learned belief, at --ismcts-learned-simulations."""
     variants: tuple[str, ...] = VARIANTS
     """Rows: the agent as trained and its ablations (particles1, rules_inner, oracle)."""
     seed: int = 0
     """Seed of every match, world sample and baseline."""
     ismcts_simulations: int = 1000
     """IS-MCTS simulations per move (real rules, one random rollout per leaf)."""
+    ismcts_learned_simulations: int = 200
+    """Simulations per move of the Python IS-MCTS with the learned resampler (fewer: Python is slower)."""
     cfr_iterations: int = 1000
     """CFR+ iterations for the Nash-like opponent (kuhn_poker and leduc_poker)."""
     exploitability: bool = True
@@ -49,7 +53,8 @@ class EvalSettings:
 
     def __post_init__(self):
         """Refuse counts that leave nothing to measure, naming the option."""
-        for name, low in (("episodes", 1), ("ismcts_simulations", 1), ("cfr_iterations", 1),
+        for name, low in (("episodes", 1), ("ismcts_simulations", 1), ("ismcts_learned_simulations", 1),
+                          ("cfr_iterations", 1),
                           ("quality_positions", 0)):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < low:
                 raise ValueError(f"{name} must be an integer of at least {low}, got {getattr(self, name)!r}")
@@ -76,6 +81,8 @@ def opponent(name: str, agent: Agent, settings: EvalSettings, make_oracle: Calla
         return UniformRandom(settings.seed)
     if name == "ismcts":
         return ismcts(adapter, settings.ismcts_simulations)
+    if name == "ismcts_learned":
+        return ismcts_learned(agent, settings.ismcts_learned_simulations)
     if name == "cfr":
         return cfr_plus(adapter, settings.cfr_iterations, settings.seed)
     if name == "gin_bot":

@@ -1,4 +1,5 @@
-"""Batched sampling from the two autoregressive networks, with a key-value cache: actions from G, hidden states from b.
+"""Batched sampling from the two autoregressive networks, with a key-value cache: actions from G, hidden states from b
+(freely, or constrained to possible worlds by games.belief walks).
 
 Distinct actions come from stochastic beam search (Kool, van Hoof and Welling,
 2019): Gumbel-perturbed log-probabilities are pushed down the token tree so
@@ -26,6 +27,8 @@ from transformers import DynamicCache
 
 from agent.model import EOS, PAD, SEP, Model
 from agent.model.networks import CACHE
+from games.belief import Walk
+from tokenizer import vocab
 
 NEG = -1e9  # a finite "minus infinity" that keeps Gumbel arithmetic free of NaN
 
@@ -159,3 +162,46 @@ def sample_hidden(model: Model, observations: list[list[int]], n: int = 1, *, ma
     seqs = torch.stack(sampled, 1).tolist()
     rows = [[t for t in seq[:seq.index(EOS)]] if EOS in seq else [t for t in seq if t != PAD] for seq in seqs]
     return [rows[i * n:(i + 1) * n] for i in range(len(observations))]
+
+
+@torch.no_grad()
+def sample_hidden_walks(model: Model, observations: list[list[int]], walks: list[Walk], *,
+                        generator: torch.Generator | None = None) -> list[list[int]]:
+    """b's hidden tokens for each row (an observation's token ids, `<sep>` not included, and the walk that builds
+    that row's world), constrained to possible worlds: where the walk offers a choice, b's probabilities
+    renormalised over the words it allows; where it forces a word, that word. Each walk ends complete (its
+    `world()`), and the row's tokens are its hidden words."""
+    dev, ids = next(model.parameters()).device, vocab.ids()
+    R = len(observations)
+    prompts = [list(o) + [SEP] for o in observations]
+    T = max(len(p) for p in prompts)
+    tokens = torch.full((R, T), PAD, dtype=torch.long, device=dev)
+    mask = torch.zeros(R, T, dtype=torch.long, device=dev)
+    for i, p in enumerate(prompts):  # left padding: every prompt ends at column T-1
+        tokens[i, T - len(p):] = torch.tensor(p)
+        mask[i, T - len(p):] = 1
+    pos = (mask.cumsum(1) - 1).clamp(min=0)
+    cache, last = DynamicCache(), pos[:, -1]
+    out = model.belief(input_ids=tokens, attention_mask=mask, position_ids=pos, use_cache=True, **{CACHE: cache})
+    queues: list[list[str]] = [w.take_forced() for w in walks]
+    while not all(w.done and not q for w, q in zip(walks, queues)):
+        nxt = torch.full((R,), PAD, dtype=torch.long, device=dev)
+        logits = out.logits[:, -1].float()
+        for i, (walk, queue) in enumerate(zip(walks, queues)):
+            if queue:
+                nxt[i] = ids[queue.pop(0)]
+            elif not walk.done:
+                allowed = walk.allowed()
+                choice = torch.tensor([ids[w] for w in allowed], device=dev)
+                probs = logits[i, choice].softmax(-1)
+                word = allowed[int(torch.multinomial(probs, 1, generator=generator))]
+                walk.feed(word)
+                nxt[i] = ids[word]
+                queue += walk.take_forced()
+        if all(w.done and not q for w, q in zip(walks, queues)):
+            break  # b's reading of the last words is not needed
+        mask = torch.cat([mask, torch.ones(R, 1, dtype=torch.long, device=dev)], 1)
+        last = last + 1
+        out = model.belief(input_ids=nxt.unsqueeze(1), attention_mask=mask, position_ids=last.unsqueeze(1),
+                           use_cache=True, **{CACHE: cache})
+    return [[ids[w] for w in walk.words] for walk in walks]

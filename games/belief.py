@@ -1,0 +1,195 @@
+"""Possible worlds by construction: a walk over the real history that offers, word by word, only the hidden words
+some history the player cannot tell from the real one admits.
+
+A player's hidden words fill, in order, the payloads of the steps whose payload they did not see, then the
+unseen part of the adapter's view (games.worlds). The walk replays the real history. At a step the player saw
+whole, the world takes the real action. At a step with unseen words, the candidates are the actions at the
+world's state that look the same to the player (the same seen words) and after which the rest of the real
+history can still be replayed as the player saw it (a depth-first look-ahead); the words the candidates
+differ by are the choice a belief sampler makes, one word at a time (`allowed`, then `feed`), and the words
+every remaining candidate shares are forced. When the walk ends, its actions are a real history (`world`).
+
+The look-ahead is exact and cheap where hidden steps are few (kuhn_poker, leduc_poker, liars_dice, blackjack).
+Games that deal silently, a card per step that shows nothing until the hand is complete (crazy_eights), are
+refused (`Unsupported`): their choices are sets, not steps.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import pyspiel
+
+from games.base import GameAdapter, render, render_view
+
+LOOK_AHEAD = 20_000  # most states a feasibility look-ahead visits before it gives up (Unsupported)
+
+
+class Unsupported(ValueError):
+    """The walk cannot offer exact choices in this game (silent hidden steps, or a look-ahead too large)."""
+
+
+class DeadEnd(RuntimeError):
+    """A word was fed that no candidate carries (a caller's error: feed only `allowed` words)."""
+
+
+@dataclasses.dataclass
+class _Step:
+    """One step of the real history as the player saw it."""
+
+    actor: int
+    action: int
+    seen: list[str]
+    unseen: list[str]
+
+
+def _options(state: pyspiel.State) -> list[int]:
+    return [o for o, _ in state.chance_outcomes()] if state.is_chance_node() else state.legal_actions()
+
+
+class Walk:
+    """One possible world of `state` for `player`, built step by step as its hidden words are chosen."""
+
+    def __init__(self, adapter: GameAdapter, state: pyspiel.State, player: int, budget: int = LOOK_AHEAD):
+        self.adapter, self.player, self.budget = adapter, player, budget
+        self.steps = _steps(adapter, state, player)
+        self.world_state, self.ctx = adapter.new_initial_state(), adapter.initial_context()
+        self.actions: list[int] = []
+        self.words: list[str] = []  # the hidden words so far
+        self.t = 0  # the next step of the real history to replay
+        self._candidates: list[tuple[int, list[str], pyspiel.State, dict]] = []
+        self._k = 0  # words of the current step fed so far
+        self._tail: list[str] | None = None  # the unseen view, once every step is replayed
+        self.forced: list[str] = []  # words that follow with no choice, not yet taken by `take_forced`
+        self._advance()
+
+    def copy(self) -> Walk:
+        """An independent walk from here (the states it holds are never changed in place, so they are shared)."""
+        other = copy.copy(self)
+        other.actions, other.words, other.forced = list(self.actions), list(self.words), list(self.forced)
+        other._candidates = list(self._candidates)
+        return other
+
+    # ----- what a sampler asks -----
+    @property
+    def done(self) -> bool:
+        """Whether every hidden word is written (the world is complete)."""
+        return self._tail is not None and not self.forced
+
+    def allowed(self) -> list[str]:
+        """The distinct next words the remaining candidates carry (at least two: one alone is forced)."""
+        if self.forced or self._tail is not None:
+            raise RuntimeError("no choice is pending: take the forced words first")
+        return sorted({words[self._k] for _, words, _, _ in self._candidates})
+
+    def feed(self, word: str) -> None:
+        """Choose `word` (one of `allowed()`); the words that then follow with no choice go to `forced`."""
+        kept = [c for c in self._candidates if c[1][self._k] == word]
+        if not kept:
+            raise DeadEnd(f"{word!r} is not among the allowed words {self.allowed()}")
+        self.words.append(word)
+        self._candidates, self._k = kept, self._k + 1
+        self._settle()
+
+    def take_forced(self) -> list[str]:
+        """The forced words pending (they are part of `words` already), emptied."""
+        out, self.forced = self.forced, []
+        return out
+
+    def world(self) -> pyspiel.State:
+        """The world the walk built: a real state reached by legal actions, which `player` cannot tell apart from
+        the real one."""
+        if not self.done:
+            raise RuntimeError("the walk is not finished")
+        return self.world_state.clone()
+
+    # ----- the replay -----
+    def _force(self, words: list[str]) -> None:
+        self.words += words
+        self.forced += words
+
+    def _settle(self) -> None:
+        """After a choice: force the words every candidate shares; apply the step once one candidate is left (or
+        all left are alike to the end)."""
+        while self._candidates:
+            first = self._candidates[0][1]
+            if self._k == len(first):  # the words are complete: every candidate left is the same fill
+                action, _, after, ctx = self._candidates[0]
+                self._apply(action, after, ctx)
+                self._advance()
+                return
+            nxt = {words[self._k] for _, words, _, _ in self._candidates}
+            if len(nxt) > 1:
+                return
+            self._force([first[self._k]])
+            self._k += 1
+
+    def _apply(self, action: int, after: pyspiel.State, ctx: dict) -> None:
+        self.actions.append(action)
+        self.world_state, self.ctx = after, ctx
+        self.t += 1
+
+    def _advance(self) -> None:
+        """Replay the real history from step t up to the next step with a choice, forcing what shows no choice."""
+        while self.t < len(self.steps):
+            step = self.steps[self.t]
+            self._candidates = [c for c in self._fits(self.world_state, self.ctx, step)
+                                if self._completes(self.t + 1, c[2], c[3], [self.budget])]
+            if not self._candidates:
+                raise Unsupported(f"{self.adapter.name}: no candidate at step {self.t} completes the history")
+            if not step.unseen:  # seen whole: the real action where it fits (it shows nothing else)
+                action, _, after, ctx = self._candidates[0]
+                self._apply(action, after, ctx)
+                continue
+            self._k = 0
+            self._settle()
+            return
+        self._tail = render_view(self.adapter, self.ctx, self.player)[1]
+        self._force(self._tail)
+
+    def _fits(self, state: pyspiel.State, ctx: dict, step: _Step) -> list[tuple[int, list[str], pyspiel.State,
+                                                                             dict]]:
+        """(action, unseen words, state after, context after) of each action at `state` that the player sees as
+        they saw `step` (the real action first, where it is one)."""
+        if state.current_player() != step.actor:
+            return []
+        options = _options(state)
+        if step.action in options:
+            options = [step.action] + [b for b in options if b != step.action]
+        out = []
+        for b in options:
+            after, trial = state.child(b), dict(ctx)
+            seen, unseen = render(self.adapter.step(trial, state, step.actor, b, after), self.player,
+                                  self.adapter.num_players)
+            if seen == step.seen and len(unseen) == len(step.unseen):
+                out.append((b, unseen, after, trial))
+        return out
+
+    def _completes(self, t: int, state: pyspiel.State, ctx: dict, budget: list[int]) -> bool:
+        """Whether the real history's steps from `t` on can be replayed from `state` as the player saw them."""
+        for i in range(t, len(self.steps)):
+            step = self.steps[i]
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise Unsupported(f"{self.adapter.name}: the look-ahead passed {self.budget} states")
+            fits = self._fits(state, ctx, step)
+            if len(fits) == 1:  # no branch: follow it
+                _, _, state, ctx = fits[0]
+                continue
+            return any(self._completes(i + 1, after, trial, budget) for _, _, after, trial in fits)
+        return True
+
+
+def _steps(adapter: GameAdapter, state: pyspiel.State, player: int) -> list[_Step]:
+    """The real history's steps as `player` saw them."""
+    truth, ctx, out = adapter.new_initial_state(), adapter.initial_context(), []
+    for action in state.history():
+        actor = truth.current_player()
+        after = truth.child(action)
+        seen, unseen = render(adapter.step(ctx, truth, actor, action, after), player, adapter.num_players)
+        if not seen and not unseen and actor != player:
+            raise Unsupported(f"{adapter.name} has steps that show nothing to the player (a silent deal): its "
+                              "hidden choices are sets, not steps")
+        out.append(_Step(actor, action, seen, unseen))
+        truth = after
+    return out

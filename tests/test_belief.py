@@ -1,0 +1,147 @@
+"""Beliefs that are possible worlds by construction (games.belief walks, agent.model.sampling.sample_hidden_walks,
+Agent.sample_worlds / Agent.resample): checked against OpenSpiel's own information states and legality, and the
+sampler's draws against b's probabilities renormalised over the possible fills."""
+from __future__ import annotations
+
+import collections
+import random
+
+import pytest
+import torch
+
+import games
+from agent.agent import Agent
+from agent.evaluation.matches import head_to_head
+from agent.evaluation.players import LearnedResampler, UniformRandom, ismcts_learned
+from agent.model import SEP, Model
+from agent.model.config import GameSpec, preset
+from games.belief import Unsupported, Walk
+from tokenizer import Tokenizer, vocab
+
+WALKABLE = ["kuhn_poker", "leduc_poker", "liars_dice", "blackjack"]
+
+
+def agent_for(name: str, seed: int = 0) -> Agent:
+    torch.manual_seed(seed)
+    adapter = games.load(name)
+    return Agent(adapter, Model(preset("tiny"), GameSpec.of(adapter)), seed=seed)
+
+
+def decision_points(adapter, n: int, seed: int = 0):
+    """`n` states where a player is to move, from random games."""
+    rng, out = random.Random(seed), []
+    while len(out) < n:
+        state = adapter.new_initial_state()
+        while not state.is_terminal():
+            if state.is_chance_node():
+                state.apply_action(rng.choice([o for o, _ in state.chance_outcomes()]))
+                continue
+            out.append(state.clone())
+            state.apply_action(rng.choice(state.legal_actions()))
+    return out[:n]
+
+
+def information(state, player: int) -> str:
+    """OpenSpiel's own string for what `player` knows: the information state, else the observation."""
+    if state.get_game().get_type().provides_information_state_string:
+        return state.information_state_string(player)
+    return state.observation_string(player)
+
+
+def replays_legally(world) -> bool:
+    """Whether `world`'s history is a sequence of legal actions (chance outcomes) from the initial state."""
+    state = world.get_game().new_initial_state()
+    for action in world.history():
+        legal = [o for o, _ in state.chance_outcomes()] if state.is_chance_node() else state.legal_actions()
+        if action not in legal:
+            return False
+        state.apply_action(action)
+    return True
+
+
+@pytest.mark.parametrize("name", WALKABLE)
+def test_every_sampled_world_is_possible(name):
+    """An untrained b, which left to itself writes impossible worlds: 50 decision points, 8 worlds each."""
+    agent = agent_for(name)
+    tok = agent.tok
+    for state in decision_points(agent.adapter, 50):
+        player = state.current_player()
+        worlds = agent.sample_worlds(state, 8)
+        for world in worlds:
+            assert information(world, player) == information(state, player)
+            assert replays_legally(world) and world.current_player() == player
+            # its hidden tokens are those the player's stream has in that world
+            assert tok.encode_observation(world, player) == tok.encode_observation(state, player)
+        assert information(agent.resample(state, player), player) == information(state, player)
+
+
+def test_the_walk_allows_only_the_cards_the_player_has_not_seen():
+    """Kuhn, player 1 after their own deal: the opponent holds one of the two other cards, never theirs."""
+    adapter = games.load("kuhn_poker")
+    for mine in range(3):
+        for theirs in range(3):
+            if mine == theirs:
+                continue
+            state = adapter.new_initial_state()
+            state.apply_action(theirs)
+            state.apply_action(mine)
+            state.apply_action(0)  # player 0 passes: player 1 to move
+            walk = Walk(adapter, state, 1)
+            assert walk.take_forced() == []
+            cards = ("RJ", "RQ", "RK")
+            assert walk.allowed() == sorted(c for i, c in enumerate(cards) if i != mine)
+
+
+def test_a_game_that_deals_silently_is_refused_by_the_walk_and_sampled_as_before():
+    agent = agent_for("crazy_eights")
+    state = decision_points(agent.adapter, 1)[0]
+    with pytest.raises(Unsupported, match="show nothing"):
+        Walk(agent.adapter, state, state.current_player())
+    assert agent.act(state) in state.legal_actions()  # the search still runs, on b's free samples
+
+
+def test_draws_follow_b_renormalised_over_the_possible_fills():
+    """Leduc, after the deal: the one hidden word is the opponent's card. Its frequency over 3000 draws matches
+    b's probabilities for that word, renormalised over the five cards the player has not seen."""
+    agent = agent_for("leduc_poker", seed=1)
+    state = agent.adapter.new_initial_state()
+    state.apply_action(0)  # player 0 gets card 0
+    state.apply_action(5)  # player 1 gets card 5
+    tok, ids = Tokenizer.for_game(agent.adapter), vocab.ids()
+    obs = tok.encode_observation(state, 0)
+    with torch.no_grad():
+        logits = agent.model.belief(input_ids=torch.tensor([obs + [SEP]])).logits[0, -1]
+    walk = Walk(agent.adapter, state, 0)
+    allowed = walk.allowed()
+    assert len(allowed) == 5
+    probs = logits[[ids[w] for w in allowed]].softmax(-1).tolist()
+    n = 3000
+    worlds = agent.sample_worlds(state, n)
+    counts = collections.Counter(tok.describe(tok.encode_hidden(w, 0))[0] for w in worlds)
+    assert set(counts) <= set(allowed)
+    for word, p in zip(allowed, probs):
+        seen = counts[word] / n
+        assert abs(seen - p) < 4 * (p * (1 - p) / n) ** 0.5 + 1e-3, (word, seen, p)
+
+
+def test_ismcts_plans_on_worlds_from_the_learned_belief():
+    """OpenSpiel's Python IS-MCTS with `LearnedResampler`: every world it is handed is possible, and it plays
+    whole games; a game the walk does not cover is refused with the reason."""
+    agent = agent_for("leduc_poker")
+    asked = []
+
+    class Spy(LearnedResampler):
+        def __call__(self, state, player):
+            world = super().__call__(state, player)
+            asked.append((information(world, player), information(state, player)))
+            return world
+
+    resampler = Spy(agent, batch=8)
+    state = decision_points(agent.adapter, 1, seed=3)[0]
+    for _ in range(20):
+        resampler(state, state.current_player())
+    assert len(asked) == 20 and all(a == b for a, b in asked)
+    res = head_to_head(agent.adapter, ismcts_learned(agent, simulations=10), UniformRandom(0), 4, 0)
+    assert res["games"] == 4 and all(len(h) > 2 for h in res["histories"])
+    with pytest.raises(ValueError, match="learned resampler needs possible worlds"):
+        ismcts_learned(agent_for("crazy_eights"), simulations=10)
