@@ -75,11 +75,12 @@ def quality_table(res: dict) -> Table:
         t.add_row(d, f"{q['precision']:.3f}", f"{q['recall']:.3f}", f"{q['duplicate_rate']:.3f}",
                   f"{q['candidates']:.2f}", str(q["states"]))
     b = res["belief_consistency"]
-    t.caption = f"belief samples consistent with the real game: {b['share']:.3f} of {b['drawn']}"
+    t.caption = f"b's free samples consistent with the real game: {b['share']:.3f} of {b['drawn']}"
     if "belief_posterior" in res:
-        p = res["belief_posterior"]
-        t.caption += (f"; TV to the exact posterior (under the agent's own policy): mean {p['tv_mean']:.4f}, "
-                      f"max {p['tv_max']:.4f} over {p['infosets']} information sets")
+        p, w = res["belief_posterior"], res["belief_posterior_walk"]
+        t.caption += (f"; TV to the exact posterior (under the agent's own policy) over {p['infosets']} information "
+                      f"sets: b alone mean {p['tv_mean']:.4f}, max {p['tv_max']:.4f}; b on possible worlds (what "
+                      f"the agent samples) mean {w['tv_mean']:.4f}, max {w['tv_max']:.4f}")
     return t
 
 

@@ -11,6 +11,7 @@ import torch
 
 import games
 from agent.agent import Agent
+from agent.evaluation.beliefs import exact_posteriors, posterior_distance, representatives, walk_distance
 from agent.evaluation.matches import head_to_head
 from agent.evaluation.players import LearnedResampler, UniformRandom, ismcts_learned
 from agent.model import SEP, Model
@@ -145,3 +146,23 @@ def test_ismcts_plans_on_worlds_from_the_learned_belief():
     assert res["games"] == 4 and all(len(h) > 2 for h in res["histories"])
     with pytest.raises(ValueError, match="learned resampler needs possible worlds"):
         ismcts_learned(agent_for("crazy_eights"), simulations=10)
+
+
+@pytest.mark.parametrize("name", ["kuhn_poker", "leduc_poker"])
+def test_constrained_beliefs_are_no_further_from_the_exact_posterior(name):
+    """Against the exact posterior under uniform play, enumerated: b renormalised over the possible fills is at
+    least as close in total variation as b itself, infoset by infoset's mean and at the worst one (it moves
+    mass only off impossible fills), and it gives the impossible fills none."""
+    agent = agent_for(name, seed=2)
+    posts, reach = exact_posteriors(agent.tok)
+    free = posterior_distance(agent.model, agent.tok, posts, reach)
+    walked = walk_distance(agent.model, agent.tok, posts, reach, representatives(agent.tok))
+    assert walked["infosets"] == free["infosets"] == len(posts)
+    assert walked["tv_mean"] <= free["tv_mean"] + 1e-9 and walked["tv_max"] <= free["tv_max"] + 1e-9
+    assert walked["tv_mean"] < free["tv_mean"]  # an untrained b puts mass on impossible fills
+    states = representatives(agent.tok)
+    for obs, want in list(posts.items())[::len(posts) // 20 or 1]:  # the fills drawn are in the posterior's
+        state = states[obs]  # support under uniform play (20 infosets)
+        fills = {tuple(agent.tok.encode_hidden(world, state.current_player()))
+                 for world in agent.sample_worlds(state, 10)}
+        assert fills <= set(want)

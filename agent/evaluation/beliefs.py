@@ -4,22 +4,27 @@ Small games (kuhn_poker, leduc_poker) are enumerated: `exact_posteriors` walks
 the whole tree under a play profile and gives, per information set (keyed by
 the acting player's observation tokens), P(hidden tokens | observation) and the
 probability of reaching it; `posterior_distance` scores b against that with the
-total-variation distance, computed exactly from b's log-probabilities. Larger
+total-variation distance, computed exactly from b's log-probabilities, and
+`walk_distance` does the same for b constrained to possible worlds (games.belief:
+b renormalised over the fills a consistent history admits). Larger
 games cannot be enumerated: `consistency_share` samples hidden remainders from b
 at real states and counts those the real rules allow (`games.worlds`).
 """
 from __future__ import annotations
 
 import collections
+import math
 from collections.abc import Callable
 
 import pyspiel
 import torch
 
-from agent.model import Model
+from agent.model import PAD, Model
 from agent.model.sampling import sample_hidden
 from agent.model.tokens import pad_rows
+from games.belief import Walk
 from games.worlds import is_consistent
+from tokenizer import vocab
 from tokenizer.tokenizer import Tokenizer
 
 Policy = Callable[[pyspiel.State], dict[int, float]]  # the player to move's action probabilities at a state
@@ -80,6 +85,68 @@ def posterior_distance(model: Model, tok: Tokenizer, posteriors: dict[tuple, dic
         got = probs[j * len(hidden):(j + 1) * len(hidden)]
         outside = max(0.0, 1.0 - sum(got))  # b's mass on sequences that are no hidden remainder of the game
         tv[obs] = 0.5 * (sum(abs(g - want.get(h, 0.0)) for g, h in zip(got, hidden)) + outside)
+    total = sum(reach[obs] for obs in tv)
+    return {"tv_mean": sum(reach[obs] * d for obs, d in tv.items()) / total if tv else 0.0,
+            "tv_max": max(tv.values(), default=0.0), "infosets": len(tv)}
+
+
+def representatives(tok: Tokenizer) -> dict[tuple, pyspiel.State]:
+    """One state per information set of every decision (keyed as `exact_posteriors` keys them)."""
+    out: dict[tuple, pyspiel.State] = {}
+
+    def visit(state: pyspiel.State) -> None:
+        if state.is_terminal():
+            return
+        if not state.is_chance_node():
+            out.setdefault(tuple(tok.encode_observation(state, state.current_player())), state)
+        for a in ([o for o, _ in state.chance_outcomes()] if state.is_chance_node() else state.legal_actions()):
+            visit(state.child(a))
+
+    visit(tok.adapter.new_initial_state())
+    return out
+
+
+def walk_sequences(walk: Walk) -> list[tuple[list[str], list[tuple[int, list[str]]]]]:
+    """Every hidden word sequence `walk` allows, with its choice points: (position, the words allowed there)."""
+    out = []
+
+    def go(w: Walk, choices: list) -> None:
+        w.take_forced()
+        if w.done:
+            out.append((list(w.words), choices))
+            return
+        allowed = w.allowed()
+        for word in allowed:
+            branch = w.copy()
+            branch.feed(word)
+            go(branch, choices + [(len(w.words), allowed)])
+
+    go(walk, [])
+    return out
+
+
+@torch.no_grad()
+def walk_distance(model: Model, tok: Tokenizer, posteriors: dict[tuple, dict[tuple, float]],
+                  reach: dict[tuple, float], states: dict[tuple, pyspiel.State]) -> dict[str, float]:
+    """`posterior_distance` for b constrained to possible worlds: each hidden remainder's probability is the
+    product, over the walk's choice points, of b's probability of the chosen word renormalised over the words
+    allowed there (what `sample_hidden_walks` draws from)."""
+    ids, dev, tv = vocab.ids(), _device(model), {}
+    for obs, want in posteriors.items():
+        state = states[obs]
+        sequences = walk_sequences(Walk(tok.adapter, state, state.current_player()))
+        rows = [list(obs) + [tok.sep] + [ids[w] for w in words] for words, _ in sequences]
+        tokens = pad_rows(rows, device=dev)
+        logits = model.belief(input_ids=tokens, attention_mask=(tokens != PAD).long()).logits.float()
+        got = {}
+        for r, (words, choices) in enumerate(sequences):
+            lp = 0.0
+            for k, allowed in choices:
+                row = logits[r, len(obs) + k, [ids[w] for w in allowed]].log_softmax(-1)
+                lp += float(row[allowed.index(words[k])])
+            got[tuple(ids[w] for w in words)] = math.exp(lp)
+        support = set(got) | set(want)
+        tv[obs] = 0.5 * sum(abs(got.get(h, 0.0) - want.get(h, 0.0)) for h in support)
     total = sum(reach[obs] for obs in tv)
     return {"tv_mean": sum(reach[obs] * d for obs, d in tv.items()) / total if tv else 0.0,
             "tv_max": max(tv.values(), default=0.0), "infosets": len(tv)}

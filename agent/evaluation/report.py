@@ -154,6 +154,8 @@ def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, P
         if vname == "agent" and agent.adapter.enumerable:
             posts, reach = belief_quality.exact_posteriors(agent.tok, pol.action_probabilities)
             out["belief_posterior"] = belief_quality.posterior_distance(agent.model, agent.tok, posts, reach)
+            out["belief_posterior_walk"] = belief_quality.walk_distance(
+                agent.model, agent.tok, posts, reach, belief_quality.representatives(agent.tok))
     return histories
 
 
