@@ -166,3 +166,20 @@ def test_constrained_beliefs_are_no_further_from_the_exact_posterior(name):
         fills = {tuple(agent.tok.encode_hidden(world, state.current_player()))
                  for world in agent.sample_worlds(state, 10)}
         assert fills <= set(want)
+
+
+def test_the_belief_duel_plays_both_beliefs_at_equal_simulations(tmp_path):
+    """scripts.evaluate --belief-duel N: the learned belief's IS-MCTS against the uniform one's, reported."""
+    from agent.model.files import save_model
+    from agent.rundir import RunDir
+    from agent.search.config import SearchConfig
+    from scripts import evaluate
+
+    agent = agent_for("kuhn_poker")
+    save_model(agent.model, tmp_path / "model")
+    RunDir(tmp_path).write_search(SearchConfig(simulations=4, particles=2))
+    res = evaluate.main(["--run", str(tmp_path), "--opponents", "random", "--variants", "agent", "--episodes", "2",
+                         "--quality-positions", "2", "--no-exploitability", "--belief-duel", "6",
+                         "--ismcts-learned-simulations", "8", "--wandb-mode", "disabled"])
+    duel = res["belief_duel"]
+    assert duel["games"] == 6 and -2 <= duel["mean_return"] <= 2 and duel["ci95"] >= 0

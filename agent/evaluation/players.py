@@ -137,6 +137,19 @@ class LearnedResampler:
         return self.worlds.pop()
 
 
+def ismcts_python(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.0) -> BotPlayer:
+    """OpenSpiel's Python IS-MCTS (the real rules, one random rollout per leaf) on worlds from OpenSpiel's own
+    uniform resampler: `ismcts_learned`'s twin, for comparing the two beliefs at equal simulations."""
+    if not adapter.has_resampler:
+        raise ValueError(f"IS-MCTS needs OpenSpiel's resample_from_infostate, which {adapter.name} lacks")
+
+    def make(seat: int, seed: int) -> ISMCTSBot:
+        rng = np.random.RandomState(seed % 2**32)
+        return ISMCTSBot(adapter.game, RandomRolloutEvaluator(1, rng), uct_c, simulations, random_state=rng)
+
+    return BotPlayer(f"ismcts-python-{simulations}", make)
+
+
 def ismcts_learned(agent: Agent, simulations: int = 1000, uct_c: float = 2.0) -> BotPlayer:
     """OpenSpiel's Python IS-MCTS (the real rules, one random rollout per leaf) planning on worlds drawn from
     `agent`'s learned belief (`Agent.resample`), in games whose belief walk applies."""

@@ -19,7 +19,16 @@ from agent.evaluation import beliefs as belief_quality
 from agent.evaluation.exploitability import AgentPolicy, exploitability
 from agent.evaluation.generator import generator_quality
 from agent.evaluation.matches import head_to_head
-from agent.evaluation.players import AgentPlayer, Player, UniformRandom, cfr_plus, gin_bot, ismcts, ismcts_learned
+from agent.evaluation.players import (
+    AgentPlayer,
+    Player,
+    UniformRandom,
+    cfr_plus,
+    gin_bot,
+    ismcts,
+    ismcts_learned,
+    ismcts_python,
+)
 from agent.model.targets import make_batch
 
 VARIANTS = ("agent", "particles1", "rules_inner", "oracle")
@@ -44,6 +53,8 @@ class EvalSettings:
     """IS-MCTS simulations per move (real rules, one random rollout per leaf)."""
     ismcts_learned_simulations: int = 200
     """Simulations per move of the Python IS-MCTS with the learned resampler (fewer: Python is slower)."""
+    belief_duel: int = 0
+    """Games of Python IS-MCTS on the learned belief against it on OpenSpiel's uniform resampler (0: none)."""
     cfr_iterations: int = 1000
     """CFR+ iterations for the Nash-like opponent (kuhn_poker and leduc_poker)."""
     exploitability: bool = True
@@ -54,7 +65,7 @@ class EvalSettings:
     def __post_init__(self):
         """Refuse counts that leave nothing to measure, naming the option."""
         for name, low in (("episodes", 1), ("ismcts_simulations", 1), ("ismcts_learned_simulations", 1),
-                          ("cfr_iterations", 1),
+                          ("cfr_iterations", 1), ("belief_duel", 0),
                           ("quality_positions", 0)):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < low:
                 raise ValueError(f"{name} must be an integer of at least {low}, got {getattr(self, name)!r}")
@@ -124,7 +135,22 @@ def evaluate_run(run: pathlib.Path, settings: EvalSettings, *, device: str = "cp
             out["failed"].append({"variant": vname, "why": str(e)})
             say(f"variant {vname} stopped: {e}")
     out.update(quality(base, histories, settings))
+    if settings.belief_duel:
+        out["belief_duel"] = belief_duel(base, settings, say)
     return out
+
+
+def belief_duel(agent: Agent, settings: EvalSettings, say: Callable[[str], None]) -> dict:
+    """IS-MCTS on the run's learned belief against IS-MCTS on OpenSpiel's uniform resampler: the same Python bot
+    and simulations, seats rotated, `belief_duel` games; a belief that reads the opponent's moves should win."""
+    t = time.monotonic()
+    res = head_to_head(agent.adapter, ismcts_learned(agent, settings.ismcts_learned_simulations),
+                       ismcts_python(agent.adapter, settings.ismcts_learned_simulations), settings.belief_duel,
+                       settings.seed, progress="belief duel")
+    say(f"IS-MCTS on the learned belief vs on uniform worlds: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per "
+        f"game ({settings.belief_duel} games, {settings.ismcts_learned_simulations} simulations, "
+        f"{time.monotonic() - t:.0f} s)")
+    return {k: v for k, v in res.items() if k != "histories"}
 
 
 def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, Player], settings: EvalSettings,
