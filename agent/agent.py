@@ -31,7 +31,7 @@ from agent.search.learned import LearnedExpander
 from agent.search.oracle import NetworkValue, OracleExpander, RolloutValue
 from agent.search.rules_inner import RulesInnerExpander
 from games.base import GameAdapter
-from games.belief import Unsupported, Walk
+from games.belief import Walk
 from games.worlds import consistent_history
 from tokenizer import Tokenizer
 
@@ -122,7 +122,8 @@ class Agent:
     # ----- beliefs: possible worlds drawn from b -----
     def sample_worlds(self, state: pyspiel.State, n: int, player: int | None = None) -> list[pyspiel.State]:
         """`n` worlds drawn from the learned belief: real states, reached by legal actions from the initial state,
-        that `player` (default: the one to move) cannot tell from `state`."""
+        that `player` (default: the one to move) cannot tell from `state`. games.belief.Unsupported where the
+        walk cannot make them in this game (the adapter's `belief_walk` says where it can)."""
         player = state.current_player() if player is None else player
         walk = Walk(self.adapter, state, player)
         walks = [walk.copy() for _ in range(n)]
@@ -136,12 +137,11 @@ class Agent:
         return self.sample_worlds(state, 1, player)[0]
 
     def _root_hidden(self, states, obs, P) -> tuple[list[list[list[int]]], list[list[pyspiel.State]] | None]:
-        """P hidden-token rows per state and, where the game's walk applies (games.belief), the worlds they
-        describe; elsewhere b's free samples and None."""
-        try:
-            walks = [Walk(self.adapter, s, s.current_player()) for s in states]
-        except Unsupported:
+        """P hidden-token rows per state and, where the game's walk applies (games.belief, the adapter's
+        `belief_walk`), the worlds they describe; elsewhere b's free samples and None."""
+        if not self.adapter.belief_walk:
             return sample_hidden(self.model, obs, P, max_len=self.hidden_cap, generator=self.generator), None
+        walks = [Walk(self.adapter, s, s.current_player()) for s in states]
         rows = [w.copy() for w in walks for _ in range(P)]
         flat = sample_hidden_walks(self.model, [o for o in obs for _ in range(P)], rows, generator=self.generator)
         return ([flat[i * P:(i + 1) * P] for i in range(len(states))],

@@ -56,6 +56,8 @@ class GameAdapter:
     exploitability_every: int = 0  # iterations between in-run exploitability measurements by default (0: never)
     enumerable: bool = False  # enumerating every deal is (the exact posterior over hidden cards, CFR+ to near-Nash)
     cpp_ismcts_fails: str = ""  # why OpenSpiel's C++ ISMCTSBot cannot play this game, where it cannot
+    belief_walk: bool = False  # games.belief's walk is exact and cheap here (few hidden steps): beliefs are
+    # possible worlds by construction; elsewhere its look-ahead passes its budget or the game deals silently
     table_words: tuple[str, ...] = ()  # verbs of the view's table events (no seat) the model predicts at every
     # unrolled step (agent.model.losses' `table` term): public facts the legal actions hang on, kept in the latent
 

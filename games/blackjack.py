@@ -10,6 +10,7 @@ class Blackjack(GameAdapter):
     """
 
     name = "blackjack"
+    belief_walk = True  # a few hidden cards or rolls: the walk is exact and cheap
     has_resampler = True
 
     def initial_context(self):

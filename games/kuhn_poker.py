@@ -14,6 +14,7 @@ class KuhnPoker(GameAdapter):
     """Deals are private to their recipient (player 0 first); bets are public."""
 
     name = "kuhn_poker"
+    belief_walk = True  # a few hidden cards or rolls: the walk is exact and cheap
     has_resampler = True
     uniform_exploitability = 0.4583  # OpenSpiel's exploitability of the uniform policy
     exploitability_every = 1  # a best response takes milliseconds

@@ -12,6 +12,7 @@ class LeducPoker(GameAdapter):
     """Private deals go to player 0 then player 1; the third chance card is the public board card."""
 
     name = "leduc_poker"
+    belief_walk = True  # a few hidden cards or rolls: the walk is exact and cheap
     has_resampler = True
     uniform_exploitability = 2.3736  # OpenSpiel's exploitability of the uniform policy
     exploitability_every = 25  # searching its 936 information sets takes seconds

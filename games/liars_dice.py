@@ -6,6 +6,7 @@ class LiarsDice(GameAdapter):
     """Rolls are private to the roller (player 0's dice first); bids and the liar call are public."""
 
     name = "liars_dice"
+    belief_walk = True  # a few hidden cards or rolls: the walk is exact and cheap
     uniform_exploitability = 0.7807  # OpenSpiel's exploitability of the uniform policy (24576 information sets)
 
     def __init__(self, game, params):

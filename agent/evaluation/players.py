@@ -15,7 +15,6 @@ from open_spiel.python.algorithms.mcts import RandomRolloutEvaluator
 
 from agent.agent import Agent
 from games.base import GameAdapter
-from games.belief import Unsupported, Walk
 
 Moves = Sequence[tuple[int, pyspiel.State]]  # (game index, state with this player's seat to move)
 
@@ -154,13 +153,9 @@ def ismcts_learned(agent: Agent, simulations: int = 1000, uct_c: float = 2.0) ->
     """OpenSpiel's Python IS-MCTS (the real rules, one random rollout per leaf) planning on worlds drawn from
     `agent`'s learned belief (`Agent.resample`), in games whose belief walk applies."""
     adapter = agent.adapter
-    state = adapter.new_initial_state()
-    while state.is_chance_node():
-        state.apply_action(state.chance_outcomes()[0][0])
-    try:
-        Walk(adapter, state, state.current_player())
-    except Unsupported as e:
-        raise ValueError(f"IS-MCTS with the learned resampler needs possible worlds: {e}") from None
+    if not adapter.belief_walk:
+        raise ValueError(f"IS-MCTS with the learned resampler needs possible worlds, which the belief walk does "
+                         f"not make in {adapter.name} yet")
 
     def make(seat: int, seed: int) -> ISMCTSBot:
         rng = np.random.RandomState(seed % 2**32)

@@ -13,7 +13,6 @@ from agent.agent import Agent
 from agent.model import Model
 from agent.model.config import GameSpec, preset
 from agent.model.sampling import sample_hidden
-from games.belief import Unsupported, Walk
 
 
 def measure(name: str, particles: int, *, roots: int = 5, preset_name: str = "small", device: str = "cpu",
@@ -28,10 +27,9 @@ def measure(name: str, particles: int, *, roots: int = 5, preset_name: str = "sm
     for state in _decisions(adapter, roots, rng):
         player = state.current_player()
         began = time.perf_counter()
-        try:
-            Walk(adapter, state, player)
+        if adapter.belief_walk:
             agent.sample_worlds(state, particles, player)
-        except Unsupported:
+        else:
             how = "free"
             sample_hidden(model, [agent.tok.encode_observation(state, player)], particles,
                           max_len=agent.hidden_cap, generator=agent.generator)
