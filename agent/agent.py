@@ -2,8 +2,9 @@
 
 The root is the real state as its player sees it: the real legal actions, P worlds (belief particles) for
 what the player cannot see. The learned search samples the worlds' hidden tokens from the belief sampler b
-and reads each world with h; the oracle takes worlds from OpenSpiel's resampler (or, for games without
-one, from b's samples turned into real histories) and searches with the real rules.
+(possible worlds by construction where the game's belief walk applies, games.belief) and reads each world
+with h; the oracle searches with the real rules on the same possible worlds, or where the walk does not apply
+on OpenSpiel's resampler's (or b's samples turned into real histories).
 """
 from __future__ import annotations
 
@@ -218,8 +219,11 @@ class Agent:
         return hidden, [w for ws in worlds for w in ws]
 
     def _worlds(self, state: pyspiel.State, player: int) -> list[pyspiel.State]:
-        """P real states `player` cannot tell from `state`."""
+        """P real states `player` cannot tell from `state`: the learned belief's possible worlds where the game's
+        walk applies and there is a model, else OpenSpiel's uniform resampler, else b's samples made real."""
         P = self.cfg.particles
+        if self.model is not None and self.adapter.belief_walk:
+            return self.sample_worlds(state, P, player)
         if self.adapter.has_resampler:
             return [self.adapter.resample_world(state, player, self.rng) for _ in range(P)]
         if self.model is None:

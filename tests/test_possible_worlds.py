@@ -4,6 +4,7 @@ sampler's draws against b's probabilities renormalised over the possible fills."
 from __future__ import annotations
 
 import collections
+import dataclasses
 import random
 
 import pytest
@@ -16,6 +17,7 @@ from agent.evaluation.matches import head_to_head
 from agent.evaluation.players import LearnedResampler, UniformRandom, ismcts_learned
 from agent.model import SEP, Model
 from agent.model.config import GameSpec, preset
+from agent.search.config import SearchConfig
 from games.belief import Unsupported, Walk
 from tokenizer import Tokenizer, vocab
 
@@ -172,7 +174,6 @@ def test_the_belief_duel_plays_both_beliefs_at_equal_simulations(tmp_path):
     """scripts.evaluate --belief-duel N: the learned belief's IS-MCTS against the uniform one's, reported."""
     from agent.model.files import save_model
     from agent.rundir import RunDir
-    from agent.search.config import SearchConfig
     from scripts import evaluate
 
     agent = agent_for("kuhn_poker")
@@ -183,3 +184,23 @@ def test_the_belief_duel_plays_both_beliefs_at_equal_simulations(tmp_path):
                          "--ismcts-learned-simulations", "8", "--wandb-mode", "disabled"])
     duel = res["belief_duel"]
     assert duel["games"] == 6 and -2 <= duel["mean_return"] <= 2 and duel["ci95"] >= 0
+
+
+def test_the_oracle_plans_on_the_learned_possible_worlds():
+    """With a model, in a game the walk covers, the oracle's particles are worlds drawn from b through the walk
+    (not OpenSpiel's uniform resampler), and possible ones: never the player's own card in the other hand."""
+    adapter = games.load("kuhn_poker")
+    torch.manual_seed(0)
+    model = Model(preset("tiny"), GameSpec.of(adapter))
+    oracle = Agent(adapter, model, search=dataclasses.replace(SearchConfig(), particles=16), oracle=True, seed=0)
+    state = adapter.new_initial_state()
+    state.apply_action(2)  # player 0: K
+    state.apply_action(0)  # player 1: J
+    calls = []
+    oracle.sample_worlds = lambda s, n, p: calls.append(n) or Agent.sample_worlds(oracle, s, n, p)
+    for tree in oracle.trees([state]):
+        assert len(tree.particles) == 16
+    assert calls == [16]
+    worlds = Agent.sample_worlds(oracle, state, 200, 0)
+    assert all(information(w, 0) == information(state, 0) for w in worlds)
+    assert {w.history()[1] for w in worlds} <= {0, 1}  # player 1 holds J or Q: never player 0's own K
