@@ -1,0 +1,78 @@
+"""Where the unseen cards can be: cards x places with capacities, and whether an assignment can be completed.
+
+A player who cannot see the other hands still knows a great deal about them: how many cards each place holds
+(a hand, a discard, the stock), which cards are elsewhere, and which suits a seat cannot hold (it failed to
+follow suit). `Allocation` keeps, for each unseen card, the set of places it may be in, and each place's
+capacity; `feasible` says whether every card can be placed with every place filled exactly. That is Hall's
+condition for a b-matching: for every set S of places, the cards that can only go to places in S must fit in
+S's capacity. With P places there are 2^P sets, counted at once by a sum over subsets, so the check costs
+O(P 2^P) whatever the number of cards: a few hundred operations for the 3 to 6 places of a card game.
+
+It is the look-ahead the belief walk needs in large games (games.belief): a candidate card for a hidden step
+is offered only if the allocation stays feasible with that card placed there.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Hashable, Iterable
+
+
+@dataclasses.dataclass
+class Allocation:
+    """Unseen cards, each with the places it may be in (a bit mask over `places`), and each place's capacity."""
+
+    places: tuple[Hashable, ...]
+    capacity: tuple[int, ...]
+    allowed: dict[Hashable, int]  # card -> mask of the places it may be in
+
+    @classmethod
+    def of(cls, capacity: dict[Hashable, int], allowed: dict[Hashable, Iterable[Hashable]]) -> Allocation:
+        """From {place: cards it holds} and {card: places it may be in}."""
+        places = tuple(capacity)
+        bit = {p: 1 << i for i, p in enumerate(places)}
+        masks = {}
+        for card, where in allowed.items():
+            unknown = [p for p in where if p not in bit]
+            if unknown:
+                raise ValueError(f"card {card!r} may be in unknown places {unknown}; places: {list(places)}")
+            masks[card] = sum({bit[p] for p in where})
+        return cls(places, tuple(capacity[p] for p in places), masks)
+
+    def feasible(self) -> bool:
+        """Whether the cards can be placed, each in one of its places, filling every place exactly."""
+        P = len(self.places)
+        if sum(self.capacity) != len(self.allowed):
+            return False
+        inside = [0] * (1 << P)  # inside[S]: the cards whose places all lie in S
+        for mask in self.allowed.values():
+            if mask == 0:
+                return False
+            inside[mask] += 1
+        for i in range(P):  # sum over subsets
+            bit = 1 << i
+            for s in range(1 << P):
+                if s & bit:
+                    inside[s] += inside[s ^ bit]
+        room = [0] * (1 << P)
+        for s in range(1, 1 << P):
+            low = s & -s
+            room[s] = room[s ^ low] + self.capacity[low.bit_length() - 1]
+        return all(inside[s] <= room[s] for s in range(1 << P))
+
+    def place(self, card: Hashable, place: Hashable) -> Allocation:
+        """This allocation with `card` fixed in `place` (it leaves the unseen cards and takes one of the
+        place's slots); ValueError if the card may not be there."""
+        i = self.places.index(place)
+        if not self.allowed[card] >> i & 1:
+            raise ValueError(f"card {card!r} may not be in {place!r}")
+        capacity = list(self.capacity)
+        capacity[i] -= 1
+        allowed = {c: m for c, m in self.allowed.items() if c != card}
+        return Allocation(self.places, tuple(capacity), allowed)
+
+    def choices(self, place: Hashable) -> list[Hashable]:
+        """The cards that can go to `place` next with the rest still placeable."""
+        i = self.places.index(place)
+        if self.capacity[i] == 0:
+            return []
+        return [c for c, m in self.allowed.items() if m >> i & 1 and self.place(c, place).feasible()]

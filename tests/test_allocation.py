@@ -1,0 +1,60 @@
+"""games.allocation against brute force: on random small instances, `feasible` and `choices` say exactly what
+enumerating every assignment of cards to places says."""
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from games.allocation import Allocation
+
+
+def brute_feasible(capacity: dict, allowed: dict) -> bool:
+    """Whether some assignment, found by trying them all, places every card in an allowed place, filling each
+    place exactly."""
+    cards, places = list(allowed), list(capacity)
+    for where in itertools.product(places, repeat=len(cards)):
+        if all(w in allowed[c] for c, w in zip(cards, where)) and all(
+                where.count(p) == capacity[p] for p in places):
+            return True
+    return False
+
+
+def instance(rng: random.Random) -> tuple[dict, dict]:
+    """A random small instance: 1-4 places, capacities summing to the card count (0-7 cards), random places."""
+    places = [f"p{i}" for i in range(rng.randint(1, 4))]
+    n = rng.randint(0, 7)
+    cuts = sorted(rng.randint(0, n) for _ in range(len(places) - 1))
+    capacity = {p: b - a for p, a, b in zip(places, [0] + cuts, cuts + [n])}
+    allowed = {f"c{j}": {p for p in places if rng.random() < 0.6} for j in range(n)}
+    return capacity, allowed
+
+
+def test_the_random_instances_are_feasible_and_not_alike():
+    """The instances below mix feasible and infeasible ones, so agreeing with brute force means something."""
+    results = [brute_feasible(*instance(random.Random(seed))) for seed in range(300)]
+    assert 50 < sum(results) < 250
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_feasible_and_choices_match_brute_force(seed):
+    rng = random.Random(seed)
+    capacity, allowed = instance(rng)
+    alloc = Allocation.of(capacity, allowed)
+    assert alloc.feasible() == brute_feasible(capacity, allowed)
+    for place in capacity:
+        expected = [c for c in allowed if place in allowed[c] and capacity[place] > 0 and brute_feasible(
+            {**capacity, place: capacity[place] - 1}, {k: v for k, v in allowed.items() if k != c})]
+        assert alloc.choices(place) == expected
+
+
+def test_a_void_and_hand_sizes_force_the_cards():
+    """Two hidden hands of two: seat A is void in hearts, so both hearts are B's, and A's hand is the spades."""
+    alloc = Allocation.of({"A": 2, "B": 2}, {"H2": {"B"}, "H3": {"B"}, "S2": {"A", "B"}, "S3": {"A", "B"}})
+    assert alloc.feasible() and alloc.choices("A") == ["S2", "S3"] and alloc.choices("B") == ["H2", "H3"]
+    assert not alloc.place("S2", "B").feasible()  # then A would need a heart
+    with pytest.raises(ValueError, match="may not be in 'A'"):
+        alloc.place("H2", "A")
+    with pytest.raises(ValueError, match="unknown places"):
+        Allocation.of({"A": 1}, {"H2": {"C"}})
