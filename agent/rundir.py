@@ -35,6 +35,14 @@ from agent.search.config import SearchConfig
 CONFIG, SEARCH, LATEST, MODEL = "config.json", "search.json", "LATEST", "model"
 KEEP = 2  # checkpoints kept: the newest, and the one before in case the newest is damaged
 log = logging.getLogger(__name__)
+WARNED: set[str] = set()  # what this process has warned about already (a command loads a run's agent many times)
+
+
+def warn(message: str) -> None:
+    """Log `message` as a warning, once per process."""
+    if message not in WARNED:
+        WARNED.add(message)
+        log.warning(message)
 
 
 def write_text(path: pathlib.Path, text: str) -> None:
@@ -97,8 +105,8 @@ class RunDir:
         for path in found:
             why = problem(path, under)
             if why == f"no {MANIFEST}" and (path / MODEL).is_dir():
-                log.warning("warning: %s has no %s (written before checkpoints carried one): its files are used "
-                            "unverified", path, MANIFEST)
+                warn(f"warning: {path} has no {MANIFEST} (written before checkpoints carried one): its files are "
+                     "used unverified")
                 why = None
             if why is None:
                 break
@@ -108,10 +116,10 @@ class RunDir:
         pointer = self.path / LATEST
         named = pointer.read_text().strip() if pointer.is_file() else None
         if skipped:
-            log.warning("warning: using %s, skipping the newer %s", path.name, "; ".join(skipped))
+            warn(f"warning: using {path.name}, skipping the newer {'; '.join(skipped)}")
         elif named != path.name:
-            log.warning("warning: using %s, the newest checkpoint that verifies: %s", path.name,
-                        f"{pointer} names {named}" if named else f"{pointer} is missing")
+            warn(f"warning: using {path.name}, the newest checkpoint that verifies: "
+                 + (f"{pointer} names {named}" if named else f"{pointer} is missing"))
         return path
 
     def model_dir(self) -> pathlib.Path:
