@@ -7,7 +7,9 @@ whole, the world takes the real action. At a step with unseen words, the candida
 world's state that look the same to the player (the same seen words) and after which the rest of the real
 history can still be replayed as the player saw it (a depth-first look-ahead); the words the candidates
 differ by are the choice a belief sampler makes, one word at a time (`allowed`, then `feed`), and the words
-every remaining candidate shares are forced. When the walk ends, its actions are a real history (`world`).
+every remaining candidate shares are forced. Where actions look alike to the player to the last word, the walk
+takes the lowest action id, never preferring the real one (that would leak what the player cannot know). When
+the walk ends, its actions are a real history (`world`).
 
 The look-ahead is exact and cheap where hidden steps are few (kuhn_poker, leduc_poker, liars_dice, blackjack).
 Games that deal silently, a card per step that shows nothing until the hand is complete (crazy_eights), are
@@ -114,7 +116,7 @@ class Walk:
         while self._candidates:
             first = self._candidates[0][1]
             if self._k == len(first):  # the words are complete: every candidate left is the same fill
-                action, _, after, ctx = self._candidates[0]
+                action, _, after, ctx = min(self._candidates, key=lambda c: c[0])  # not the truth's, by design
                 self._apply(action, after, ctx)
                 self._advance()
                 return
@@ -137,8 +139,8 @@ class Walk:
                                 if self._completes(self.t + 1, c[2], c[3], [self.budget])]
             if not self._candidates:
                 raise Unsupported(f"{self.adapter.name}: no candidate at step {self.t} completes the history")
-            if not step.unseen:  # seen whole: the real action where it fits (it shows nothing else)
-                action, _, after, ctx = self._candidates[0]
+            if not step.unseen:  # seen whole: alike to the player, whichever action it was
+                action, _, after, ctx = min(self._candidates, key=lambda c: c[0])
                 self._apply(action, after, ctx)
                 continue
             self._k = 0
