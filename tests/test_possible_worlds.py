@@ -12,6 +12,7 @@ import torch
 
 import games
 from agent.agent import Agent
+from agent.episodes import play_random, trace
 from agent.evaluation.beliefs import exact_posteriors, posterior_distance, representatives, walk_distance
 from agent.evaluation.matches import head_to_head
 from agent.evaluation.players import LearnedResampler, UniformRandom, ismcts_learned
@@ -34,13 +35,7 @@ def decision_points(adapter, n: int, seed: int = 0):
     """`n` states where a player is to move, from random games."""
     rng, out = random.Random(seed), []
     while len(out) < n:
-        state = adapter.new_initial_state()
-        while not state.is_terminal():
-            if state.is_chance_node():
-                state.apply_action(rng.choice([o for o, _ in state.chance_outcomes()]))
-                continue
-            out.append(state.clone())
-            state.apply_action(rng.choice(state.legal_actions()))
+        out += trace(adapter, play_random(adapter, rng)).states[:-1]  # the decisions, the terminal state left out
     return out[:n]
 
 

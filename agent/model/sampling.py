@@ -129,36 +129,51 @@ def _keep_covering(tokens, log_prob, alive, coverage: float, min_ratio: float = 
     return Candidates(tokens=tokens, log_prob=torch.where(keep, log_prob, NEG), mask=keep)
 
 
+class _Reader:
+    """b reading a batch of prompts (an observation and `<sep>` each), then one more token per row at a time,
+    with a key-value cache; `logits` are b's next-token logits for every row."""
+
+    def __init__(self, model: Model, observations: list[list[int]]):
+        self.model, self.dev = model, next(model.parameters()).device
+        prompts = [list(o) + [SEP] for o in observations]
+        R, self.width = len(prompts), max(len(p) for p in prompts)
+        ids = torch.full((R, self.width), PAD, dtype=torch.long, device=self.dev)
+        self.mask = torch.zeros(R, self.width, dtype=torch.long, device=self.dev)
+        for i, p in enumerate(prompts):  # left padding: every prompt ends at the last column
+            ids[i, self.width - len(p):] = torch.tensor(p)
+            self.mask[i, self.width - len(p):] = 1
+        pos = (self.mask.cumsum(1) - 1).clamp(min=0)
+        self.cache, self.last = DynamicCache(), pos[:, -1]  # the cache is filled in place by every call
+        self._read(ids, pos)
+
+    def _read(self, ids: torch.Tensor, pos: torch.Tensor) -> None:
+        out = self.model.belief(input_ids=ids, attention_mask=self.mask, position_ids=pos, use_cache=True,
+                                **{CACHE: self.cache})
+        self.logits = out.logits[:, -1].float()
+
+    def feed(self, nxt: torch.Tensor) -> None:
+        """Read one more token per row (R,)."""
+        self.mask = torch.cat([self.mask, torch.ones(len(nxt), 1, dtype=torch.long, device=self.dev)], 1)
+        self.last = self.last + 1
+        self._read(nxt.unsqueeze(1), self.last.unsqueeze(1))
+
+
 @torch.no_grad()
 def sample_hidden(model: Model, observations: list[list[int]], n: int = 1, *, max_len: int | None = None,
                   generator: torch.Generator | None = None) -> list[list[list[int]]]:
     """b: `n` hidden-token samples (without `<eos>`) for each observation (token ids, `<sep>` not included)."""
-    dev = next(model.parameters()).device
-    prompts = [list(o) + [SEP] for o in observations for _ in range(n)]
-    R, T = len(prompts), max(len(p) for p in prompts)
-    max_len = max_len or max(1, model.cfg.max_tokens - T)
-    ids = torch.full((R, T), PAD, dtype=torch.long, device=dev)
-    mask = torch.zeros(R, T, dtype=torch.long, device=dev)
-    for i, p in enumerate(prompts):  # left padding: every prompt ends at column T-1
-        ids[i, T - len(p):] = torch.tensor(p)
-        mask[i, T - len(p):] = 1
-    pos = (mask.cumsum(1) - 1).clamp(min=0)
-    cache, last = DynamicCache(), pos[:, -1]  # the cache is filled in place by every call below
-    out = model.belief(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, **{CACHE: cache})
-    finished = torch.zeros(R, dtype=torch.bool, device=dev)
+    reader = _Reader(model, [o for o in observations for _ in range(n)])
+    max_len = max_len or max(1, model.cfg.max_tokens - reader.width)
+    finished = torch.zeros(len(observations) * n, dtype=torch.bool, device=reader.dev)
     sampled = []
     for _ in range(max_len):
-        probs = out.logits[:, -1].float().softmax(-1)
-        nxt = torch.multinomial(probs, 1, generator=generator).squeeze(1)
+        nxt = torch.multinomial(reader.logits.softmax(-1), 1, generator=generator).squeeze(1)
         nxt = torch.where(finished, PAD, nxt)
         sampled.append(nxt)
         finished |= nxt == EOS
         if bool(finished.all()):
             break
-        mask = torch.cat([mask, torch.ones(R, 1, dtype=torch.long, device=dev)], 1)
-        last = last + 1
-        out = model.belief(input_ids=nxt.unsqueeze(1), attention_mask=mask, position_ids=last.unsqueeze(1),
-                           use_cache=True, **{CACHE: cache})
+        reader.feed(nxt)
     seqs = torch.stack(sampled, 1).tolist()
     rows = [[t for t in seq[:seq.index(EOS)]] if EOS in seq else [t for t in seq if t != PAD] for seq in seqs]
     return [rows[i * n:(i + 1) * n] for i in range(len(observations))]
@@ -171,22 +186,12 @@ def sample_hidden_walks(model: Model, observations: list[list[int]], walks: list
     that row's world), constrained to possible worlds: where the walk offers a choice, b's probabilities
     renormalised over the words it allows; where it forces a word, that word. Each walk ends complete (its
     `world()`), and the row's tokens are its hidden words."""
-    dev, ids = next(model.parameters()).device, vocab.ids()
-    R = len(observations)
-    prompts = [list(o) + [SEP] for o in observations]
-    T = max(len(p) for p in prompts)
-    tokens = torch.full((R, T), PAD, dtype=torch.long, device=dev)
-    mask = torch.zeros(R, T, dtype=torch.long, device=dev)
-    for i, p in enumerate(prompts):  # left padding: every prompt ends at column T-1
-        tokens[i, T - len(p):] = torch.tensor(p)
-        mask[i, T - len(p):] = 1
-    pos = (mask.cumsum(1) - 1).clamp(min=0)
-    cache, last = DynamicCache(), pos[:, -1]
-    out = model.belief(input_ids=tokens, attention_mask=mask, position_ids=pos, use_cache=True, **{CACHE: cache})
+    ids, reader = vocab.ids(), _Reader(model, observations)
+    dev = reader.dev
     queues: list[list[str]] = [w.take_forced() for w in walks]
     while not all(w.done and not q for w, q in zip(walks, queues)):
-        nxt = torch.full((R,), PAD, dtype=torch.long, device=dev)
-        logits = out.logits[:, -1].float()
+        nxt = torch.full((len(walks),), PAD, dtype=torch.long, device=dev)
+        logits = reader.logits
         for i, (walk, queue) in enumerate(zip(walks, queues)):
             if queue:
                 nxt[i] = ids[queue.pop(0)]
@@ -200,8 +205,5 @@ def sample_hidden_walks(model: Model, observations: list[list[int]], walks: list
                 queue += walk.take_forced()
         if all(w.done and not q for w, q in zip(walks, queues)):
             break  # b's reading of the last words is not needed
-        mask = torch.cat([mask, torch.ones(R, 1, dtype=torch.long, device=dev)], 1)
-        last = last + 1
-        out = model.belief(input_ids=nxt.unsqueeze(1), attention_mask=mask, position_ids=last.unsqueeze(1),
-                           use_cache=True, **{CACHE: cache})
+        reader.feed(nxt)
     return [[ids[w] for w in walk.words] for walk in walks]

@@ -4,10 +4,9 @@ How far the play search should step from the learned prior differs by game and b
 checkpoints where the prior alone was best and others where a Gumbel step was). So at the end of a run on a game
 small enough for an exact best response, each candidate below is measured with two search seeds, and the one
 whose worse draw is lowest is published. Some candidates measure alike with every seed and others spread
-widely; a choice by one draw, or by the mean of two, favours the spread ones by luck (a kuhn run confirmed
-Gumbel c 0.1 and c 0.01 on first draws of 0.082 and 0.093 over the prior's 0.094, which it measures with any
-seed; their second draws were 0.166 and 0.110, and the published c 0.01 measured 0.100 and 0.102 afresh), while
-the lowest worse draw keeps the one that is low with any seed. The figure the run reports afterwards is a fresh
+widely; a choice by one draw, or by the mean of two, favours the spread ones by luck (docs/results.md, kuhn_poker:
+a default run published a noisy Gumbel step over a steadier prior that way), while the lowest worse draw keeps
+the one that is low with any seed. The figure the run reports afterwards is a fresh
 measurement with another seed, because the minimum of noisy measurements is biased low.
 """
 from __future__ import annotations

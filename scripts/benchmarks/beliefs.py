@@ -10,6 +10,7 @@ import torch
 
 import games
 from agent.agent import Agent
+from agent.episodes import play_random, trace
 from agent.model import Model
 from agent.model.config import GameSpec, preset
 from agent.model.sampling import sample_hidden
@@ -38,15 +39,5 @@ def measure(name: str, particles: int, *, roots: int = 5, preset_name: str = "sm
 
 
 def _decisions(adapter, n: int, rng: random.Random) -> list:
-    """`n` decision points from different random games, each a random way into its game."""
-    out = []
-    while len(out) < n:
-        state, states = adapter.new_initial_state(), []
-        while not state.is_terminal():
-            if state.is_chance_node():
-                state.apply_action(rng.choice([o for o, _ in state.chance_outcomes()]))
-                continue
-            states.append(state.clone())
-            state.apply_action(rng.choice(state.legal_actions()))
-        out.append(rng.choice(states))
-    return out
+    """`n` decision points from different random games, one at random in each."""
+    return [rng.choice(trace(adapter, play_random(adapter, rng)).states[:-1]) for _ in range(n)]
