@@ -9,21 +9,24 @@ S's capacity. With P places there are 2^P sets, counted at once by a sum over su
 O(P 2^P) whatever the number of cards: a few hundred operations for the 3 to 6 places of a card game.
 
 It is the look-ahead the belief walk needs in large games (games.belief): a candidate card for a hidden step
-is offered only if the allocation stays feasible with that card placed there.
+is offered only if the allocation stays feasible with that card kept to the step's places (`restrict`). Once
+the sum is made, that check costs a scan of the tight sets (those with no room to spare) per candidate.
 """
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Hashable, Iterable
 
 
-@dataclasses.dataclass
 class Allocation:
-    """Unseen cards, each with the places it may be in (a bit mask over `places`), and each place's capacity."""
+    """Unseen cards, each with the places it may be in (a bit mask over `places`), and each place's capacity.
 
-    places: tuple[Hashable, ...]
-    capacity: tuple[int, ...]
-    allowed: dict[Hashable, int]  # card -> mask of the places it may be in
+    Immutable: `restrict` and `place` return a new allocation (None or ValueError where it would be infeasible).
+    """
+
+    def __init__(self, places: tuple[Hashable, ...], capacity: tuple[int, ...], allowed: dict[Hashable, int]):
+        self.places, self.capacity, self.allowed = places, capacity, allowed
+        self.bit = {p: 1 << i for i, p in enumerate(places)}
+        self._tight: list[int] | None = None  # the sets of places with no room to spare, once computed
 
     @classmethod
     def of(cls, capacity: dict[Hashable, int], allowed: dict[Hashable, Iterable[Hashable]]) -> Allocation:
@@ -38,15 +41,20 @@ class Allocation:
             masks[card] = sum({bit[p] for p in where})
         return cls(places, tuple(capacity[p] for p in places), masks)
 
-    def feasible(self) -> bool:
-        """Whether the cards can be placed, each in one of its places, filling every place exactly."""
+    def mask(self, places: Iterable[Hashable]) -> int:
+        """The bit mask of `places`."""
+        return sum({self.bit[p] for p in places})
+
+    def _slack(self) -> list[int] | None:
+        """Hall's condition by a sum over subsets: None if it fails for some set of places, else the tight sets
+        (those whose cards fill them exactly)."""
         P = len(self.places)
         if sum(self.capacity) != len(self.allowed):
-            return False
+            return None
         inside = [0] * (1 << P)  # inside[S]: the cards whose places all lie in S
         for mask in self.allowed.values():
             if mask == 0:
-                return False
+                return None
             inside[mask] += 1
         for i in range(P):  # sum over subsets
             bit = 1 << i
@@ -57,7 +65,36 @@ class Allocation:
         for s in range(1, 1 << P):
             low = s & -s
             room[s] = room[s ^ low] + self.capacity[low.bit_length() - 1]
-        return all(inside[s] <= room[s] for s in range(1 << P))
+        if any(inside[s] > room[s] for s in range(1 << P)):
+            return None
+        return [s for s in range(1, 1 << P) if inside[s] == room[s]]
+
+    def feasible(self) -> bool:
+        """Whether the cards can be placed, each in one of its places, filling every place exactly."""
+        if self._tight is None:
+            tight = self._slack()
+            if tight is None:
+                return False
+            self._tight = tight
+        return True
+
+    def allows(self, card: Hashable, mask: int) -> bool:
+        """Whether this feasible allocation stays feasible with `card` kept to the places of `mask` (and those it
+        already may be in): no tight set of places gains it. O(tight sets), without recounting."""
+        old = self.allowed[card]
+        new = old & mask
+        if new == 0 or not self.feasible():
+            return False
+        return new == old or not any(s & new == new and s & old != old for s in self._tight)
+
+    def restrict(self, card: Hashable, places: Iterable[Hashable]) -> Allocation | None:
+        """This allocation with `card` kept to `places`; None if that leaves no way to place every card."""
+        mask = self.mask(places)
+        if not self.allows(card, mask):
+            return None
+        allowed = dict(self.allowed)
+        allowed[card] &= mask
+        return Allocation(self.places, self.capacity, allowed)
 
     def place(self, card: Hashable, place: Hashable) -> Allocation:
         """This allocation with `card` fixed in `place` (it leaves the unseen cards and takes one of the

@@ -133,6 +133,13 @@ class GameAdapter:
         """The words of `action` when taken in `phase`; None if no such action exists in that phase."""
         raise NotImplementedError
 
+    # ----- beliefs -----
+    def belief_guide(self, state: pyspiel.State, player: int):
+        """A games.deals.Guide: where the cards that move through hidden steps may be, from what `player` knows
+        at `state`, so the belief walk (games.belief) never needs to look ahead; None (the default) where the
+        walk's look-ahead over the history is cheap enough (few hidden steps)."""
+        return None
+
     # ----- what a human reads (scripts.play): overridden where OpenSpiel's text is not the table's -----
     def spoken(self, state: pyspiel.State, action: int) -> str:
         """`action` of the player to move in `state` as a player at the table says it (default: OpenSpiel's

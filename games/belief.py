@@ -11,9 +11,13 @@ every remaining candidate shares are forced. Where actions look alike to the pla
 takes the lowest action id, never preferring the real one (that would leak what the player cannot know). When
 the walk ends, its actions are a real history (`world`).
 
-The look-ahead is exact and cheap where hidden steps are few (kuhn_poker, leduc_poker, liars_dice, blackjack).
-Games that deal silently, a card per step that shows nothing until the hand is complete (crazy_eights), are
-refused (`Unsupported`): their choices are sets, not steps.
+Which candidates can complete the history is decided one of two ways:
+- where the adapter gives a guide (`GameAdapter.belief_guide`, games.deals), by the allocation of the cards
+  to places staying feasible with the candidate's card kept to its places: exact, and cheap in 52-card games;
+- otherwise by a depth-first look-ahead over the rest of the history, exact and cheap where hidden steps are
+  few (kuhn_poker, leduc_poker, liars_dice, blackjack), refused (`Unsupported`) past its budget.
+Games that deal silently, a card per step that shows nothing until the hand is complete, are refused
+(`Unsupported`) without a guide: their choices are sets, not steps.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ import dataclasses
 
 import pyspiel
 
+from games.allocation import Allocation
 from games.base import GameAdapter, render, render_view
 
 LOOK_AHEAD = 20_000  # most states a feasibility look-ahead visits before it gives up (Unsupported)
@@ -45,6 +50,18 @@ class _Step:
     unseen: list[str]
 
 
+@dataclasses.dataclass
+class _Candidate:
+    """An action the world may take at the current step: its unseen words, and the state, view context and
+    allocation (with a guide) after it."""
+
+    action: int
+    words: list[str]
+    after: pyspiel.State
+    ctx: dict
+    alloc: Allocation | None
+
+
 def _options(state: pyspiel.State) -> list[int]:
     return [o for o, _ in state.chance_outcomes()] if state.is_chance_node() else state.legal_actions()
 
@@ -55,11 +72,13 @@ class Walk:
     def __init__(self, adapter: GameAdapter, state: pyspiel.State, player: int, budget: int = LOOK_AHEAD):
         self.adapter, self.player, self.budget = adapter, player, budget
         self.steps = _steps(adapter, state, player)
+        guide = adapter.belief_guide(state, player)
+        self.route, self.alloc = (guide.route, guide.allocation) if guide else (None, None)
         self.world_state, self.ctx = adapter.new_initial_state(), adapter.initial_context()
         self.actions: list[int] = []
         self.words: list[str] = []  # the hidden words so far
         self.t = 0  # the next step of the real history to replay
-        self._candidates: list[tuple[int, list[str], pyspiel.State, dict]] = []
+        self._candidates: list[_Candidate] = []
         self._k = 0  # words of the current step fed so far
         self._tail: list[str] | None = None  # the unseen view, once every step is replayed
         self.forced: list[str] = []  # words that follow with no choice, not yet taken by `take_forced`
@@ -82,11 +101,11 @@ class Walk:
         """The distinct next words the remaining candidates carry (at least two: one alone is forced)."""
         if self.forced or self._tail is not None:
             raise RuntimeError("no choice is pending: take the forced words first")
-        return sorted({words[self._k] for _, words, _, _ in self._candidates})
+        return sorted({c.words[self._k] for c in self._candidates})
 
     def feed(self, word: str) -> None:
         """Choose `word` (one of `allowed()`); the words that then follow with no choice go to `forced`."""
-        kept = [c for c in self._candidates if c[1][self._k] == word]
+        kept = [c for c in self._candidates if c.words[self._k] == word]
         if not kept:
             raise DeadEnd(f"{word!r} is not among the allowed words {self.allowed()}")
         self.words.append(word)
@@ -114,34 +133,34 @@ class Walk:
         """After a choice: force the words every candidate shares; apply the step once one candidate is left (or
         all left are alike to the end)."""
         while self._candidates:
-            first = self._candidates[0][1]
+            first = self._candidates[0].words
             if self._k == len(first):  # the words are complete: every candidate left is the same fill
-                action, _, after, ctx = min(self._candidates, key=lambda c: c[0])  # not the truth's, by design
-                self._apply(action, after, ctx)
+                self._apply(min(self._candidates, key=lambda c: c.action))  # not the truth's, by design
                 self._advance()
                 return
-            nxt = {words[self._k] for _, words, _, _ in self._candidates}
+            nxt = {c.words[self._k] for c in self._candidates}
             if len(nxt) > 1:
                 return
             self._force([first[self._k]])
             self._k += 1
 
-    def _apply(self, action: int, after: pyspiel.State, ctx: dict) -> None:
-        self.actions.append(action)
-        self.world_state, self.ctx = after, ctx
+    def _apply(self, c: _Candidate) -> None:
+        self.actions.append(c.action)
+        self.world_state, self.ctx, self.alloc = c.after, c.ctx, c.alloc
         self.t += 1
 
     def _advance(self) -> None:
         """Replay the real history from step t up to the next step with a choice, forcing what shows no choice."""
         while self.t < len(self.steps):
             step = self.steps[self.t]
-            self._candidates = [c for c in self._fits(self.world_state, self.ctx, step)
-                                if self._completes(self.t + 1, c[2], c[3], [self.budget])]
+            self._candidates = self._fits(self.world_state, self.ctx, step, self.alloc)
+            if self.route is None:
+                self._candidates = [c for c in self._candidates
+                                    if self._completes(self.t + 1, c.after, c.ctx, [self.budget])]
             if not self._candidates:
                 raise Unsupported(f"{self.adapter.name}: no candidate at step {self.t} completes the history")
             if not step.unseen:  # seen whole: alike to the player, whichever action it was
-                action, _, after, ctx = min(self._candidates, key=lambda c: c[0])
-                self._apply(action, after, ctx)
+                self._apply(min(self._candidates, key=lambda c: c.action))
                 continue
             self._k = 0
             self._settle()
@@ -149,10 +168,9 @@ class Walk:
         self._tail = render_view(self.adapter, self.ctx, self.player)[1]
         self._force(self._tail)
 
-    def _fits(self, state: pyspiel.State, ctx: dict, step: _Step) -> list[tuple[int, list[str], pyspiel.State,
-                                                                             dict]]:
-        """(action, unseen words, state after, context after) of each action at `state` that the player sees as
-        they saw `step` (the real action first, where it is one)."""
+    def _fits(self, state: pyspiel.State, ctx: dict, step: _Step, alloc: Allocation | None) -> list[_Candidate]:
+        """Each action at `state` that the player sees as they saw `step` and, with a guide, that keeps the
+        allocation feasible (the real action first, where it is one)."""
         if state.current_player() != step.actor:
             return []
         options = _options(state)
@@ -160,11 +178,18 @@ class Walk:
             options = [step.action] + [b for b in options if b != step.action]
         out = []
         for b in options:
+            after_alloc = alloc
+            if self.route is not None:
+                moved = self.route(ctx, state, step.actor, b)
+                if moved is not None:
+                    after_alloc = alloc.restrict(*moved)
+                    if after_alloc is None:
+                        continue
             after, trial = state.child(b), dict(ctx)
             seen, unseen = render(self.adapter.step(trial, state, step.actor, b, after), self.player,
                                   self.adapter.num_players)
             if seen == step.seen and len(unseen) == len(step.unseen):
-                out.append((b, unseen, after, trial))
+                out.append(_Candidate(b, unseen, after, trial, after_alloc))
         return out
 
     def _completes(self, t: int, state: pyspiel.State, ctx: dict, budget: list[int]) -> bool:
@@ -174,11 +199,11 @@ class Walk:
             budget[0] -= 1
             if budget[0] < 0:
                 raise Unsupported(f"{self.adapter.name}: the look-ahead passed {self.budget} states")
-            fits = self._fits(state, ctx, step)
+            fits = self._fits(state, ctx, step, None)
             if len(fits) == 1:  # no branch: follow it
-                _, _, state, ctx = fits[0]
+                state, ctx = fits[0].after, fits[0].ctx
                 continue
-            return any(self._completes(i + 1, after, trial, budget) for _, _, after, trial in fits)
+            return any(self._completes(i + 1, c.after, c.ctx, budget) for c in fits)
         return True
 
 

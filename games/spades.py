@@ -1,6 +1,6 @@
 """Partnership spades: players 0 and 2 against 1 and 3, 13 cards each, one bid each (0 = nil),
 13 tricks with spades as trumps."""
-from games import cards, tricks
+from games import cards, deals, tricks
 from games.base import Event, GameAdapter, only
 
 BID_BASE = 52  # action id of bid 0 (nil); bids run 0..13
@@ -17,6 +17,7 @@ class Spades(GameAdapter):
     """
 
     name = "spades"
+    belief_walk = True  # a guide keeps the walk's choices to possible deals
 
     def initial_context(self):
         return {"dealt": 0, "trick": ()}
@@ -40,3 +41,25 @@ class Spades(GameAdapter):
             return ("bid", f"N{action - BID_BASE}")
         return None
 
+
+    def belief_guide(self, state, player):
+        """Each seat holds 13 cards; the player knows their own, every card played is its player's, a seat that
+        did not follow suit held none of the suit led, and one that led a spade held only spades (OpenSpiel's
+        spades are never broken: a spade is led only by a hand of spades)."""
+        steps = deals.moves(state)
+        dealt = [action for actor, action in steps[:52]]
+        holders = deals.Holders(range(52), {**{p: len(dealt[p::4]) for p in range(4)}, "deck": 52 - len(dealt)})
+        mine = set(dealt[player::4])
+        for c in range(52):
+            holders.keep(c, [player]) if c in mine else holders.drop(c, [player])
+        for c in dealt:
+            holders.drop(c, ["deck"])
+        plays = [(actor, action) for actor, action in steps[52:] if action < BID_BASE]
+        for seat, c in plays:
+            holders.keep(c, [seat])
+        for i, suit in tricks.voids(plays, 4, lambda c: c // 13):
+            deals.held_none(holders, plays, i, range(suit * 13, suit * 13 + 13), [plays[i][0]])
+        for i, lead in enumerate(tricks.led(plays, 4)):
+            if lead is None and plays[i][1] // 13 == 3:
+                deals.held_none(holders, plays, i, range(39), [plays[i][0]])
+        return holders.guide(lambda ctx, before, actor, action: (action, [ctx["dealt"] % 4]) if actor < 0 else None)

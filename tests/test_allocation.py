@@ -58,3 +58,19 @@ def test_a_void_and_hand_sizes_force_the_cards():
         alloc.place("H2", "A")
     with pytest.raises(ValueError, match="unknown places"):
         Allocation.of({"A": 1}, {"H2": {"C"}})
+
+
+@pytest.mark.parametrize("seed", range(0, 300, 3))
+def test_restrict_matches_brute_force(seed):
+    """Keeping a card to a set of places: allowed exactly when some full assignment still exists."""
+    rng = random.Random(seed)
+    capacity, allowed = instance(rng)
+    alloc, places = Allocation.of(capacity, allowed), list(capacity)
+    for card in allowed:
+        for k in range(len(places) + 1):
+            for subset in itertools.combinations(places, k):
+                expected = brute_feasible(capacity, {**allowed, card: allowed[card] & set(subset)})
+                after = alloc.restrict(card, subset)
+                assert (after is not None) == expected
+                if after is not None:
+                    assert after.feasible() and after.allowed[card] == alloc.mask(allowed[card] & set(subset))
