@@ -1,6 +1,6 @@
 """Contract bridge: four players in two partnerships, thirteen cards each, an auction, then thirteen tricks
 with the declarer also playing the dummy's cards (the play is kept: no double-dummy shortcut)."""
-from games import cards
+from games import cards, deals, tricks
 from games.base import Event, GameAdapter, only
 
 DECK = 52
@@ -24,6 +24,7 @@ class Bridge(GameAdapter):
     default_params = {"use_double_dummy_result": False}
     words = ("notrump",)
     has_resampler = True
+    belief_walk = True  # a guide keeps the walk's choices to possible deals
 
     def initial_context(self):
         return {"t": 0, "holder": (), "played": 0}
@@ -63,3 +64,23 @@ class Bridge(GameAdapter):
             level, denomination = divmod(call - 3, 5)
             return ("bid", f"N{level + 1}", DENOMINATIONS[denomination])
         return None
+
+    def belief_guide(self, state, player):
+        """Each seat holds 13 cards; the player knows their own, the dummy's once it is shown, and whose each
+        played card was; a hand that did not follow suit held none of the suit led. Calls are legal whatever the
+        cards. None before the deal is complete (the walk looks ahead then)."""
+        steps = deals.moves(state)
+        if len(steps) < DECK:
+            return None
+        dealt = [action for _, action in steps[:DECK]]
+        holder = {c: i % 4 for i, c in enumerate(dealt)}
+        holders = deals.Holders(range(DECK), {p: 13 for p in range(4)})
+        plays = [(holder[c], c) for _, c in steps[DECK:] if c < CALLS]  # the seat a card leaves is shown
+        shown = {player} | ({(plays[0][0] + 1) % 4} if plays else set())  # the dummy, after the opening lead
+        for c in range(DECK):
+            holders.keep(c, [holder[c]]) if holder[c] in shown else holders.drop(c, shown)
+        for seat, c in plays:
+            holders.keep(c, [seat])
+        for i, suit in tricks.voids(plays, 4, lambda c: c % 4):
+            deals.held_none(holders, plays, i, range(suit, DECK, 4), [plays[i][0]])
+        return holders.guide(lambda ctx, before, actor, action: (action, [ctx["t"] % 4]) if actor < 0 else None)

@@ -1,5 +1,5 @@
 """Hearts: four players, 13 cards each, pass three cards in a public direction, then 13 tricks avoiding points."""
-from games import cards, tricks
+from games import cards, deals, tricks
 from games.base import Event, GameAdapter, only
 
 DEAL_END = 53  # history length when the deal is complete (pass direction + 52 cards)
@@ -32,11 +32,16 @@ class Hearts(GameAdapter):
     cpp_ismcts_fails = ("OpenSpiel's ISMCTSBot dies with a segmentation fault in hearts' passing phase "
                         "(pure pyspiel, 50 simulations, the 10th decision)")
     phases = ("pass", "play")
+    belief_walk = True  # a guide keeps the walk's choices to possible deals and passes
     words = ("receive", "trick", "broken", "first")
 
     def __init__(self, game, params):
         super().__init__(game, params)
-        self.qs_breaks = game.get_parameters()["qs_breaks_hearts"]
+        rules = game.get_parameters()
+        self.qs_breaks = rules["qs_breaks_hearts"]
+        self.no_points_first = rules["no_pts_on_first_trick"]
+        self.broken_at_start = not rules["must_break_hearts"]
+        self.hearts_for_queen = rules["can_lead_hearts_instead_of_qs"]
 
     def initial_context(self):
         return {"n": 0, "dir": 0, "trick": (), "hands": None, "played": 0, "broken": False}
@@ -90,3 +95,64 @@ class Hearts(GameAdapter):
 
     def action_words(self, action, phase):
         return (phase, card(action)) if 0 <= action < 52 else None
+
+    def belief_guide(self, state, player):
+        """Where each card may be: a place is (seat, 'kept') or (seat, 'passed'), the 13 cards dealt to a seat
+        being the 3 it passes and the 10 it keeps (just the seat when nobody passes). The player knows their own
+        hand, their passes and what they received; every card played is in its player's hand, and a hand's
+        plays say what it held none of: the suit led when it did not follow, points on the first trick only
+        from a hand of points, hearts led before they are broken only from a hand of hearts (OpenSpiel's
+        PlayLegalActions). None before the deal is complete (the walk looks ahead then)."""
+        steps = deals.moves(state)
+        if len(steps) < DEAL_END:
+            return None
+        way = steps[0][1]
+        passes = [(actor, c) for actor, c in steps[DEAL_END:PASS_END]] if way else []
+        plays = [(actor, c) for actor, c in steps[DEAL_END + len(passes):]]
+
+        def dealt_to(k):
+            return [(k, "kept"), (k, "passed")] if way else [k]
+
+        def hand_of(k):  # the places a seat's hand is made of once the passes are made
+            return [(k, "kept"), ((k - way) % 4, "passed")] if way else [k]
+
+        passed = [sum(a == k for a, _ in passes) for k in range(4)]
+        capacity = ({(k, w): (13 - passed[k] if w == "kept" else passed[k]) for k in range(4)
+                     for w in ("kept", "passed")} if way else {k: 13 for k in range(4)})
+        holders = deals.Holders(range(52), capacity)
+        mine = {c for _, c in steps[1 + player:DEAL_END:4]}
+        mine_passed = {c for a, c in passes if a == player}
+        for c in range(52):
+            if c not in mine:
+                holders.drop(c, dealt_to(player))
+            elif way:
+                holders.keep(c, [(player, "passed" if c in mine_passed else "kept")])
+            else:
+                holders.keep(c, [player])
+        giver = (player - way) % 4
+        if len(passes) == 12:  # the cards the player received are shown
+            for a, c in passes:
+                if a == giver:
+                    holders.keep(c, [(giver, "passed")])
+        for seat, c in plays:
+            holders.keep(c, hand_of(seat))
+        for i, suit in tricks.voids(plays, 4, lambda c: c % 4):
+            deals.held_none(holders, plays, i, range(suit, 52, 4), hand_of(plays[i][0]))
+        points = [c for c in range(52) if c % 4 == HEARTS or c == QUEEN_OF_SPADES]
+        broken = self.broken_at_start
+        for i, (seat, c) in enumerate(plays):
+            if 0 < i < 4 and self.no_points_first and c in points:  # points on the first trick
+                deals.held_none(holders, plays, i, set(range(52)) - set(points), hand_of(seat))
+            if i % 4 == 0 and i > 0 and c % 4 == HEARTS and not broken:  # hearts led unbroken
+                others = set(range(52)) - set(range(HEARTS, 52, 4)) - ({QUEEN_OF_SPADES} if self.hearts_for_queen
+                                                                        else set())
+                deals.held_none(holders, plays, i, others, hand_of(seat))
+            broken |= c % 4 == HEARTS or (c == QUEEN_OF_SPADES and self.qs_breaks)
+        if plays:  # the first lead is made by the holder of the two of clubs
+            holders.keep(0, hand_of(plays[0][0]))
+
+        def route(ctx, before, actor, action):
+            if actor < 0:
+                return (action, dealt_to((ctx["n"] - 1) % 4)) if ctx["n"] > 0 else None
+            return (action, [(actor, "passed")]) if way and ctx["n"] < PASS_END else None
+        return holders.guide(route)

@@ -1,6 +1,6 @@
 """Oh Hell: a random number of tricks and dealer, a private hand each, a face-up trump card,
 one bid each, then tricks."""
-from games import cards, tricks
+from games import cards, deals, tricks
 from games.base import Event, GameAdapter, only
 
 SUITS = "CDSH"  # OpenSpiel's oh_hell suit order
@@ -16,6 +16,7 @@ class OhHell(GameAdapter):
 
     name = "oh_hell"
     has_resampler = True
+    belief_walk = True  # a guide keeps the walk's choices to possible deals
 
     def __init__(self, game, params):
         super().__init__(game, params)
@@ -76,3 +77,31 @@ class OhHell(GameAdapter):
         if self.num_cards <= action < self.num_actions:
             return ("bid", f"N{action - self.num_cards}")
         return None
+
+    def belief_guide(self, state, player):
+        """Each seat holds one card per trick and the rest of the deck (the face-up trump card among it) is not
+        dealt; the player knows their own hand, the trump card and whose each played card was; a seat that did
+        not follow suit held none of the suit led. Bids are legal whatever the cards. None before the trump
+        card is turned (the walk looks ahead then)."""
+        steps, k, n = deals.moves(state), self.num_players, len(self.suits)
+        if len(steps) < 2 or len(steps) < 3 + k * steps[0][1]:
+            return None
+        hands_end = 2 + k * steps[0][1]
+        dealt = [action for _, action in steps[2:hands_end]]
+        holder = {c: i % k for i, c in enumerate(dealt)}
+        holders = deals.Holders(range(self.num_cards), {**{p: steps[0][1] for p in range(k)},
+                                                        "rest": self.num_cards - len(dealt)})
+        for c in range(self.num_cards):
+            holders.keep(c, [player]) if holder.get(c) == player else holders.drop(c, [player])
+        holders.keep(steps[hands_end][1], ["rest"])  # the trump card, face up
+        plays = [(actor, c) for actor, c in steps[hands_end + 1:] if c < self.num_cards]
+        for seat, c in plays:
+            holders.keep(c, [seat])
+        for i, suit in tricks.voids(plays, k, lambda c: c % n):
+            deals.held_none(holders, plays, i, range(suit, self.num_cards, n), [plays[i][0]])
+
+        def route(ctx, before, actor, action):
+            if actor >= 0 or ctx["n"] < 2:
+                return None
+            return action, ([(ctx["n"] - 2) % k] if ctx["n"] < hands_end else ["rest"])
+        return holders.guide(route)

@@ -22,7 +22,8 @@ from agent.search.config import SearchConfig
 from games.belief import Unsupported, Walk
 from tokenizer import Tokenizer, vocab
 
-WALKABLE = ["kuhn_poker", "leduc_poker", "liars_dice", "blackjack"]
+WALKABLE = [name for name in games.supported() if games.adapter_class(name).belief_walk]
+GUIDED = [name for name in WALKABLE if type(games.load(name)).belief_guide is not games.GameAdapter.belief_guide]
 
 
 def agent_for(name: str, seed: int = 0) -> Agent:
@@ -57,20 +58,104 @@ def replays_legally(world) -> bool:
     return True
 
 
+def random_walk(walk: Walk, rng: random.Random, choose=None) -> Walk:
+    """`walk` finished with a uniformly random allowed word at each choice (or `choose(walk, allowed)`); what it
+    offered (the forced words and the allowed ones, in turn) is kept in `walk.offered`, its choices in
+    `walk.chosen`."""
+    walk.offered, walk.chosen = [walk.take_forced()], []
+    while not walk.done:
+        allowed = walk.allowed()
+        walk.chosen.append(choose(walk, allowed) if choose else rng.choice(allowed))
+        walk.feed(walk.chosen[-1])
+        walk.offered += [allowed, walk.take_forced()]
+    return walk
+
+
 @pytest.mark.parametrize("name", WALKABLE)
 def test_every_sampled_world_is_possible(name):
-    """An untrained b, which left to itself writes impossible worlds: 50 decision points, 8 worlds each."""
+    """An untrained b, which left to itself writes impossible worlds: 50 decision points, 8 worlds each (4 in
+    games of 52 cards)."""
     agent = agent_for(name)
     tok = agent.tok
     for state in decision_points(agent.adapter, 50):
         player = state.current_player()
-        worlds = agent.sample_worlds(state, 8)
+        worlds = agent.sample_worlds(state, 4 if name in GUIDED else 8)
         for world in worlds:
             assert information(world, player) == information(state, player)
             assert replays_legally(world) and world.current_player() == player
             # its hidden tokens are those the player's stream has in that world
             assert tok.encode_observation(world, player) == tok.encode_observation(state, player)
         assert information(agent.resample(state, player), player) == information(state, player)
+
+
+@pytest.mark.parametrize("name", GUIDED)
+def test_random_walks_give_possible_worlds(name):
+    """Words chosen at random among those a guided walk allows, at 100 decision points of random games: every
+    world has the real state's information state for the player and replays legally (a rule the guide missed
+    ends in a dead end or an impossible world)."""
+    adapter, rng = games.load(name), random.Random(1)
+    for state in decision_points(adapter, 100, seed=11):
+        player = state.current_player()
+        world = random_walk(Walk(adapter, state, player), rng).world()
+        assert information(world, player) == information(state, player) and replays_legally(world)
+        assert world.current_player() == player
+
+
+def swapped_world(state, player: int, rng: random.Random, tries: int = 200):
+    """Another world the player cannot tell from `state`, found without any walk: two dealt cards trade places
+    (everywhere in the history), as often as that keeps the history legal and the player's information state the
+    same; None if no trade does."""
+    history, moved = state.history(), False
+    chance, replay = [], state.get_game().new_initial_state()
+    for i, action in enumerate(history):
+        chance += [i] if replay.is_chance_node() else []
+        replay.apply_action(action)
+    for _ in range(tries):
+        i, j = rng.sample(chance, 2)
+        a, b = history[i], history[j]
+        trial = [b if x == a and (k in chance or k > i) else a if x == b and (k in chance or k > j) else x
+                 for k, x in enumerate(history)]
+        world = legal_replay(state.get_game(), trial)
+        if world is not None and information(world, player) == information(state, player):
+            history, moved = trial, True
+    return legal_replay(state.get_game(), history) if moved else None
+
+
+def legal_replay(game, history):
+    """The state `history` reaches from the initial state, None if it takes an illegal action on the way."""
+    world = game.new_initial_state()
+    for action in history:
+        legal = [o for o, _ in world.chance_outcomes()] if world.is_chance_node() else world.legal_actions()
+        if action not in legal:
+            return None
+        world.apply_action(action)
+    return world
+
+
+@pytest.mark.parametrize("name", GUIDED)
+def test_the_walk_reads_only_what_the_player_knows(name):
+    """A walk over a world the player cannot tell from the real state (found by trading dealt cards, no walk)
+    offers, choice by choice, the same words as a walk over the real state: the guide is built from the real
+    state and must not read its hidden part. And the real state's own hidden words are always among those
+    offered."""
+    adapter, rng = games.load(name), random.Random(2)
+    tok = Tokenizer.for_game(adapter)
+    traded = 0
+    for state in decision_points(adapter, 20, seed=12):
+        player = state.current_player()
+        world = swapped_world(state, player, rng)
+        if world is None:
+            continue
+        traded += 1
+        over_truth = random_walk(Walk(adapter, state, player), rng)
+        picks = iter(over_truth.chosen)
+        over_world = random_walk(Walk(adapter, world, player), rng,
+                                 choose=lambda walk, allowed, picks=picks: next(picks))
+        assert over_world.offered == over_truth.offered
+        truth = tok.describe(tok.encode_hidden(state, player))
+        assert random_walk(Walk(adapter, state, player), rng,
+                           choose=lambda walk, allowed, truth=truth: truth[len(walk.words)]).words == truth
+    assert traded >= 15
 
 
 def test_the_walk_allows_only_the_cards_the_player_has_not_seen():
