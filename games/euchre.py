@@ -1,10 +1,12 @@
 """Euchre: four players in two partnerships, 24 cards (9 to A), five each and a face-up upcard;
 two rounds of naming trump, the dealer's discard if the upcard is ordered up, going alone, five tricks."""
-from games import cards
+from games import cards, deals, tricks
 from games.base import Event, GameAdapter, only
 
 PASS, FIRST_TRUMP, ALONE, PARTNER = 24, 25, 29, 30
 FIRST_BID = 22  # history index of the first bid: dealer choice, 20 deals, upcard come before
+JACK = 2  # rank index of the jack (ranks 9 T J Q K A)
+SAME_COLOUR = (3, 2, 1, 0)  # suit index -> the other suit of its colour (C-S, D-H): the left bower's suit
 
 
 def card(index: int) -> str:
@@ -28,6 +30,7 @@ class Euchre(GameAdapter):
     words = ("alone", "partner")
     phases = ("play", "discard")
     has_resampler = True
+    belief_walk = True  # a guide keeps the walk's choices to possible deals and discards
 
     def initial_context(self):
         return {"t": 0, "dealer": 0, "upcard": 0, "discard": False}
@@ -74,3 +77,57 @@ class Euchre(GameAdapter):
         if FIRST_TRUMP <= action < ALONE:
             return ("trump", cards.SUIT_WORDS[action - FIRST_TRUMP])
         return {ALONE: ("alone",), PARTNER: ("partner",)}.get(action)
+
+    def belief_guide(self, state, player):
+        """Where each card may be: a seat's five (the dealer's split into the four kept and the one discarded
+        once it takes the upcard), the face-up upcard, and the three cards never dealt. The player knows their
+        own hand (and discard, as dealer), the upcard, and whose each played card was; a hand that did not
+        follow the suit led held none of it, suits counted as the rules count them once trump is named (the
+        left bower is a trump); the dealer never discards the upcard. Bids and going alone are legal whatever
+        the cards. None before the upcard is turned (the walk looks ahead then)."""
+        steps = deals.moves(state)
+        if len(steps) < FIRST_BID:
+            return None
+        dealer, upcard = steps[0][1], steps[FIRST_BID - 1][1]
+        holder = {c: (dealer + i) % 4 for i, (_, c) in enumerate(steps[1:FIRST_BID - 1])}
+        trump, ordered, discard, plays = None, False, None, []
+        for t, (actor, action) in enumerate(steps[FIRST_BID:], FIRST_BID):
+            if FIRST_TRUMP <= action < ALONE:
+                trump, ordered = action - FIRST_TRUMP, t < FIRST_BID + 4
+            elif action < PASS and ordered and discard is None:
+                discard = action
+            elif action < PASS:
+                plays.append((actor, action))
+        took = ("dealer", "kept") if ordered else dealer
+        seats = [took if k == dealer else k for k in range(4)]
+        capacity = {k: 5 for k in seats}
+        if ordered:
+            capacity.update({("dealer", "kept"): 5 - (discard is not None), ("dealer", "out"): discard is not None})
+        holders = deals.Holders(range(PASS), {**capacity, "up": 1, "kitty": 3})
+
+        def dealt_to(k):
+            return [("dealer", "kept"), ("dealer", "out")] if ordered and k == dealer else [seats[k]]
+
+        for c in range(PASS):
+            if holder.get(c) == player:
+                holders.keep(c, [("dealer", "out")] if c == discard else dealt_to(player))
+            else:
+                holders.drop(c, dealt_to(player))
+        holders.keep(upcard, ["up"])
+        for seat, c in plays:
+            holders.keep(c, ["up"] if c == upcard else [seats[seat]])
+        if trump is not None:
+            def suit(c):
+                return trump if c // 4 == JACK and SAME_COLOUR[c % 4] == trump else c % 4
+
+            active = 3 if ALONE in [a for _, a in steps] else 4
+            for i, led in tricks.voids(plays, active, suit):
+                deals.held_none(holders, plays, i, [c for c in range(PASS) if suit(c) == led],
+                                [seats[plays[i][0]]] + (["up"] if ordered and plays[i][0] == dealer else []))
+
+        def route(ctx, before, actor, action):
+            if actor < 0:
+                t = ctx["t"]
+                return None if t == 0 else (action, dealt_to((ctx["dealer"] + t - 1) % 4) if t <= 20 else ["up"])
+            return (action, [("dealer", "out")]) if ctx["discard"] else None
+        return holders.guide(route)
