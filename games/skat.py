@@ -1,6 +1,6 @@
 """Skat (OpenSpiel's simplified version): three players, 32 cards, ten each and two in the skat;
 the first player to name a game (suit, grand or null) plays solo, takes the skat, discards two, ten tricks."""
-from games import cards
+from games import cards, deals, tricks
 from games.base import Event, GameAdapter, only
 
 DECK = 32
@@ -11,6 +11,17 @@ BIDS = (("pass",), ("bid", "suit_D"), ("bid", "suit_H"), ("bid", "suit_S"), ("bi
 RECIPIENT = tuple(0 if r <= 2 or 11 <= r <= 14 or 23 <= r <= 25 else
                   1 if r <= 5 or 15 <= r <= 18 or 26 <= r <= 28 else
                   2 if r <= 8 or 19 <= r <= 22 or r >= 29 else 3 for r in range(DECK))
+
+
+JACK, GRAND, NULL = 7, 5, 6  # the jack's rank index; the game types (bid - PASS) of grand and null
+
+
+def suit_as_played(c: int, game: int) -> int:
+    """The suit a card counts as when following (OpenSpiel's PlayLegalActions): 4 (trump) for a jack outside
+    null, or a card of the trump suit in a suit game (game 1-4: D H S C); else its own suit."""
+    if game != NULL and (c % 8 == JACK or (game < GRAND and c // 8 == game - 1)):
+        return 4
+    return c // 8
 
 
 def card(index: int) -> str:
@@ -32,6 +43,7 @@ class Skat(GameAdapter):
     name = "skat"
     words = ("grand", "null")
     phases = ("play", "discard")
+    belief_walk = True  # a guide keeps the walk's choices to possible deals and discards
 
     def initial_context(self):
         return {"t": 0, "skat": (), "discards": 2}
@@ -71,3 +83,45 @@ class Skat(GameAdapter):
         if phase == "play" and PASS <= action < PASS + len(BIDS):
             return BIDS[action - PASS]
         return None
+
+    def belief_guide(self, state, player):
+        """Where each card may be. To a defender, once a game is named, the skat's two and the solo player's ten
+        look alike: those twelve are placed as the ten the solo player keeps and the (up to) two discarded, the
+        defenders' as their ten. Otherwise a card is placed where it was dealt: a seat's ten or the skat's two.
+        The player knows their own hand (and the skat and the discards, playing solo) and whose each played card
+        was; a hand that did not follow the suit led held none of it (suits counted as the game named counts
+        them). Bids are legal whatever the cards. None before the deal is complete (the walk looks ahead then).
+        """
+        steps = deals.moves(state)
+        if len(steps) < DECK:
+            return None
+        holder = {c: RECIPIENT[t] for t, (_, c) in enumerate(steps[:DECK])}  # a seat, or 3: the skat
+        bid = next(((actor, action - PASS) for actor, action in steps[DECK:] if action > PASS), None)
+        solo, game = bid or (None, None)
+        later = [(actor, c) for actor, c in steps[DECK:] if c < PASS]
+        discards, plays = (later[:2], later[2:]) if bid else ([], [])
+        if bid is not None and player != solo:
+            places = {**{k: 10 for k in range(3) if k != solo}, "kept": 12 - len(discards), "out": len(discards)}
+            dealt_to = {**{k: [k] for k in range(3) if k != solo}, solo: ["kept", "out"], 3: ["kept", "out"]}
+        else:
+            places, dealt_to = {0: 10, 1: 10, 2: 10, "skat": 2}, {0: [0], 1: [1], 2: [2], 3: ["skat"]}
+        known = {player} | ({3} if player == solo else set())  # where the cards the player knows were dealt
+        holders = deals.Holders(range(DECK), places)
+        for c in range(DECK):
+            if holder[c] in known:
+                holders.keep(c, dealt_to[holder[c]])
+            else:
+                holders.drop(c, [p for k in known for p in dealt_to[k]])
+        for seat, c in plays:
+            if seat != player:
+                holders.keep(c, dealt_to[seat][:1])
+        for i, led in tricks.voids(plays, 3, lambda c: suit_as_played(c, game)):
+            if plays[i][0] != player:
+                deals.held_none(holders, plays, i, [c for c in range(DECK) if suit_as_played(c, game) == led],
+                                dealt_to[plays[i][0]][:1])
+
+        def route(ctx, before, actor, action):
+            if actor < 0:
+                return action, dealt_to[RECIPIENT[ctx["t"]]]
+            return (action, ["out"]) if action < PASS and ctx["discards"] < 2 and "out" in places else None
+        return holders.guide(route)

@@ -101,10 +101,11 @@ def test_random_walks_give_possible_worlds(name):
         assert world.current_player() == player
 
 
-def swapped_world(state, player: int, rng: random.Random, tries: int = 200):
+def swapped_world(tok: Tokenizer, state, player: int, rng: random.Random, tries: int = 200):
     """Another world the player cannot tell from `state`, found without any walk: two dealt cards trade places
     (everywhere in the history), as often as that keeps the history legal and the player's information state the
-    same; None if no trade does."""
+    same, OpenSpiel's and the player's stream (which recalls more where OpenSpiel gives only an observation);
+    None if no trade does."""
     history, moved = state.history(), False
     chance, replay = [], state.get_game().new_initial_state()
     for i, action in enumerate(history):
@@ -116,7 +117,8 @@ def swapped_world(state, player: int, rng: random.Random, tries: int = 200):
         trial = [b if x == a and (k in chance or k > i) else a if x == b and (k in chance or k > j) else x
                  for k, x in enumerate(history)]
         world = legal_replay(state.get_game(), trial)
-        if world is not None and information(world, player) == information(state, player):
+        if world is not None and information(world, player) == information(state, player) and (
+                tok.encode_observation(world, player) == tok.encode_observation(state, player)):
             history, moved = trial, True
     return legal_replay(state.get_game(), history) if moved else None
 
@@ -143,7 +145,7 @@ def test_the_walk_reads_only_what_the_player_knows(name):
     traded = 0
     for state in decision_points(adapter, 20, seed=12):
         player = state.current_player()
-        world = swapped_world(state, player, rng)
+        world = swapped_world(tok, state, player, rng)
         if world is None:
             continue
         traded += 1
