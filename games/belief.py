@@ -16,8 +16,11 @@ Which candidates can complete the history is decided one of two ways:
   to places staying feasible with the candidate's card kept to its places: exact, and cheap in 52-card games;
 - otherwise by a depth-first look-ahead over the rest of the history, exact and cheap where hidden steps are
   few (kuhn_poker, leduc_poker, liars_dice, blackjack), refused (`Unsupported`) past its budget.
-Games that deal silently, a card per step that shows nothing until the hand is complete, are refused
-(`Unsupported`) without a guide: their choices are sets, not steps.
+Games that deal silently, a card per step that shows nothing until the hand is complete (crazy_eights), need a
+guide that names the place each silent step fills (`Guide.slots`) and the sets the step that ends the silence
+shows (`Guide.sets`): the walk has the sampler write each hidden set in the order the game shows it (a card
+after the last, only where the rest can still be placed), then deals the written cards to the silent steps.
+Without one they are refused (`Unsupported`): their choices are sets, not steps.
 """
 from __future__ import annotations
 
@@ -48,6 +51,7 @@ class _Step:
     action: int
     seen: list[str]
     unseen: list[str]
+    silent: bool = False  # a chance step that shows the player nothing (its card shows later, in a set)
 
 
 @dataclasses.dataclass
@@ -72,8 +76,14 @@ class Walk:
     def __init__(self, adapter: GameAdapter, state: pyspiel.State, player: int, budget: int = LOOK_AHEAD):
         self.adapter, self.player, self.budget = adapter, player, budget
         self.steps = _steps(adapter, state, player)
-        guide = adapter.belief_guide(state, player)
+        self.guide = guide = adapter.belief_guide(state, player)
         self.route, self.alloc = (guide.route, guide.allocation) if guide else (None, None)
+        if any(step.silent for step in self.steps) and not (guide and guide.slots):
+            raise Unsupported(f"{adapter.name} has steps that show nothing to the player (a silent deal): its "
+                              "hidden choices are sets, not steps, and its adapter gives no guide to them")
+        self._sets: list[tuple] = []  # the hidden sets left to write in a silent run: (place, size)
+        self._written: list = []  # the cards written so far in the current silent run
+        self._options: list[tuple] = []  # (card, allocation after) for the next card of the current set
         self.world_state, self.ctx = adapter.new_initial_state(), adapter.initial_context()
         self.actions: list[int] = []
         self.words: list[str] = []  # the hidden words so far
@@ -89,6 +99,7 @@ class Walk:
         other = copy.copy(self)
         other.actions, other.words, other.forced = list(self.actions), list(self.words), list(self.forced)
         other._candidates = list(self._candidates)
+        other._sets, other._written, other._options = list(self._sets), list(self._written), list(self._options)
         return other
 
     # ----- what a sampler asks -----
@@ -101,10 +112,19 @@ class Walk:
         """The distinct next words the remaining candidates carry (at least two: one alone is forced)."""
         if self.forced or self._tail is not None:
             raise RuntimeError("no choice is pending: take the forced words first")
+        if self._sets:
+            return sorted(self.guide.word(card) for card, _ in self._options)
         return sorted({c.words[self._k] for c in self._candidates})
 
     def feed(self, word: str) -> None:
         """Choose `word` (one of `allowed()`); the words that then follow with no choice go to `forced`."""
+        if self._sets:
+            chosen = [o for o in self._options if self.guide.word(o[0]) == word]
+            if not chosen:
+                raise DeadEnd(f"{word!r} is not among the allowed words {self.allowed()}")
+            self.words.append(word)
+            self._write(*chosen[0])
+            return
         kept = [c for c in self._candidates if c.words[self._k] == word]
         if not kept:
             raise DeadEnd(f"{word!r} is not among the allowed words {self.allowed()}")
@@ -153,6 +173,12 @@ class Walk:
         """Replay the real history from step t up to the next step with a choice, forcing what shows no choice."""
         while self.t < len(self.steps):
             step = self.steps[self.t]
+            if step.silent:
+                end = next(i for i in range(self.t, len(self.steps)) if not self.steps[i].silent)
+                self._sets, self._written = list(self.guide.sets[end]), []
+                if self._next_set():
+                    return
+                continue
             self._candidates = self._fits(self.world_state, self.ctx, step, self.alloc)
             if self.route is None:
                 self._candidates = [c for c in self._candidates
@@ -167,6 +193,83 @@ class Walk:
             return
         self._tail = render_view(self.adapter, self.ctx, self.player)[1]
         self._force(self._tail)
+
+    # ----- silent runs: hidden sets written in the game's order, then dealt to the silent steps -----
+    def _next_set(self) -> bool:
+        """Offer the next card of the set being written, forcing cards that have no alternative; once every set
+        of the silent run is written, deal them and replay the run. Whether a choice is pending."""
+        while self._sets:
+            place, size = self._sets[0]
+            done = [c for c in self._written if c[1] == place]
+            if len(done) == size:  # the set is complete: no other card may join it
+                others, i, written = [p for p in self.alloc.places if p != place], self.alloc.index[place], set(done)
+                for card in [c for c, (lo, hi) in self.alloc.spans.items() if lo <= i <= hi and (c, place) not in
+                             written]:
+                    self.alloc = self.alloc.restrict(card, others)
+                self._sets.pop(0)
+                continue
+            self._options = self._set_options(place, done[-1][0] if done else None)
+            if not self._options:
+                raise Unsupported(f"{self.adapter.name}: no card can complete the set at step {self.t}")
+            if len(self._options) > 1:
+                return True
+            self._force([self.guide.word(self._options[0][0])])
+            self._written.append((self._options[0][0], place))
+            self.alloc = self._options[0][1]
+        self._deal_run()
+        return False
+
+    def _set_options(self, place, last) -> list[tuple]:
+        """(card, allocation after) for each card that may come next in `place`'s set, after `last` in the game's
+        order: the cards between them are then not in the set."""
+        alloc, i = self.alloc, self.alloc.index[place]
+        others = [p for p in alloc.places if p != place]
+        order = self.guide.order
+        cards = sorted((c for c, (lo, hi) in alloc.spans.items() if lo <= i <= hi
+                        and (last is None or order(c) > order(last))), key=order)
+        out = []
+        for card in cards:
+            after = alloc.restrict(card, [place])
+            if after is not None:
+                out.append((card, after))
+            alloc = alloc.restrict(card, others)  # passed over: not in this set
+            if alloc is None:
+                break
+        return out
+
+    def _write(self, card, after) -> None:
+        self._written.append((card, self._sets[0][0]))
+        self.alloc = after
+        if not self._next_set():
+            self._advance()
+
+    def _deal_run(self) -> None:
+        """Replay the silent run with the written cards (and the player's own, known) dealt to its steps."""
+        end = next(i for i in range(self.t, len(self.steps)) if not self.steps[i].silent)
+        hands: dict = {}
+        for card, place in self._written:
+            hands.setdefault(place, []).append(card)
+        words = []
+        for i in range(self.t, end + 1):
+            step, place = self.steps[i], self.guide.slots.get(i)
+            if place is None:
+                fits = self._fits(self.world_state, self.ctx, step, None)
+                if not fits:
+                    raise DeadEnd(f"{self.adapter.name}: step {i} of a silent run cannot be replayed")
+                self._apply(min(fits, key=lambda c: c.action))
+                continue
+            if place not in hands:
+                hands[place] = sorted(self.alloc.cards_in(place), key=self.guide.order)
+            action = hands[place].pop(0)
+            after, ctx = self.world_state.child(action), dict(self.ctx)
+            seen, unseen = render(self.adapter.step(ctx, self.world_state, step.actor, action, after), self.player,
+                                  self.adapter.num_players)
+            if seen != step.seen:
+                raise DeadEnd(f"{self.adapter.name}: the silent run dealt cards the player would see otherwise")
+            words += unseen
+            self._apply(_Candidate(action, unseen, after, ctx, self.alloc))
+        if words != [self.guide.word(c) for c, _ in self._written]:
+            raise DeadEnd(f"{self.adapter.name}: the silent run shows {words}, not the sets written")
 
     def _fits(self, state: pyspiel.State, ctx: dict, step: _Step, alloc: Allocation | None) -> list[_Candidate]:
         """Each action at `state` that the player sees as they saw `step` and, with a guide, that keeps the
@@ -214,9 +317,6 @@ def _steps(adapter: GameAdapter, state: pyspiel.State, player: int) -> list[_Ste
         actor = truth.current_player()
         after = truth.child(action)
         seen, unseen = render(adapter.step(ctx, truth, actor, action, after), player, adapter.num_players)
-        if not seen and not unseen and actor != player:
-            raise Unsupported(f"{adapter.name} has steps that show nothing to the player (a silent deal): its "
-                              "hidden choices are sets, not steps")
-        out.append(_Step(actor, action, seen, unseen))
+        out.append(_Step(actor, action, seen, unseen, silent=not seen and not unseen and actor < 0))
         truth = after
     return out

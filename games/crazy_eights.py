@@ -1,6 +1,7 @@
 """Crazy eights: match the previous card's suit or rank (eights are wild and name a suit), draw when stuck."""
-from games import cards
+from games import cards, deals
 from games.base import Event, GameAdapter, only
+from games.deadlines import Deadlines
 
 DRAW, PASS, NOMINATE = 52, 53, 54  # player actions after the 52 cards: draw, pass, nominate suit C, D, H, S
 DEALER = 52  # chance outcome 52 + seat makes that seat the dealer
@@ -12,9 +13,14 @@ def card(index: int) -> str:
     return cards.rank_major(index)
 
 
+def order(c: int) -> tuple[int, int]:
+    """The key OpenSpiel's hands are sorted by: suit, then rank."""
+    return c % 4, c // 4
+
+
 def sort(indices) -> tuple[str, ...]:
     """Card names of `indices` sorted by suit, then rank (OpenSpiel shows cards received in a row only as a hand)."""
-    return tuple(card(c) for c in sorted(indices, key=lambda c: (c % 4, c // 4)))
+    return tuple(card(c) for c in sorted(indices, key=order))
 
 
 class CrazyEights(GameAdapter):
@@ -26,12 +32,14 @@ class CrazyEights(GameAdapter):
     name = "crazy_eights"
     default_params = {"players": 2}
     words = ("stock",)
+    belief_walk = True  # a guide writes the silent deal as sets and keeps draws and plays possible
     table_words = ("top", "stock", "draw")  # what to match, whether one may pass, how many draws are left
 
     def __init__(self, game, params):
         super().__init__(game, params)
         self.hand_size = 7 if self.num_players == 2 else 5
         self.reshuffle = bool(game.get_parameters()["reshuffle"])  # an empty stock takes the pile back
+        self.belief_walk = self.num_players == 2 and not self.reshuffle  # where the guide's places stay in order
 
     def initial_context(self):
         return {"dealer": None, "dealt": (), "started": False, "actor": -1, "drawn": (), "hands": None,
@@ -100,3 +108,52 @@ class CrazyEights(GameAdapter):
             return ("nominate", cards.SUIT_WORDS[action - NOMINATE])
         return None
 
+
+    def belief_guide(self, state, player):
+        """Where each card may be, places in time order: the board card; the player's deal and draws (known);
+        the opponent's deal, then each of their draws; the stock. A card the opponent played was dealt to them
+        or drawn before they played it; a card the player never saw may be anywhere from the opponent's deal on;
+        an eight turned up as the starter and put back was in the deck then (it is drawn later or still in the
+        stock). Drawing and playing are legal whatever else the hand holds, so nothing else follows. Two
+        players without reshuffling only (more seats make the places interleave); None otherwise."""
+        steps = deals.moves(state)
+        n, size = self.num_players, self.hand_size
+        if n != 2 or self.reshuffle or len(steps) <= 1 + n * size:
+            return None
+        first = steps[0][1] - DEALER + 1
+        slots = {1 + k: ("deal", (first + k) % n) for k in range(n * size)}
+        mine = {c for i, (_, c) in enumerate(steps[1:1 + n * size]) if (first + i) % n == player}
+        drawer, board, draws, played = None, None, {}, []  # draws: history index -> drawer
+        for i, (actor, action) in enumerate(steps[1 + n * size:], 1 + n * size):
+            if actor >= 0:
+                drawer = actor if action == DRAW else None
+                if action < DRAW:
+                    played.append((actor, action, sum(d != player for d in draws.values())))
+            elif drawer is not None:
+                draws[i] = drawer
+            elif board is None and action // 4 != EIGHT:
+                board = action
+        theirs = [i for i, d in draws.items() if d != player]
+        places = ["board", ("deal", player), "my draws", ("deal", 1 - player)] + theirs + ["stock"]
+        capacity = dict.fromkeys(places, 1)  # in time order; a draw is one card
+        capacity.update({"board": int(board is not None), ("deal", player): size, ("deal", 1 - player): size,
+                         "my draws": len(draws) - len(theirs)})
+        capacity["stock"] = 52 - sum(capacity.values()) + 1
+        allowed = {c: places[3:] for c in range(52)}  # never seen: anywhere from the opponent's deal on
+        allowed.update({c: [("deal", player)] for c in mine})
+        allowed.update({steps[i][1]: ["my draws"] for i, d in draws.items() if d == player})
+        if board is not None:
+            allowed[board] = ["board"]
+        for actor, c, k in played:
+            if actor != player:
+                allowed[c] = places[3:4 + k]  # dealt to them, or drawn before they played it
+        slots.update({i: i if d != player else "my draws" for i, d in draws.items()})
+
+        def route(ctx, before, actor, action):
+            if actor >= 0 or ctx["dealer"] is None:
+                return None
+            if not ctx["started"]:  # a starter: the board, or an eight put back into the deck
+                return (action, ["board"]) if action // 4 != EIGHT else (action, places[2:3] + places[4:])
+            return action, [slots[len(before.history())]]
+        return deals.Guide(Deadlines.of(capacity, allowed), route, slots=slots,
+                           sets={n * size: [(("deal", 1 - player), size)]}, word=card, order=order)

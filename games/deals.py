@@ -20,6 +20,7 @@ from collections.abc import Callable, Hashable, Iterable
 import pyspiel
 
 from games.allocation import Allocation
+from games.deadlines import Deadlines
 
 Route = Callable[[dict, pyspiel.State, int, int], "tuple[Hashable, Iterable[Hashable]] | None"]
 
@@ -27,10 +28,19 @@ Route = Callable[[dict, pyspiel.State, int, int], "tuple[Hashable, Iterable[Hash
 @dataclasses.dataclass
 class Guide:
     """The allocation of the cards that move through hidden steps, and each step's route: `route(ctx, before,
-    actor, action)` -> (card, the places it may then be in), or None where the step moves no such card."""
+    actor, action)` -> (card, the places it may then be in), or None where the step moves no such card.
 
-    allocation: Allocation
+    Games with silent chance steps (a deal that shows nothing until the hands are complete) also give: `slots`,
+    {history index: the place that step's card goes to}; `sets`, {history index of the step that ends a silent
+    run: [(place, size) of each hidden set its words show, in order]}; `word(card)`, the card's word; and
+    `order(card)`, the key the game sorts a set's words by."""
+
+    allocation: Allocation | Deadlines
     route: Route
+    slots: dict[int, Hashable] = dataclasses.field(default_factory=dict)
+    sets: dict[int, list[tuple[Hashable, int]]] = dataclasses.field(default_factory=dict)
+    word: Callable[[Hashable], str] | None = None
+    order: Callable[[Hashable], object] | None = None
 
 
 class Holders:

@@ -26,9 +26,9 @@ WALKABLE = [name for name in games.supported() if games.adapter_class(name).beli
 GUIDED = [name for name in WALKABLE if type(games.load(name)).belief_guide is not games.GameAdapter.belief_guide]
 
 
-def agent_for(name: str, seed: int = 0) -> Agent:
+def agent_for(name: str, seed: int = 0, **params) -> Agent:
     torch.manual_seed(seed)
-    adapter = games.load(name)
+    adapter = games.load(name, **params)
     return Agent(adapter, Model(preset("tiny"), GameSpec.of(adapter)), seed=seed)
 
 
@@ -178,7 +178,8 @@ def test_the_walk_allows_only_the_cards_the_player_has_not_seen():
 
 
 def test_a_game_that_deals_silently_is_refused_by_the_walk_and_sampled_as_before():
-    agent = agent_for("crazy_eights")
+    """crazy_eights at three players: its guide covers two (more seats make the places interleave)."""
+    agent = agent_for("crazy_eights", players=3)
     state = decision_points(agent.adapter, 1)[0]
     with pytest.raises(Unsupported, match="show nothing"):
         Walk(agent.adapter, state, state.current_player())
@@ -229,7 +230,7 @@ def test_ismcts_plans_on_worlds_from_the_learned_belief():
     res = head_to_head(agent.adapter, ismcts_learned(agent, simulations=10), UniformRandom(0), 4, 0)
     assert res["games"] == 4 and all(len(h) > 2 for h in res["histories"])
     with pytest.raises(ValueError, match="learned resampler needs possible worlds"):
-        ismcts_learned(agent_for("crazy_eights"), simulations=10)
+        ismcts_learned(agent_for("crazy_eights", players=3), simulations=10)
 
 
 @pytest.mark.parametrize("name", ["kuhn_poker", "leduc_poker"])

@@ -1,0 +1,87 @@
+"""Where the unseen cards can be when the places come one after another in time: each card may be in a contiguous
+run of them, so whether every card can be placed is settled greedily, earliest deadline first.
+
+Games that draw (crazy_eights, gin_rummy) have many places: an opponent's deal, then each of their draws, then
+the stock. A card the opponent plays at some time was dealt to them or drawn before then: a run of places from
+the deal to their last draw before that time; a card nobody has seen may be anywhere from the deal on. Hall's
+condition over every set of places (games.allocation) would cost 2^P; with runs, sweeping the places in order and
+filling each with the waiting cards whose run ends first is exact (a matching in a convex bipartite graph) and
+costs O(cards log cards).
+
+It answers the belief walk (games.belief) as games.allocation.Allocation does: `restrict(card, places)` gives the
+allocation with the card kept to those places, or None where nothing could then be placed.
+"""
+from __future__ import annotations
+
+import heapq
+from collections.abc import Hashable, Iterable
+
+
+class Deadlines:
+    """Places in time order with capacities; each card may be in places lo..hi (indices into `places`)."""
+
+    def __init__(self, places: tuple[Hashable, ...], capacity: tuple[int, ...], spans: dict[Hashable, tuple[int, int]]):
+        self.places, self.capacity, self.spans = places, capacity, spans
+        self.index = {p: i for i, p in enumerate(places)}
+        self._feasible: bool | None = None
+
+    @classmethod
+    def of(cls, capacity: dict[Hashable, int], allowed: dict[Hashable, Iterable[Hashable]]) -> Deadlines:
+        """From {place: cards it holds}, in time order, and {card: places it may be in} (contiguous in that
+        order; ValueError otherwise)."""
+        places = tuple(capacity)
+        index = {p: i for i, p in enumerate(places)}
+        spans = {}
+        for card, where in allowed.items():
+            spans[card] = _span(sorted(index[p] for p in where), card)
+        return cls(places, tuple(capacity[p] for p in places), spans)
+
+    def feasible(self) -> bool:
+        """Whether the cards can be placed, each within its run, filling every place exactly."""
+        if self._feasible is None:
+            self._feasible = self._sweep()
+        return self._feasible
+
+    def _sweep(self) -> bool:
+        if sum(self.capacity) != len(self.spans) or any(lo > hi for lo, hi in self.spans.values()):
+            return False
+        starting: dict[int, list[int]] = {}
+        for lo, hi in self.spans.values():
+            starting.setdefault(lo, []).append(hi)
+        waiting: list[int] = []
+        for p, room in enumerate(self.capacity):
+            for hi in starting.get(p, ()):
+                heapq.heappush(waiting, hi)
+            if len(waiting) < room:
+                return False
+            for _ in range(room):
+                if heapq.heappop(waiting) < p:
+                    return False
+        return not waiting
+
+    def restrict(self, card: Hashable, places: Iterable[Hashable]) -> Deadlines | None:
+        """This allocation with `card` kept to `places` (what is left of its run must stay contiguous); None if
+        that leaves no way to place every card."""
+        lo, hi = self.spans[card]
+        kept = sorted(i for i in (self.index[p] for p in places) if lo <= i <= hi)
+        if not kept:
+            return None
+        span = _span(kept, card)
+        if span == (lo, hi):
+            return self if self.feasible() else None
+        spans = dict(self.spans)
+        spans[card] = span
+        out = Deadlines(self.places, self.capacity, spans)
+        return out if out.feasible() else None
+
+    def cards_in(self, place: Hashable) -> list[Hashable]:
+        """The cards fixed to `place` (their run is that place alone)."""
+        i = self.index[place]
+        return [c for c, span in self.spans.items() if span == (i, i)]
+
+
+def _span(indices: list[int], card: Hashable) -> tuple[int, int]:
+    """(first, last) of sorted place indices that must be contiguous."""
+    if not indices or indices[-1] - indices[0] != len(indices) - 1:
+        raise ValueError(f"card {card!r} may be in places {indices}: not one contiguous run")
+    return indices[0], indices[-1]
