@@ -58,6 +58,8 @@ class GameAdapter:
     cpp_ismcts_fails: str = ""  # why OpenSpiel's C++ ISMCTSBot cannot play this game, where it cannot
     belief_walk: bool = False  # games.belief's walk is exact and cheap here (few hidden steps): beliefs are
     # possible worlds by construction; elsewhere its look-ahead passes its budget or the game deals silently
+    seen_names_action: bool = True  # a step a player sees whole tells them its action (False where words name
+    # less than the action: ranks for card ids); the belief walk then need not try the others
     table_words: tuple[str, ...] = ()  # verbs of the view's table events (no seat) the model predicts at every
     # unrolled step (agent.model.losses' `table` term): public facts the legal actions hang on, kept in the latent
 

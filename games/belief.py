@@ -20,7 +20,9 @@ Games that deal silently, a card per step that shows nothing until the hand is c
 guide that names the place each silent step fills (`Guide.slots`) and the sets the step that ends the silence
 shows (`Guide.sets`): the walk has the sampler write each hidden set in the order the game shows it (a card
 after the last, only where the rest can still be placed), then deals the written cards to the silent steps.
-Without one they are refused (`Unsupported`): their choices are sets, not steps.
+Without one they are refused (`Unsupported`): their choices are sets, not steps. A silent step the guide gives no
+slot is one whose action later steps pin (dou_dizhu's face-up position, which the deal step showing the face-up
+card reveals): it is replayed like a step seen whole, and refused unless the guide's route keeps one action.
 """
 from __future__ import annotations
 
@@ -78,7 +80,7 @@ class Walk:
         self.steps = _steps(adapter, state, player)
         self.guide = guide = adapter.belief_guide(state, player)
         self.route, self.alloc = (guide.route, guide.allocation) if guide else (None, None)
-        if any(step.silent for step in self.steps) and not (guide and guide.slots):
+        if any(step.silent for step in self.steps) and guide is None:
             raise Unsupported(f"{adapter.name} has steps that show nothing to the player (a silent deal): its "
                               "hidden choices are sets, not steps, and its adapter gives no guide to them")
         self._sets: list[tuple] = []  # the hidden sets left to write in a silent run: (place, size)
@@ -173,7 +175,7 @@ class Walk:
         """Replay the real history from step t up to the next step with a choice, forcing what shows no choice."""
         while self.t < len(self.steps):
             step = self.steps[self.t]
-            if step.silent:
+            if step.silent and self.t in self.guide.slots:  # a silent run the guide writes as sets
                 end = next(i for i in range(self.t, len(self.steps)) if not self.steps[i].silent)
                 self._sets, self._written = list(self.guide.sets[end]), []
                 if self._next_set():
@@ -185,6 +187,8 @@ class Walk:
                                     if self._completes(self.t + 1, c.after, c.ctx, [self.budget])]
             if not self._candidates:
                 raise Unsupported(f"{self.adapter.name}: no candidate at step {self.t} completes the history")
+            if step.silent and len(self._candidates) > 1:  # one the guide pins, with no slot: it keeps one
+                raise Unsupported(f"{self.adapter.name}: the guide leaves silent step {self.t} open")
             if not step.unseen:  # seen whole: alike to the player, whichever action it was
                 self._apply(min(self._candidates, key=lambda c: c.action))
                 continue
@@ -279,6 +283,8 @@ class Walk:
         options = _options(state)
         if step.action in options:
             options = [step.action] + [b for b in options if b != step.action]
+            if not step.unseen and self.adapter.seen_names_action:
+                options = options[:1]  # no other action looks the same to the player
         out = []
         for b in options:
             after_alloc = alloc

@@ -10,37 +10,71 @@ costs O(cards log cards).
 
 It answers the belief walk (games.belief) as games.allocation.Allocation does: `restrict(card, places)` gives the
 allocation with the card kept to those places, or None where nothing could then be placed.
+
+A `Limit` adds one more rule: the cards it values that end in some places total at most a bound (gin_rummy's
+knocker keeps at most the knock card in unmelded points). It is exact where the cards it values are alike in
+where they may go, apart from those already kept to its places or out of them: as in a walk that fixes each
+card to one place as it goes.
 """
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections.abc import Hashable, Iterable
+
+
+@dataclasses.dataclass(frozen=True)
+class Limit:
+    """The cards of `values` placed in `places` total at most `bound`."""
+
+    values: dict
+    places: frozenset
+    bound: int
 
 
 class Deadlines:
     """Places in time order with capacities; each card may be in places lo..hi (indices into `places`)."""
 
-    def __init__(self, places: tuple[Hashable, ...], capacity: tuple[int, ...], spans: dict[Hashable, tuple[int, int]]):
-        self.places, self.capacity, self.spans = places, capacity, spans
+    def __init__(self, places: tuple[Hashable, ...], capacity: tuple[int, ...], spans: dict[Hashable, tuple[int, int]],
+                 limit: Limit | None = None):
+        self.places, self.capacity, self.spans, self.limit = places, capacity, spans, limit
         self.index = {p: i for i, p in enumerate(places)}
         self._feasible: bool | None = None
 
     @classmethod
-    def of(cls, capacity: dict[Hashable, int], allowed: dict[Hashable, Iterable[Hashable]]) -> Deadlines:
+    def of(cls, capacity: dict[Hashable, int], allowed: dict[Hashable, Iterable[Hashable]],
+           limit: Limit | None = None) -> Deadlines:
         """From {place: cards it holds}, in time order, and {card: places it may be in} (contiguous in that
-        order; ValueError otherwise)."""
+        order; ValueError otherwise), and a limit on what some places hold."""
         places = tuple(capacity)
         index = {p: i for i, p in enumerate(places)}
         spans = {}
         for card, where in allowed.items():
             spans[card] = _span(sorted(index[p] for p in where), card)
-        return cls(places, tuple(capacity[p] for p in places), spans)
+        return cls(places, tuple(capacity[p] for p in places), spans, limit)
 
     def feasible(self) -> bool:
         """Whether the cards can be placed, each within its run, filling every place exactly."""
         if self._feasible is None:
-            self._feasible = self._sweep()
+            self._feasible = self._sweep() and self._within_limit()
         return self._feasible
+
+    def _within_limit(self) -> bool:
+        """Whether the limit can hold: the cards kept to its places, plus the lowest valued of those that may go
+        either way for the room its places have left, total at most the bound (an unvalued card counts 0)."""
+        if self.limit is None:
+            return True
+        inside = {self.index[p] for p in self.limit.places}
+        room = sum(self.capacity[i] for i in inside)
+        total, either = 0, []
+        for card, (lo, hi) in self.spans.items():
+            spots = set(range(lo, hi + 1))
+            if spots <= inside:
+                room -= 1
+                total += self.limit.values.get(card, 0)
+            elif spots & inside:
+                either.append(self.limit.values.get(card, 0))
+        return total + sum(sorted(either)[:max(room, 0)]) <= self.limit.bound
 
     def _sweep(self) -> bool:
         if sum(self.capacity) != len(self.spans) or any(lo > hi for lo, hi in self.spans.values()):
@@ -71,7 +105,7 @@ class Deadlines:
             return self if self.feasible() else None
         spans = dict(self.spans)
         spans[card] = span
-        out = Deadlines(self.places, self.capacity, spans)
+        out = Deadlines(self.places, self.capacity, spans, self.limit)
         return out if out.feasible() else None
 
     def cards_in(self, place: Hashable) -> list[Hashable]:

@@ -55,6 +55,8 @@ class DouDizhu(GameAdapter):
 
     name = "dou_dizhu"
     words = ("kicker",)
+    belief_walk = True  # a guide keeps the walk's choices to possible deals, bids and kicker readings
+    seen_names_action = False  # a dealt card shows its rank, not which of the four it is
 
     def __init__(self, game, params):
         super().__init__(game, params)
@@ -105,6 +107,12 @@ class DouDizhu(GameAdapter):
             ctx["bidding"] = False
             events.append(Event("take", ctx["dizhu"], ctx["kitty"], only(ctx["dizhu"])))
         return events
+
+    def belief_guide(self, state, player):
+        """What the player knows of the deal, the auction and the kicker readings (games.dou_dizhu_belief)."""
+        from games import dou_dizhu_belief
+
+        return dou_dizhu_belief.guide(self, state, player)
 
     def action_words(self, action, phase):
         if action == 0:

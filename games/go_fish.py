@@ -1,6 +1,8 @@
 """Go fish: ask another player for a rank you hold; they hand over all of it, or you fish from the pool."""
 from games import cards
 from games.base import Event, GameAdapter, only
+from games.deals import Guide
+from games.go_fish_belief import DealBelief, DealFacts
 
 # OpenSpiel 2.0.2's information state prints every draw from the pool to the other players
 # ("1 asked -3 for 9 recieved 1"), so drawn ranks are public here. False gives the usual
@@ -14,6 +16,7 @@ class GoFish(GameAdapter):
     """
 
     name = "go_fish"
+    belief_walk = True  # a guide keeps the walk's choices to possible deals (only the deal is hidden)
 
     def __init__(self, game, params):
         super().__init__(game, params)
@@ -61,3 +64,19 @@ class GoFish(GameAdapter):
         if target == seat or not 0 <= action < self.num_players * self.ranks:
             return None
         return ("ask", f"p+{(target - seat) % self.num_players}", self.rank(r))
+
+    def belief_guide(self, state, player):
+        """The deal, the only hidden part: which seat each deal step went to and where it showed a book are
+        public, the player knows their own cards, and the public history after the deal bounds how many of each
+        rank each seat was dealt (games.go_fish_belief). None before the deal is complete (the walk looks ahead
+        then)."""
+        facts = DealFacts.read(state, player, self.hand_size)
+        if facts is None:
+            return None
+        deal_end = len(facts.seats)
+
+        def route(ctx, before, actor, action):
+            if actor >= 0 or before.move_number() >= deal_end:
+                return None
+            return action, [facts.seats[before.move_number()]]
+        return Guide(DealBelief.start(facts), route)
