@@ -25,15 +25,14 @@ from agent.model.config import replace, return_scale
 from agent.model.files import load_model
 from agent.model.sampling import sample_hidden, sample_hidden_walks
 from agent.model.tokens import pad_rows
-from agent.rundir import RunDir
+from agent.rundir import RunDir, warn
 from agent.search import SearchResult, Tree, pool, simulate
 from agent.search.config import SearchConfig
 from agent.search.learned import LearnedExpander
 from agent.search.oracle import NetworkValue, OracleExpander, RolloutValue
 from agent.search.rules_inner import RulesInnerExpander
 from games.base import GameAdapter
-from games.belief import Walk
-from games.worlds import consistent_history
+from games.belief import Unsupported, Walk, fill_uniformly
 from tokenizer import Tokenizer
 
 
@@ -123,13 +122,21 @@ class Agent:
     # ----- beliefs: possible worlds drawn from b -----
     def sample_worlds(self, state: pyspiel.State, n: int, player: int | None = None) -> list[pyspiel.State]:
         """`n` worlds drawn from the learned belief: real states, reached by legal actions from the initial state,
-        that `player` (default: the one to move) cannot tell from `state`. games.belief.Unsupported where the
-        walk cannot make them in this game (the adapter's `belief_walk` says where it can)."""
+        that `player` (default: the one to move) cannot tell from `state` (games.belief's walk, b choosing each
+        hidden word among those some such world allows). Without a model, each word is drawn uniformly among
+        them. ValueError where the walk cannot be made (a game without a guide whose look-ahead passes its
+        budget)."""
         player = state.current_player() if player is None else player
-        walk = Walk(self.adapter, state, player)
-        walks = [walk.copy() for _ in range(n)]
-        sample_hidden_walks(self.model, [self.tok.encode_observation(state, player)] * n, walks,
-                            generator=self.generator)
+        walks = [w.copy() for w in [self._walk(state, player)] for _ in range(n)]
+        try:
+            if self.model is None:
+                for w in walks:
+                    fill_uniformly(w, self.rng)
+            else:
+                sample_hidden_walks(self.model, [self.tok.encode_observation(state, player)] * n, walks,
+                                    generator=self.generator)
+        except Unsupported as e:
+            raise ValueError(f"no possible worlds can be drawn here: {e}") from None
         return [w.world() for w in walks]
 
     def resample(self, state: pyspiel.State, player: int) -> pyspiel.State:
@@ -137,14 +144,26 @@ class Agent:
         `ISMCTSBot(...).set_resampler(agent.resample)` plans on the learned belief."""
         return self.sample_worlds(state, 1, player)[0]
 
+    def _walk(self, state: pyspiel.State, player: int) -> Walk:
+        try:
+            return Walk(self.adapter, state, player)
+        except Unsupported as e:
+            raise ValueError(f"no possible worlds can be drawn here: {e}") from None
+
     def _root_hidden(self, states, obs, P) -> tuple[list[list[list[int]]], list[list[pyspiel.State]] | None]:
-        """P hidden-token rows per state and, where the game's walk applies (games.belief, the adapter's
-        `belief_walk`), the worlds they describe; elsewhere b's free samples and None."""
-        if not self.adapter.belief_walk:
+        """P hidden-token rows per state and the worlds they describe (`sample_worlds`). Where no walk can be
+        made (a game without a guide: the generic fallback, some non-default parameters) the learned search,
+        which reads only the tokens, takes b's free samples, with a warning once; `rules_inner` refuses."""
+        try:
+            walks = [Walk(self.adapter, s, s.current_player()) for s in states]
+            rows = [w.copy() for w in walks for _ in range(P)]
+            flat = sample_hidden_walks(self.model, [o for o in obs for _ in range(P)], rows,
+                                       generator=self.generator)
+        except Unsupported as e:
+            if self.inner_actions == "rules":
+                raise ValueError(f"rules_inner plans on possible worlds, and none can be drawn here: {e}") from None
+            warn(f"beliefs are b's free samples, not always possible worlds: {e}")
             return sample_hidden(self.model, obs, P, max_len=self.hidden_cap, generator=self.generator), None
-        walks = [Walk(self.adapter, s, s.current_player()) for s in states]
-        rows = [w.copy() for w in walks for _ in range(P)]
-        flat = sample_hidden_walks(self.model, [o for o in obs for _ in range(P)], rows, generator=self.generator)
         return ([flat[i * P:(i + 1) * P] for i in range(len(states))],
                 [[w.world() for w in rows[i * P:(i + 1) * P]] for i in range(len(states))])
 
@@ -153,94 +172,29 @@ class Agent:
         P = self.cfg.particles
         obs = [self.tok.encode_observation(s, s.current_player()) for s in states]
         hidden, possible = self._root_hidden(states, obs, P)
-        if self.inner_actions == "rules" and possible is not None:
-            worlds = [w for ws in possible for w in ws]
-        elif self.inner_actions == "rules":  # each particle's latent must come from the world it carries
-            hidden, worlds = self._possible(states, obs, hidden)
         rows = [o + [SEP] + h + [EOS] for o, hs in zip(obs, hidden) for h in hs]
         ids = pad_rows(rows, device=self.device)
         with torch.no_grad():
             latents = self.model.represent(ids)
-        if self.inner_actions == "rules":
+        if self.inner_actions == "rules":  # each particle's latent comes from the world it carries
             roots = [s.current_player() for s in states for _ in range(P)]
-            infos = self.expander.describe(latents, worlds, roots)
+            infos = self.expander.describe(latents, [w for ws in possible for w in ws], roots)
             return [infos[i * P:(i + 1) * P] for i in range(len(states))]
         keys = [[tuple(self.tok.encode_action(s, a)) for a in s.legal_actions()] for s in states]
         infos = self.expander.describe(latents, keys=[k for k in keys for _ in range(P)])
         return [infos[i * P:(i + 1) * P] for i in range(len(states))]
 
     def _oracle_roots(self, states):
+        """The oracle plans on P possible worlds per state (`sample_worlds`: the learned belief's, or uniformly
+        chosen words without a model)."""
         _check_decisions(states)
         pairs = []
         for s in states:
             p = s.current_player()
-            pairs += [(w, p, [0.0] * self.adapter.num_players) for w in self._worlds(s, p)]
+            pairs += [(w, p, [0.0] * self.adapter.num_players) for w in self.sample_worlds(s, self.cfg.particles, p)]
         infos = self.expander.describe(pairs)
         P = self.cfg.particles
         return [infos[i * P:(i + 1) * P] for i in range(len(states))]
-
-    def _described(self, state: pyspiel.State, player: int, hidden: list[int]) -> pyspiel.State | None:
-        """The real world `player`'s observation of `state` plus these hidden tokens describe, or None."""
-        history = consistent_history(self.adapter, state, player, self.tok.describe(hidden))
-        if history is None:
-            return None
-        world = self.adapter.new_initial_state()
-        for a in history:
-            world.apply_action(a)
-        return world
-
-    def _possible(self, states, obs, hidden, tries: int = 20):
-        """Belief samples that describe real worlds, with those worlds: impossible samples are drawn again (at
-        most `tries` rounds), then replaced by a resampled world where OpenSpiel has a resampler; with one, the
-        draws stop at the first round that mends none (a sampler of no possible worlds, hearts' untrained one,
-        would otherwise cost 20 samplings per search)."""
-        worlds = [[self._described(s, s.current_player(), h) for h in hs] for s, hs in zip(states, hidden)]
-        draws, fixed = 1, True
-        while draws <= tries and (fixed or not self.adapter.has_resampler):
-            bad = [(i, j) for i, ws in enumerate(worlds) for j, w in enumerate(ws) if w is None]
-            if not bad:
-                break
-            draws += 1
-            again = sample_hidden(self.model, [obs[i] for i, _ in bad], 1, max_len=self.hidden_cap,
-                                  generator=self.generator)
-            for (i, j), (h,) in zip(bad, again):
-                hidden[i][j] = h
-                worlds[i][j] = self._described(states[i], states[i].current_player(), h)
-            fixed = any(worlds[i][j] is not None for i, j in bad)
-        for i, ws in enumerate(worlds):
-            for j, w in enumerate(ws):
-                if w is None:
-                    state, player = states[i], states[i].current_player()
-                    if not self.adapter.has_resampler:
-                        raise ValueError(f"the belief sampler gave no possible world of {self.adapter.name} in "
-                                         f"{draws} draws, and the game has no resampler to replace it with")
-                    ws[j] = self.adapter.resample_world(state, player, self.rng)
-                    hidden[i][j] = self.tok.encode_hidden(ws[j], player)
-        return hidden, [w for ws in worlds for w in ws]
-
-    def _worlds(self, state: pyspiel.State, player: int) -> list[pyspiel.State]:
-        """P real states `player` cannot tell from `state`: the learned belief's possible worlds where the game's
-        walk applies and there is a model, else OpenSpiel's uniform resampler, else b's samples made real."""
-        P = self.cfg.particles
-        if self.model is not None and self.adapter.belief_walk:
-            return self.sample_worlds(state, P, player)
-        if self.adapter.has_resampler:
-            return [self.adapter.resample_world(state, player, self.rng) for _ in range(P)]
-        if self.model is None:
-            raise ValueError(f"OpenSpiel has no resampler for {self.adapter.name}; the oracle then turns the "
-                             "belief sampler's worlds into real ones, so it needs a model")
-        obs = self.tok.encode_observation(state, player)
-        worlds = []
-        for _ in range(20):
-            for h in sample_hidden(self.model, [obs], P, max_len=self.hidden_cap,
-                                  generator=self.generator)[0]:
-                world = self._described(state, player, h)
-                if world is not None:
-                    worlds.append(world)
-            if len(worlds) >= P:
-                return worlds[:P]
-        raise ValueError(f"the belief sampler gave {len(worlds)} worlds consistent with the real game in "
-                         f"{20 * P} draws; the oracle needs {P}")
 
 
 def hidden_bound(adapter: GameAdapter, tok: Tokenizer, games_n: int = 32, seed: int = 0) -> int:

@@ -316,6 +316,15 @@ class Walk:
         return True
 
 
+def fill_uniformly(walk: Walk, rng) -> Walk:
+    """`walk` finished with each chosen word drawn uniformly among the allowed ones (a belief with no model)."""
+    walk.take_forced()
+    while not walk.done:
+        walk.feed(rng.choice(walk.allowed()))
+        walk.take_forced()
+    return walk
+
+
 def _steps(adapter: GameAdapter, state: pyspiel.State, player: int) -> list[_Step]:
     """The real history's steps as `player` saw them."""
     truth, ctx, out = adapter.new_initial_state(), adapter.initial_context(), []

@@ -104,35 +104,26 @@ def test_rules_inner_ablation_searches_exactly_the_real_legal_set_below_the_root
         Agent(adapter, model, inner_actions="rules", oracle=True)
 
 
-def test_rules_inner_draws_possible_worlds_again_in_a_game_without_a_resampler(monkeypatch):
-    """crazy_eights has no resampler, and its belief walk does not apply yet (it deals silently): impossible
-    belief samples are drawn again, every particle then carries a world its player cannot tell from the real
-    state, and a sampler that never gives one is named."""
-    import agent.agent as agent_module
-
-    adapter = games.load("crazy_eights")
+@pytest.mark.parametrize("params", [{}, {"players": 3}])
+def test_rules_inner_plans_on_possible_worlds_or_refuses(params):
+    """crazy_eights, which OpenSpiel gives no resampler: every particle carries a world drawn through the walk
+    that its player cannot tell from the real state. At three players the walk has no guide: rules_inner
+    refuses in one line, where the learned search would take b's free samples."""
+    adapter = games.load("crazy_eights", **params)
     torch.manual_seed(0)
     agent = Agent(adapter, Model(preset("tiny"), GameSpec.of(adapter)), search=SearchConfig(simulations=8, particles=4),
                   inner_actions="rules", seed=0)
     state = adapter.new_initial_state()
-    sample_chance(state, random.Random(0))  # the deal: player 1 to move
+    sample_chance(state, random.Random(0))  # the deal: a player to move
     player = state.current_player()
-    possible = agent.tok.encode_hidden(state, player)
-    calls = []
-
-    def sampler(model, obs, n, **kw):  # the first draw: half the particles impossible; later draws possible
-        calls.append(n * len(obs))
-        return [[possible + possible if len(calls) == 1 and j % 2 else possible for j in range(n)] for _ in obs]
-
-    monkeypatch.setattr(agent_module, "sample_hidden", sampler)
+    if params:
+        with pytest.raises(ValueError, match="rules_inner plans on possible worlds, and none can be drawn here"):
+            agent.trees([state])
+        return
     for tree in agent.trees([state]):
         for root in tree.particles:
             _, world, _ = root.info.handle
             assert agent.tok.encode_observation(world, player) == agent.tok.encode_observation(state, player)
-    assert calls == [4, 2]  # the two impossible particles were drawn again, once
-    monkeypatch.setattr(agent_module, "sample_hidden", lambda model, obs, n, **kw: [[possible * 2] * n for _ in obs])
-    with pytest.raises(ValueError, match="no possible world of crazy_eights"):
-        agent.trees([state])
 
 
 @pytest.fixture
