@@ -41,11 +41,13 @@ class Agent:
 
     def __init__(self, game: GameAdapter | str, model: Model | None = None, *,
                  search: SearchConfig = SearchConfig(), oracle: bool = False, value: str = "network",
-                 inner_actions: str = "generated", seed: int = 0):
+                 inner_actions: str = "generated", beliefs: str = "possible", seed: int = 0):
         """`model` is needed unless `oracle` with `value='rollout'`; `value` ('network' or 'rollout') is the
         oracle's leaf evaluation; `inner_actions` ('generated' or 'rules') is where the learned search's
-        inner candidates come from (`agent.search.rules_inner`); `seed` fixes worlds, noise and the generator's
-        draws."""
+        inner candidates come from (`agent.search.rules_inner`); `beliefs` ('possible' or 'free') whether the
+        learned search's root particles are possible worlds drawn through games.belief's walk or b's free
+        samples (the search before the walk, kept to measure what the walk is worth); `seed` fixes worlds,
+        noise and the generator's draws."""
         self.adapter = games.load(game) if isinstance(game, str) else game
         self.tok = Tokenizer.for_game(self.adapter)
         self.model, self.cfg, self.oracle = model, search, oracle
@@ -54,6 +56,10 @@ class Agent:
         if inner_actions not in ("generated", "rules") or (inner_actions == "rules" and oracle):
             raise ValueError(f"inner_actions must be 'generated' or 'rules' (learned search only), "
                              f"got {inner_actions!r}")
+        if beliefs not in ("possible", "free") or (beliefs == "free" and (oracle or inner_actions == "rules")):
+            raise ValueError(f"beliefs must be 'possible' or 'free' (free: the learned search with generated inner "
+                             f"actions only), got {beliefs!r}")
+        self.beliefs = beliefs
         if model is None and not (oracle and value == "rollout"):
             raise ValueError("the learned search needs a model; without one use oracle=True, value='rollout'")
         if model is not None and model.spec.game != self.adapter.name:
@@ -154,6 +160,8 @@ class Agent:
         """P hidden-token rows per state and the worlds they describe (`sample_worlds`). Where no walk can be
         made (a game without a guide: the generic fallback, some non-default parameters) the learned search,
         which reads only the tokens, takes b's free samples, with a warning once; `rules_inner` refuses."""
+        if self.beliefs == "free":
+            return sample_hidden(self.model, obs, P, max_len=self.hidden_cap, generator=self.generator), None
         try:
             walks = [Walk(self.adapter, s, s.current_player()) for s in states]
             rows = [w.copy() for w in walks for _ in range(P)]
@@ -215,7 +223,8 @@ def _check_decisions(states) -> None:
 
 
 def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str = "network",
-               inner_actions: str = "generated", seed: int = 0, device: str = "cpu", game: str | None = None,
+               inner_actions: str = "generated", beliefs: str = "possible", seed: int = 0, device: str = "cpu",
+               game: str | None = None,
                min_ratio: float | None = None, **search_overrides) -> Agent:
     """The agent of a training run: the newest checkpoint's weights (RUN_DIR/LATEST names it; else
     `RUN_DIR/model/`) and `RUN_DIR/search.json` settings (defaults if absent), with `search_overrides`
@@ -241,4 +250,5 @@ def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str =
     except (TypeError, ValueError) as e:
         raise ValueError(f"search settings {search_overrides}: {e}") from None
     adapter = games.load(model.spec.game, **model.spec.params)
-    return Agent(adapter, model, search=cfg, oracle=oracle, value=value, inner_actions=inner_actions, seed=seed)
+    return Agent(adapter, model, search=cfg, oracle=oracle, value=value, inner_actions=inner_actions,
+                 beliefs=beliefs, seed=seed)

@@ -287,3 +287,26 @@ def test_the_oracle_plans_on_the_learned_possible_worlds():
     worlds = Agent.sample_worlds(oracle, state, 200, 0)
     assert all(information(w, 0) == information(state, 0) for w in worlds)
     assert {w.history()[1] for w in worlds} <= {0, 1}  # player 1 holds J or Q: never player 0's own K
+
+
+def test_free_beliefs_is_the_search_on_b_free_samples(tmp_path):
+    """The free_beliefs variant (the search before possible worlds) reads b's free samples, which an untrained b
+    leaves impossible; scripts.evaluate plays the published agent against it as an opponent."""
+    from agent.model.files import save_model
+    from agent.rundir import RunDir
+    from scripts import evaluate
+
+    agent = agent_for("crazy_eights")
+    free = Agent(agent.adapter, agent.model, beliefs="free", seed=0)
+    state = decision_points(agent.adapter, 1, seed=4)[0]
+    obs = free.tok.encode_observation(state, state.current_player())
+    hidden, worlds = free._root_hidden([state], [obs], 4)
+    assert worlds is None and len(hidden[0]) == 4
+    with pytest.raises(ValueError, match="beliefs must be"):
+        Agent(agent.adapter, agent.model, beliefs="free", inner_actions="rules")
+    save_model(agent.model, tmp_path / "model")
+    RunDir(tmp_path).write_search(SearchConfig(simulations=4, particles=2))
+    res = evaluate.main(["--run", str(tmp_path), "--opponents", "free_beliefs", "--variants", "agent", "--episodes",
+                         "2", "--quality-positions", "2", "--no-exploitability", "--wandb-mode", "disabled"])
+    (match,) = res["matches"]
+    assert match["opponent"] == "free_beliefs" and match["games"] == 2

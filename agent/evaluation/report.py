@@ -31,8 +31,9 @@ from agent.evaluation.players import (
 )
 from agent.model.targets import make_batch
 
-VARIANTS = ("agent", "particles1", "rules_inner", "oracle")
-OPPONENTS = ("random", "ismcts", "ismcts_learned", "cfr", "gin_bot", "oracle")
+VARIANTS = ("agent", "particles1", "rules_inner", "oracle", "free_beliefs")
+DEFAULT_VARIANTS = VARIANTS[:4]  # free_beliefs, the search before possible worlds, on request
+OPPONENTS = ("random", "ismcts", "ismcts_learned", "cfr", "gin_bot", "oracle", "free_beliefs")
 DEFAULT_OPPONENTS = ("random", "ismcts", "cfr", "gin_bot", "oracle")  # ismcts_learned, Python and slow, on request
 
 
@@ -44,9 +45,11 @@ class EvalSettings:
     """Games per (variant, opponent) pair; seats rotate across them."""
     opponents: tuple[str, ...] = DEFAULT_OPPONENTS
     """Opponents to play (those that do not apply to the game are skipped with a note); also ismcts_learned:
-    OpenSpiel's Python IS-MCTS on worlds from the run's learned belief, at --ismcts-learned-simulations."""
-    variants: tuple[str, ...] = VARIANTS
-    """Rows: the agent as trained and its ablations (particles1, rules_inner, oracle)."""
+    OpenSpiel's Python IS-MCTS on worlds from the run's learned belief, at --ismcts-learned-simulations; and
+    free_beliefs: the same run's search on b's free samples, not possible worlds."""
+    variants: tuple[str, ...] = DEFAULT_VARIANTS
+    """Rows: the agent as trained and its ablations (particles1, rules_inner, oracle; also free_beliefs:
+    b's free samples at the root instead of possible worlds)."""
     seed: int = 0
     """Seed of every match, world sample and baseline."""
     ismcts_simulations: int = 1000
@@ -72,7 +75,7 @@ class EvalSettings:
 
 
 def variant(run: pathlib.Path, name: str, seed: int, device: str, overrides: dict) -> Agent:
-    """The agent of `run` as variant `name`: agent, particles1, rules_inner or oracle."""
+    """The agent of `run` as variant `name`: agent, particles1, rules_inner, oracle or free_beliefs."""
     kw = dict(seed=seed, device=device, **overrides)
     if name == "agent":
         return load_agent(run, **kw)
@@ -82,10 +85,13 @@ def variant(run: pathlib.Path, name: str, seed: int, device: str, overrides: dic
         return load_agent(run, inner_actions="rules", **kw)
     if name == "oracle":
         return load_agent(run, oracle=True, value="network", **kw)
+    if name == "free_beliefs":
+        return load_agent(run, beliefs="free", **kw)
     raise ValueError(f"unknown variant {name!r}; variants: {', '.join(VARIANTS)}")
 
 
-def opponent(name: str, agent: Agent, settings: EvalSettings, make_oracle: Callable[[], Agent]) -> Player:
+def opponent(name: str, agent: Agent, settings: EvalSettings, make_oracle: Callable[[], Agent],
+             make_free: Callable[[], Agent]) -> Player:
     """The opponent `name` for `agent`'s game; ValueError says why it does not apply."""
     adapter = agent.adapter
     if name == "random":
@@ -100,6 +106,8 @@ def opponent(name: str, agent: Agent, settings: EvalSettings, make_oracle: Calla
         return gin_bot(adapter)
     if name == "oracle":
         return AgentPlayer(make_oracle(), "oracle")
+    if name == "free_beliefs":  # the same run's search on b's free samples: what possible worlds are worth
+        return AgentPlayer(make_free(), "free_beliefs")
     raise ValueError(f"unknown opponent {name!r}; opponents: {', '.join(OPPONENTS)}")
 
 
@@ -120,9 +128,12 @@ def evaluate_run(run: pathlib.Path, settings: EvalSettings, *, device: str = "cp
             oracle_agent.append(variant(run, "oracle", settings.seed + 1, device, overrides))
         return oracle_agent[0]
 
+    def make_free() -> Agent:
+        return variant(run, "free_beliefs", settings.seed + 1, device, overrides)
+
     for name in settings.opponents:
         try:
-            opponents[name] = opponent(name, base, settings, make_oracle)
+            opponents[name] = opponent(name, base, settings, make_oracle, make_free)
         except ValueError as e:
             out["skipped"].append({"opponent": name, "why": str(e)})
             say(f"skipping opponent {name}: {e}")
