@@ -310,3 +310,13 @@ def test_free_beliefs_is_the_search_on_b_free_samples(tmp_path):
                          "2", "--quality-positions", "2", "--no-exploitability", "--wandb-mode", "disabled"])
     (match,) = res["matches"]
     assert match["opponent"] == "free_beliefs" and match["games"] == 2
+
+
+@pytest.mark.parametrize("name", games.supported())
+def test_ismcts_with_the_learned_resampler_moves_in_every_game(name):
+    """OpenSpiel's Python IS-MCTS on the learned belief chooses a legal move at two decision points of each of
+    the 14 games: hearts' passing phase included, where OpenSpiel's C++ bot crashes."""
+    agent = agent_for(name)
+    bot = ismcts_learned(agent, simulations=4).factory(0, 0)
+    for state in decision_points(agent.adapter, 30, seed=5)[::15]:
+        assert bot.step(state) in state.legal_actions()

@@ -151,15 +151,19 @@ def ismcts_python(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 
 
 def ismcts_learned(agent: Agent, simulations: int = 1000, uct_c: float = 2.0) -> BotPlayer:
     """OpenSpiel's Python IS-MCTS (the real rules, one random rollout per leaf) planning on worlds drawn from
-    `agent`'s learned belief (`Agent.resample`), in games whose belief walk applies."""
+    `agent`'s learned belief (`Agent.resample`), in games whose belief walk applies. Its tree is keyed by
+    OpenSpiel's information state string, or its observation string where the game has none (crazy_eights,
+    skat, spades, dou_dizhu)."""
     adapter = agent.adapter
+    keyed = adapter.game.get_type().provides_information_state_string
     if not adapter.belief_walk:
         raise ValueError(f"IS-MCTS with the learned resampler needs possible worlds, which the belief walk does "
                          f"not make in {adapter.name} yet")
 
     def make(seat: int, seed: int) -> ISMCTSBot:
         rng = np.random.RandomState(seed % 2**32)
-        bot = ISMCTSBot(adapter.game, RandomRolloutEvaluator(1, rng), uct_c, simulations, random_state=rng)
+        bot = ISMCTSBot(adapter.game, RandomRolloutEvaluator(1, rng), uct_c, simulations, random_state=rng,
+                        use_observation_string=not keyed)
         bot.set_resampler(LearnedResampler(Agent(adapter, agent.model, search=agent.cfg, seed=seed)))
         return bot
 
