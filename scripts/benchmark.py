@@ -138,16 +138,17 @@ def selfplay_section(args: Args) -> list[dict]:
 
 
 def beliefs_section(args: Args) -> list[dict]:
-    """Per game and P: milliseconds per world sampled at a root, and whether the walk made it a possible one."""
+    """Per game and P: milliseconds per world sampled at a root: possible worlds (the walk with b), the walk alone
+    (uniform words), b's free samples."""
     from scripts.benchmarks.beliefs import measure
 
     device = _device(args)
     rows = [measure(game, p, preset_name=args.presets[0], device=device, seed=args.seed)
             for game in args.belief_games for p in args.belief_particles]
-    print(f"\n== beliefs: worlds sampled at a root ({args.presets[0]}, {device}; walk: possible by construction, "
-          "free: b unconstrained) ==")
-    print(table(rows, [("game", "game", "s"), ("particles", "P", "d"), ("ms_per_world", "ms per world", ".1f"),
-                       ("how", "how", "s")]))
+    print(f"\n== beliefs: ms per world sampled at a root ({args.presets[0]}, {device}; walk: possible worlds, b "
+          "choosing; walk alone: uniform words, no network; free: b unconstrained, not always possible) ==")
+    print(table(rows, [("game", "game", "s"), ("particles", "P", "d"), ("walk_ms", "walk", ".1f"),
+                       ("walk_alone_ms", "walk alone", ".1f"), ("free_ms", "free", ".1f")]))
     return rows
 
 

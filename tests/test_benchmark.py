@@ -22,3 +22,13 @@ def test_benchmark_refuses_an_unknown_section():
     run = subprocess.run([sys.executable, "-m", "scripts.benchmark", "--sections", "speed"], capture_output=True,
                          text=True)
     assert run.returncode != 0 and "unknown benchmark sections ['speed']" in run.stderr
+
+
+def test_benchmark_beliefs_section_runs(tmp_path):
+    out = tmp_path / "bench.json"
+    subprocess.run([sys.executable, "-m", "scripts.benchmark", "--sections", "beliefs", "--belief-games", "kuhn_poker",
+                    "crazy_eights", "--belief-particles", "2", "--presets", "tiny", "--json", str(out)],
+                   check=True, capture_output=True)
+    rows = json.loads(out.read_text())["beliefs"]
+    assert [(r["game"], r["particles"]) for r in rows] == [("kuhn_poker", 2), ("crazy_eights", 2)]
+    assert all(r[k] > 0 for r in rows for k in ("walk_ms", "walk_alone_ms", "free_ms"))

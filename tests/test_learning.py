@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import games
+from agent.agent import Agent
 from agent.episodes import full_tokens, play_random, trace
 from agent.evaluation.beliefs import exact_posteriors
 from agent.evaluation.generator import generator_quality
@@ -23,6 +24,7 @@ from agent.model.sampling import sample_hidden
 from agent.model.targets import make_batch
 from agent.model.tokens import pad_rows
 from games.worlds import is_consistent
+from tests.test_possible_worlds import information
 from tokenizer.tokenizer import Tokenizer
 
 
@@ -118,6 +120,13 @@ def test_generator_learns_the_legal_sets_at_the_root_and_unrolled(game, steps):
         assert quality[depth]["states"] == len(samples)
         assert quality[depth]["precision"] >= 0.99, (depth, quality)
         assert quality[depth]["recall"] >= 0.99, (depth, quality)
+    agent = Agent(tok.adapter, model, seed=0)  # the trained belief's worlds are possible ones too
+    for tr, _ in samples[:50]:
+        state = tr.states[rng.randrange(tr.decisions)]
+        player = state.current_player()
+        for world in agent.sample_worlds(state, 4):
+            assert information(world, player) == information(state, player)
+            assert tok.encode_observation(world, player) == tok.encode_observation(state, player)
     if game == "leduc_poker":  # chance codes drawn from sigma, as inside the search; judged by the real state's
         # legal set, which in leduc does not depend on the card chance deals (in crazy_eights a draw changes it)
         sampled = generator_quality(model, tok, samples, make_batch(tok, samples, 3, 32, rng),

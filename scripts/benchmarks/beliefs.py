@@ -1,5 +1,6 @@
-"""Measures belief sampling at a search root: milliseconds per world for P worlds at once, and how it is drawn
-(possible worlds by the belief walk, or b's free samples where the walk does not apply yet)."""
+"""Measures belief sampling at a search root: milliseconds per world for P worlds at once, drawn three ways at the
+same decision points: possible worlds by the belief walk with b choosing (what the search uses), the walk alone
+with uniformly chosen words (its own cost, no network), and b's free samples (the search before the walk)."""
 from __future__ import annotations
 
 import random
@@ -14,28 +15,34 @@ from agent.episodes import play_random, trace
 from agent.model import Model
 from agent.model.config import GameSpec, preset
 from agent.model.sampling import sample_hidden
+from games.belief import Walk, fill_uniformly
 
 
 def measure(name: str, particles: int, *, roots: int = 5, preset_name: str = "small", device: str = "cpu",
             seed: int = 0) -> dict:
     """Mean milliseconds per world over `roots` random decision points of `name` (an untrained model: the cost
-    of a draw, not its quality), each sampling `particles` worlds at once."""
+    of a draw, not its quality), each sampling `particles` worlds at once, three ways (module docstring)."""
     torch.manual_seed(seed)
     adapter = games.load(name)
     model = Model(preset(preset_name), GameSpec.of(adapter)).to(device)
     agent = Agent(adapter, model, seed=seed)
-    rng, per_world, how = random.Random(seed), [], "walk"
+    rng = random.Random(seed)
+    ways = {
+        "walk_ms": lambda state, player: agent.sample_worlds(state, particles, player),
+        "walk_alone_ms": lambda state, player: [fill_uniformly(Walk(adapter, state, player), rng).world()
+                                                for _ in range(particles)],
+        "free_ms": lambda state, player: sample_hidden(model, [agent.tok.encode_observation(state, player)],
+                                                       particles, max_len=agent.hidden_cap,
+                                                       generator=agent.generator),
+    }
+    per_world = {way: [] for way in ways}
     for state in _decisions(adapter, roots, rng):
         player = state.current_player()
-        began = time.perf_counter()
-        if adapter.belief_walk:
-            agent.sample_worlds(state, particles, player)
-        else:
-            how = "free"
-            sample_hidden(model, [agent.tok.encode_observation(state, player)], particles,
-                          max_len=agent.hidden_cap, generator=agent.generator)
-        per_world.append(1e3 * (time.perf_counter() - began) / particles)
-    return {"game": name, "particles": particles, "ms_per_world": statistics.mean(per_world), "how": how}
+        for way, draw in ways.items():
+            began = time.perf_counter()
+            draw(state, player)
+            per_world[way].append(1e3 * (time.perf_counter() - began) / particles)
+    return {"game": name, "particles": particles, **{w: statistics.mean(v) for w, v in per_world.items()}}
 
 
 def _decisions(adapter, n: int, rng: random.Random) -> list:
