@@ -86,6 +86,10 @@ def test_every_sampled_world_is_possible(name):
             # its hidden tokens are those the player's stream has in that world
             assert tok.encode_observation(world, player) == tok.encode_observation(state, player)
         assert information(agent.resample(state, player), player) == information(state, player)
+    for state in decision_points(agent.adapter, 5, seed=8):  # what the search reads: each world's hidden tokens
+        player = state.current_player()
+        hidden, worlds = agent._root_hidden([state], [tok.encode_observation(state, player)], 2)
+        assert hidden[0] == [tok.encode_hidden(w, player) for w in worlds[0]]
 
 
 @pytest.mark.parametrize("name", GUIDED)
