@@ -56,6 +56,7 @@ class GameAdapter:
     exploitability_every: int = 0  # iterations between in-run exploitability measurements by default (0: never)
     enumerable: bool = False  # enumerating every deal is (the exact posterior over hidden cards, CFR+ to near-Nash)
     cpp_ismcts_fails: str = ""  # why OpenSpiel's C++ ISMCTSBot cannot play this game, where it cannot
+    resampler_fails: str = ""  # why IS-MCTS cannot plan on OpenSpiel's resampler here, where it cannot
     belief_walk: bool = False  # games.belief's walk is exact and cheap here (few hidden steps): beliefs are
     # possible worlds by construction; elsewhere its look-ahead passes its budget or the game deals silently
     seen_names_action: bool = True  # a step a player sees whole tells them its action (False where words name

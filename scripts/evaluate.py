@@ -103,6 +103,9 @@ def plot(res: dict, out: pathlib.Path) -> list[pathlib.Path]:
     fig.tight_layout()
     paths.append(out / "matches.png")
     fig.savefig(paths[-1])
+    if "generator" not in res:  # --quality-positions 0
+        plt.close("all")
+        return paths
     fig, ax = plt.subplots(figsize=(4.5, 3))
     depths = list(res["generator"])
     for key in ("precision", "recall", "duplicate_rate"):
@@ -131,7 +134,7 @@ def to_wandb(res: dict, images: list[pathlib.Path], out: pathlib.Path, mode: str
              "generator": wandb.Table(columns=["depth", "precision", "recall", "duplicate_rate", "candidates"],
                                       data=[[int(d)] + [q[c] for c in ("precision", "recall", "duplicate_rate",
                                                                          "candidates")]
-                                            for d, q in res["generator"].items()]),
+                                            for d, q in res.get("generator", {}).items()]),
              **{f"exploitability/{v}": e for v, e in res["exploitability"].items()},
              **{f"plots/{p.stem}": wandb.Image(str(p)) for p in images}})
     where = run.url if mode == "online" else f"{pathlib.Path(run.dir).parent} (offline; `wandb sync` it to upload)"
@@ -165,7 +168,8 @@ def main(argv: list[str] | None = None) -> dict:
     res["wandb"] = to_wandb(res, images, out, cfg.wandb_mode)
     path.write_text(json.dumps(res, indent=1))
     console.print(table(res))
-    console.print(quality_table(res))
+    if "generator" in res:
+        console.print(quality_table(res))
     if "belief_duel" in res:
         d = res["belief_duel"]
         console.print(f"IS-MCTS on the learned belief against IS-MCTS on uniform worlds: {d['mean_return']:+.3f} ± "

@@ -324,3 +324,17 @@ def test_ismcts_with_the_learned_resampler_moves_in_every_game(name):
     bot = ismcts_learned(agent, simulations=4).factory(0, 0)
     for state in decision_points(agent.adapter, 30, seed=5)[::15]:
         assert bot.step(state) in state.legal_actions()
+
+
+def test_the_belief_duel_in_hearts_plays_against_uniform_walks():
+    """OpenSpiel's hearts resampler breaks IS-MCTS in the passing phase, so the duel's uniform side there plans on
+    the walk's uniformly chosen words; both sides move in the passing phase."""
+    from agent.evaluation.players import ismcts_python, ismcts_walk
+
+    adapter = games.load("hearts")
+    with pytest.raises(ValueError, match="ignores voids"):
+        ismcts_python(adapter, 4)
+    bot = ismcts_walk(adapter, 4).factory(0, 0)
+    learned = ismcts_learned(agent_for("hearts"), simulations=4).factory(0, 0)
+    for state in decision_points(adapter, 10, seed=2)[8:10]:  # in the passing phase
+        assert bot.step(state) in state.legal_actions() and learned.step(state) in state.legal_actions()

@@ -141,12 +141,32 @@ def ismcts_python(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 
     uniform resampler: `ismcts_learned`'s twin, for comparing the two beliefs at equal simulations."""
     if not adapter.has_resampler:
         raise ValueError(f"IS-MCTS needs OpenSpiel's resample_from_infostate, which {adapter.name} lacks")
+    if adapter.resampler_fails:
+        raise ValueError(f"IS-MCTS cannot plan on OpenSpiel's resampler in {adapter.name}: {adapter.resampler_fails}")
 
     def make(seat: int, seed: int) -> ISMCTSBot:
         rng = np.random.RandomState(seed % 2**32)
         return ISMCTSBot(adapter.game, RandomRolloutEvaluator(1, rng), uct_c, simulations, random_state=rng)
 
     return BotPlayer(f"ismcts-python-{simulations}", make)
+
+
+def ismcts_walk(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.0) -> BotPlayer:
+    """OpenSpiel's Python IS-MCTS on possible worlds with each hidden word drawn uniformly among those allowed
+    (the belief walk with no model): `ismcts_learned`'s twin where OpenSpiel has no working resampler."""
+    from games.belief import Walk, fill_uniformly
+
+    keyed = adapter.game.get_type().provides_information_state_string
+
+    def make(seat: int, seed: int) -> ISMCTSBot:
+        rng = np.random.RandomState(seed % 2**32)
+        words = random.Random(seed)
+        bot = ISMCTSBot(adapter.game, RandomRolloutEvaluator(1, rng), uct_c, simulations, random_state=rng,
+                        use_observation_string=not keyed)
+        bot.set_resampler(lambda state, player: fill_uniformly(Walk(adapter, state, player), words).world())
+        return bot
+
+    return BotPlayer(f"ismcts-walk-{simulations}", make)
 
 
 def ismcts_learned(agent: Agent, simulations: int = 1000, uct_c: float = 2.0) -> BotPlayer:

@@ -28,6 +28,7 @@ from agent.evaluation.players import (
     ismcts,
     ismcts_learned,
     ismcts_python,
+    ismcts_walk,
 )
 from agent.model.targets import make_batch
 
@@ -152,16 +153,19 @@ def evaluate_run(run: pathlib.Path, settings: EvalSettings, *, device: str = "cp
 
 
 def belief_duel(agent: Agent, settings: EvalSettings, say: Callable[[str], None]) -> dict:
-    """IS-MCTS on the run's learned belief against IS-MCTS on OpenSpiel's uniform resampler: the same Python bot
-    and simulations, seats rotated, `belief_duel` games; a belief that reads the opponent's moves should win."""
-    t = time.monotonic()
-    res = head_to_head(agent.adapter, ismcts_learned(agent, settings.ismcts_learned_simulations),
-                       ismcts_python(agent.adapter, settings.ismcts_learned_simulations), settings.belief_duel,
-                       settings.seed, progress="belief duel")
-    say(f"IS-MCTS on the learned belief vs on uniform worlds: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per "
-        f"game ({settings.belief_duel} games, {settings.ismcts_learned_simulations} simulations, "
-        f"{time.monotonic() - t:.0f} s)")
-    return {k: v for k, v in res.items() if k != "histories"}
+    """IS-MCTS on the run's learned belief against IS-MCTS on OpenSpiel's uniform resampler (where it has one that
+    works, else on the walk's uniformly chosen words): the same Python bot and simulations, seats rotated,
+    `belief_duel` games; a belief that reads the opponent's moves should win."""
+    t, adapter, sims = time.monotonic(), agent.adapter, settings.ismcts_learned_simulations
+    uniform, against = ((ismcts_python(adapter, sims), "OpenSpiel's uniform resampler")
+                        if adapter.has_resampler and not adapter.resampler_fails else
+                        (ismcts_walk(adapter, sims), "the walk's uniformly chosen words (no working OpenSpiel "
+                                                     "resampler)"))
+    res = head_to_head(adapter, ismcts_learned(agent, sims), uniform, settings.belief_duel, settings.seed,
+                       progress="belief duel")
+    say(f"IS-MCTS on the learned belief vs on {against}: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per game "
+        f"({settings.belief_duel} games, {sims} simulations, {time.monotonic() - t:.0f} s)")
+    return {k: v for k, v in res.items() if k != "histories"} | {"against": against}
 
 
 def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, Player], settings: EvalSettings,
@@ -198,7 +202,9 @@ def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, P
 
 def quality(agent: Agent, histories: list[list[int]], settings: EvalSettings) -> dict:
     """Generated-action quality by unroll depth (0 = root, up to 3) and belief consistency on real positions
-    from the evaluation games (uniform-random games if there were none)."""
+    from the evaluation games (uniform-random games if there were none); nothing with --quality-positions 0."""
+    if settings.quality_positions == 0:
+        return {}
     rng = random.Random(settings.seed)
     if not histories:
         histories = [play_random(agent.adapter, rng).history for _ in range(settings.quality_positions)]
