@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> dict:
         console.print(quality_table(res))
     if "belief_duel" in res:
         d = res["belief_duel"]
-        console.print(f"IS-MCTS on the learned belief against IS-MCTS on uniform worlds: {d['mean_return']:+.3f} ± "
+        console.print(f"IS-MCTS on the learned belief against IS-MCTS on {d['against']}: {d['mean_return']:+.3f} ± "
                       f"{d['ci95']:.3f} per game ({d['games']} games, seats rotated)")
     for failed in res["failed"]:
         console.print(f"[red]variant {failed['variant']} could not be evaluated: {failed['why']}[/red]")
