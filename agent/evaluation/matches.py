@@ -58,8 +58,9 @@ def won(mine: float, table: list[float]) -> bool:
 
 
 def summarize(returns: list[float], all_returns: list[list[float]], seats: list[int], n: int) -> dict:
-    """Mean, 95% interval (normal approximation), win rate (`won`), mean by seat, and the mean return of a
-    seat at these tables (0 in zero-sum games; what an even player would get elsewhere)."""
+    """Mean, 95% interval (normal approximation), win rate (`won`), mean by seat, the mean return of a seat at
+    these tables (0 in zero-sum games; what an even player would get elsewhere), and the margin: the mean, with
+    its interval, of each game's return less its table's mean (0 for an even player, in any game)."""
     games = len(returns)
     mean = statistics.fmean(returns)
     half = 1.96 * statistics.stdev(returns) / math.sqrt(games) if games > 1 else float("nan")
@@ -67,8 +68,10 @@ def summarize(returns: list[float], all_returns: list[list[float]], seats: list[
     by_seat = {seat: statistics.fmean([r for r, s in zip(returns, seats) if s == seat])
                for seat in range(n) if seat in seats}
     table = statistics.fmean(statistics.fmean(rs) for rs in all_returns)
+    margins = [r - statistics.fmean(rs) for r, rs in zip(returns, all_returns)]  # 0 for an even player
+    margin_half = 1.96 * statistics.stdev(margins) / math.sqrt(games) if games > 1 else float("nan")
     return {"mean_return": mean, "ci95": half, "win_rate": wins / games, "games": games,
-            "by_seat": by_seat, "table_mean": table}
+            "by_seat": by_seat, "table_mean": table, "margin": statistics.fmean(margins), "margin_ci95": margin_half}
 
 
 def versus_random(agent: Agent, games: int, seed: int, progress: str | None = None) -> dict:

@@ -185,8 +185,9 @@ def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, P
         res = {k: v for k, v in res.items() if k != "histories"}
         out["matches"].append({"variant": vname, "opponent": oname, "opponent_detail": opp.name, **res,
                                "seconds": time.monotonic() - t})
-        say(f"{vname} vs {oname}: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per game "
-            f"({settings.episodes} games, {time.monotonic() - t:.0f} s)")
+        say(f"{vname} vs {oname}: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per game, margin over the table "
+            f"{res['margin']:+.3f} ± {res['margin_ci95']:.3f}, win rate {res['win_rate']:.2f} ({settings.episodes} "
+            f"games, {time.monotonic() - t:.0f} s)")
     if settings.exploitability and agent.adapter.uniform_exploitability is not None:
         t = time.monotonic()
         pol = AgentPolicy(agent)
