@@ -2,9 +2,8 @@
 
 The root is the real state as its player sees it: the real legal actions, P worlds (belief particles) for
 what the player cannot see. The learned search samples the worlds' hidden tokens from the belief sampler b
-(possible worlds by construction where the game's belief walk applies, games.belief) and reads each world
-with h; the oracle searches with the real rules on the same possible worlds, or where the walk does not apply
-on OpenSpiel's resampler's (or b's samples turned into real histories).
+(possible worlds by construction: games.belief's walk) and reads each world with h; the oracle searches with the
+real rules on the same possible worlds (uniformly chosen ones without a model).
 """
 from __future__ import annotations
 
@@ -133,8 +132,9 @@ class Agent:
         them. ValueError where the walk cannot be made (a game without a guide whose look-ahead passes its
         budget)."""
         player = state.current_player() if player is None else player
-        walks = [w.copy() for w in [self._walk(state, player)] for _ in range(n)]
         try:
+            walk = Walk(self.adapter, state, player)
+            walks = [walk.copy() for _ in range(n)]
             if self.model is None:
                 for w in walks:
                     fill_uniformly(w, self.rng)
@@ -150,30 +150,23 @@ class Agent:
         `ISMCTSBot(...).set_resampler(agent.resample)` plans on the learned belief."""
         return self.sample_worlds(state, 1, player)[0]
 
-    def _walk(self, state: pyspiel.State, player: int) -> Walk:
-        try:
-            return Walk(self.adapter, state, player)
-        except Unsupported as e:
-            raise ValueError(f"no possible worlds can be drawn here: {e}") from None
-
     def _root_hidden(self, states, obs, P) -> tuple[list[list[list[int]]], list[list[pyspiel.State]] | None]:
         """P hidden-token rows per state and the worlds they describe (`sample_worlds`). Where no walk can be
         made (a game without a guide: the generic fallback, some non-default parameters) the learned search,
         which reads only the tokens, takes b's free samples, with a warning once; `rules_inner` refuses."""
-        if self.beliefs == "free":
-            return sample_hidden(self.model, obs, P, max_len=self.hidden_cap, generator=self.generator), None
-        try:
-            walks = [Walk(self.adapter, s, s.current_player()) for s in states]
-            rows = [w.copy() for w in walks for _ in range(P)]
-            flat = sample_hidden_walks(self.model, [o for o in obs for _ in range(P)], rows,
-                                       generator=self.generator)
-        except Unsupported as e:
-            if self.inner_actions == "rules":
-                raise ValueError(f"rules_inner plans on possible worlds, and none can be drawn here: {e}") from None
-            warn(f"beliefs are b's free samples, not always possible worlds: {e}")
-            return sample_hidden(self.model, obs, P, max_len=self.hidden_cap, generator=self.generator), None
-        return ([flat[i * P:(i + 1) * P] for i in range(len(states))],
-                [[w.world() for w in rows[i * P:(i + 1) * P]] for i in range(len(states))])
+        if self.beliefs == "possible":
+            try:
+                walks = [Walk(self.adapter, s, s.current_player()) for s in states]
+                rows = [w.copy() for w in walks for _ in range(P)]
+                flat = sample_hidden_walks(self.model, [o for o in obs for _ in range(P)], rows,
+                                           generator=self.generator)
+                return ([flat[i * P:(i + 1) * P] for i in range(len(states))],
+                        [[w.world() for w in rows[i * P:(i + 1) * P]] for i in range(len(states))])
+            except Unsupported as e:
+                if self.inner_actions == "rules":
+                    raise ValueError(f"rules_inner plans on possible worlds, and none can be drawn here: {e}") from None
+                warn(f"beliefs are b's free samples, not always possible worlds: {e}")
+        return sample_hidden(self.model, obs, P, max_len=self.hidden_cap, generator=self.generator), None
 
     def _learned_roots(self, states):
         _check_decisions(states)

@@ -78,12 +78,13 @@ class Walk:
     def __init__(self, adapter: GameAdapter, state: pyspiel.State, player: int, budget: int = LOOK_AHEAD):
         self.adapter, self.player, self.budget = adapter, player, budget
         self.steps = _steps(adapter, state, player)
-        self.guide = guide = adapter.belief_guide(state, player)
-        self.route, self.alloc = (guide.route, guide.allocation) if guide else (None, None)
-        if any(step.silent for step in self.steps) and guide is None:
+        self.guide = adapter.belief_guide(state, player)
+        self.alloc = self.guide.allocation if self.guide else None  # as the cards placed so far leave it
+        if any(step.silent for step in self.steps) and self.guide is None:
             raise Unsupported(f"{adapter.name} has steps that show nothing to the player (a silent deal): its "
                               "hidden choices are sets, not steps, and its adapter gives no guide to them")
         self._sets: list[tuple] = []  # the hidden sets left to write in a silent run: (place, size)
+        self._run_end = 0  # the step that ends the silent run being written
         self._written: list = []  # the cards written so far in the current silent run
         self._options: list[tuple] = []  # (card, allocation after) for the next card of the current set
         self.world_state, self.ctx = adapter.new_initial_state(), adapter.initial_context()
@@ -176,13 +177,13 @@ class Walk:
         while self.t < len(self.steps):
             step = self.steps[self.t]
             if step.silent and self.t in self.guide.slots:  # a silent run the guide writes as sets
-                end = next(i for i in range(self.t, len(self.steps)) if not self.steps[i].silent)
-                self._sets, self._written = list(self.guide.sets[end]), []
+                self._run_end = next(i for i in range(self.t, len(self.steps)) if not self.steps[i].silent)
+                self._sets, self._written = list(self.guide.sets[self._run_end]), []
                 if self._next_set():
                     return
                 continue
             self._candidates = self._fits(self.world_state, self.ctx, step, self.alloc)
-            if self.route is None:
+            if self.guide is None:
                 self._candidates = [c for c in self._candidates
                                     if self._completes(self.t + 1, c.after, c.ctx, [self.budget])]
             if not self._candidates:
@@ -204,15 +205,13 @@ class Walk:
         of the silent run is written, deal them and replay the run. Whether a choice is pending."""
         while self._sets:
             place, size = self._sets[0]
-            done = [c for c in self._written if c[1] == place]
+            done = [card for card, p in self._written if p == place]
             if len(done) == size:  # the set is complete: no other card may join it
-                others, i, written = [p for p in self.alloc.places if p != place], self.alloc.index[place], set(done)
-                for card in [c for c, (lo, hi) in self.alloc.spans.items() if lo <= i <= hi and (c, place) not in
-                             written]:
-                    self.alloc = self.alloc.restrict(card, others)
+                for card in [c for c in self._may_join(self.alloc, place) if c not in done]:
+                    self.alloc = self.alloc.restrict(card, self._other_places(place))
                 self._sets.pop(0)
                 continue
-            self._options = self._set_options(place, done[-1][0] if done else None)
+            self._options = self._set_options(place, done[-1] if done else None)
             if not self._options:
                 raise Unsupported(f"{self.adapter.name}: no card can complete the set at step {self.t}")
             if len(self._options) > 1:
@@ -226,13 +225,10 @@ class Walk:
     def _set_options(self, place, last) -> list[tuple]:
         """(card, allocation after) for each card that may come next in `place`'s set, after `last` in the game's
         order: the cards between them are then not in the set."""
-        alloc, i = self.alloc, self.alloc.index[place]
-        others = [p for p in alloc.places if p != place]
-        order = self.guide.order
-        cards = sorted((c for c, (lo, hi) in alloc.spans.items() if lo <= i <= hi
-                        and (last is None or order(c) > order(last))), key=order)
+        alloc, order, others = self.alloc, self.guide.order, self._other_places(place)
         out = []
-        for card in cards:
+        later = [c for c in self._may_join(alloc, place) if last is None or order(c) > order(last)]
+        for card in sorted(later, key=order):
             after = alloc.restrict(card, [place])
             if after is not None:
                 out.append((card, after))
@@ -240,6 +236,15 @@ class Walk:
             if alloc is None:
                 break
         return out
+
+    @staticmethod
+    def _may_join(alloc, place) -> list:
+        """The cards whose run of places holds `place`."""
+        i = alloc.index[place]
+        return [c for c, (lo, hi) in alloc.spans.items() if lo <= i <= hi]
+
+    def _other_places(self, place) -> list:
+        return [p for p in self.alloc.places if p != place]
 
     def _write(self, card, after) -> None:
         self._written.append((card, self._sets[0][0]))
@@ -249,12 +254,11 @@ class Walk:
 
     def _deal_run(self) -> None:
         """Replay the silent run with the written cards (and the player's own, known) dealt to its steps."""
-        end = next(i for i in range(self.t, len(self.steps)) if not self.steps[i].silent)
         hands: dict = {}
         for card, place in self._written:
             hands.setdefault(place, []).append(card)
         words = []
-        for i in range(self.t, end + 1):
+        for i in range(self.t, self._run_end + 1):
             step, place = self.steps[i], self.guide.slots.get(i)
             if place is None:
                 fits = self._fits(self.world_state, self.ctx, step, None)
@@ -288,8 +292,8 @@ class Walk:
         out = []
         for b in options:
             after_alloc = alloc
-            if self.route is not None:
-                moved = self.route(ctx, state, step.actor, b)
+            if self.guide is not None:
+                moved = self.guide.route(ctx, state, step.actor, b)
                 if moved is not None:
                     after_alloc = alloc.restrict(*moved)
                     if after_alloc is None:

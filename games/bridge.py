@@ -1,6 +1,6 @@
 """Contract bridge: four players in two partnerships, thirteen cards each, an auction, then thirteen tricks
 with the declarer also playing the dummy's cards (the play is kept: no double-dummy shortcut)."""
-from games import cards, deals, tricks
+from games import cards, deals
 from games.base import Event, GameAdapter, only
 
 DECK = 52
@@ -81,6 +81,5 @@ class Bridge(GameAdapter):
             holders.keep(c, [holder[c]]) if holder[c] in shown else holders.drop(c, shown)
         for seat, c in plays:
             holders.keep(c, [seat])
-        for i, suit in tricks.voids(plays, 4, lambda c: c % 4):
-            deals.held_none(holders, plays, i, range(suit, DECK, 4), [plays[i][0]])
+        holders.read_voids(plays, 4, lambda c: c % 4, lambda seat: [seat])
         return holders.guide(lambda ctx, before, actor, action: (action, [ctx["t"] % 4]) if actor < 0 else None)

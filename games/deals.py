@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable, Iterable
 
 import pyspiel
 
+from games import tricks
 from games.allocation import Allocation
 from games.deadlines import Deadlines
 
@@ -57,6 +58,16 @@ class Holders:
     def drop(self, card: Hashable, places: Iterable[Hashable]) -> None:
         """`card` is in none of `places`."""
         self.may[card] -= set(places)
+
+    def read_voids(self, plays: list[tuple[int, int]], players: int, suit: Callable[[int], int],
+                   hand_of: Callable[[int], list | None]) -> None:
+        """Each play (seat, card) that did not follow the suit led says its seat held none of that suit then
+        (`suit(card)` as the rules count it): those cards it had not played are in none of `hand_of(seat)`, the
+        places its hand is made of (None: a hand the player knows, nothing to read)."""
+        for i, led in tricks.voids(plays, players, suit):
+            places = hand_of(plays[i][0])
+            if places is not None:
+                held_none(self, plays, i, [c for c in self.may if suit(c) == led], places)
 
     def guide(self, route: Route) -> Guide:
         """The guide of these facts."""

@@ -1,6 +1,6 @@
 """Euchre: four players in two partnerships, 24 cards (9 to A), five each and a face-up upcard;
 two rounds of naming trump, the dealer's discard if the upcard is ordered up, going alone, five tricks."""
-from games import cards, deals, tricks
+from games import cards, deals
 from games.base import Event, GameAdapter, only
 
 PASS, FIRST_TRUMP, ALONE, PARTNER = 24, 25, 29, 30
@@ -121,9 +121,8 @@ class Euchre(GameAdapter):
                 return trump if c // 4 == JACK and SAME_COLOUR[c % 4] == trump else c % 4
 
             active = 3 if ALONE in [a for _, a in steps] else 4
-            for i, led in tricks.voids(plays, active, suit):
-                deals.held_none(holders, plays, i, [c for c in range(PASS) if suit(c) == led],
-                                [seats[plays[i][0]]] + (["up"] if ordered and plays[i][0] == dealer else []))
+            holders.read_voids(plays, active, suit,
+                               lambda seat: [seats[seat]] + (["up"] if ordered and seat == dealer else []))
 
         def route(ctx, before, actor, action):
             if actor < 0:

@@ -138,8 +138,7 @@ class Hearts(GameAdapter):
                     holders.keep(c, [(giver, "passed")])
         for seat, c in plays:
             holders.keep(c, hand_of(seat))
-        for i, suit in tricks.voids(plays, 4, lambda c: c % 4):
-            deals.held_none(holders, plays, i, range(suit, 52, 4), hand_of(plays[i][0]))
+        holders.read_voids(plays, 4, lambda c: c % 4, hand_of)
         points = [c for c in range(52) if c % 4 == HEARTS or c == QUEEN_OF_SPADES]
         broken = self.broken_at_start
         for i, (seat, c) in enumerate(plays):

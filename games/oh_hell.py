@@ -97,8 +97,7 @@ class OhHell(GameAdapter):
         plays = [(actor, c) for actor, c in steps[hands_end + 1:] if c < self.num_cards]
         for seat, c in plays:
             holders.keep(c, [seat])
-        for i, suit in tricks.voids(plays, k, lambda c: c % n):
-            deals.held_none(holders, plays, i, range(suit, self.num_cards, n), [plays[i][0]])
+        holders.read_voids(plays, k, lambda c: c % n, lambda seat: [seat])
 
         def route(ctx, before, actor, action):
             if actor >= 0 or ctx["n"] < 2:

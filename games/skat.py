@@ -1,6 +1,6 @@
 """Skat (OpenSpiel's simplified version): three players, 32 cards, ten each and two in the skat;
 the first player to name a game (suit, grand or null) plays solo, takes the skat, discards two, ten tricks."""
-from games import cards, deals, tricks
+from games import cards, deals
 from games.base import Event, GameAdapter, only
 
 DECK = 32
@@ -115,10 +115,8 @@ class Skat(GameAdapter):
         for seat, c in plays:
             if seat != player:
                 holders.keep(c, dealt_to[seat][:1])
-        for i, led in tricks.voids(plays, 3, lambda c: suit_as_played(c, game)):
-            if plays[i][0] != player:
-                deals.held_none(holders, plays, i, [c for c in range(DECK) if suit_as_played(c, game) == led],
-                                dealt_to[plays[i][0]][:1])
+        holders.read_voids(plays, 3, lambda c: suit_as_played(c, game),
+                           lambda seat: None if seat == player else dealt_to[seat][:1])
 
         def route(ctx, before, actor, action):
             if actor < 0:

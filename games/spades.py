@@ -57,8 +57,7 @@ class Spades(GameAdapter):
         plays = [(actor, action) for actor, action in steps[52:] if action < BID_BASE]
         for seat, c in plays:
             holders.keep(c, [seat])
-        for i, suit in tricks.voids(plays, 4, lambda c: c // 13):
-            deals.held_none(holders, plays, i, range(suit * 13, suit * 13 + 13), [plays[i][0]])
+        holders.read_voids(plays, 4, lambda c: c // 13, lambda seat: [seat])
         for i, lead in enumerate(tricks.led(plays, 4)):
             if lead is None and plays[i][1] // 13 == 3:
                 deals.held_none(holders, plays, i, range(39), [plays[i][0]])

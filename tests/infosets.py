@@ -96,3 +96,26 @@ def perturb(adapter: GameAdapter, history: list[int], rng: random.Random) -> lis
                 out[j] = history[i]
                 break
     return out
+
+
+def information(state, player: int) -> str:
+    """OpenSpiel's own string for what `player` knows: the information state, else the observation."""
+    if state.get_game().get_type().provides_information_state_string:
+        return state.information_state_string(player)
+    return state.observation_string(player)
+
+
+def legal_replay(game, history):
+    """The state `history` reaches from the initial state, None if it takes an illegal action on the way."""
+    world = game.new_initial_state()
+    for action in history:
+        legal = [o for o, _ in world.chance_outcomes()] if world.is_chance_node() else world.legal_actions()
+        if action not in legal:
+            return None
+        world.apply_action(action)
+    return world
+
+
+def replays_legally(world) -> bool:
+    """Whether `world`'s history is a sequence of legal actions (chance outcomes) from the initial state."""
+    return legal_replay(world.get_game(), world.history()) is not None

@@ -17,6 +17,7 @@ from agent.rundir import RunDir
 from agent.search.config import SearchConfig
 from agent.search.learned import LearnedExpander
 from agent.search.tree import Chance, Decision
+from tests.infosets import information
 from tests.test_sampling import confine
 from tokenizer import vocab
 
@@ -48,13 +49,6 @@ def test_oracle_search_beats_uniform_random_by_a_clear_margin(game, margin):
     print(f"{game}: oracle (64 simulations, 4 worlds, random rollouts) vs uniform random: "
           f"{mean:+.3f} +- {half:.3f} per game over {len(returns)} games")
     assert mean - half > margin
-
-
-def information(state, player: int) -> str:
-    """OpenSpiel's own string for what `player` knows: the information state, else the observation."""
-    if state.get_game().get_type().provides_information_state_string:
-        return state.information_state_string(player)
-    return state.observation_string(player)
 
 
 def tiny(game: str, seed: int = 0) -> Model:

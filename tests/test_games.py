@@ -9,7 +9,7 @@ import pytest
 import games
 from games.cards import CARDS, RANK_WORDS
 from games.worlds import is_consistent
-from tests.infosets import random_history
+from tests.infosets import random_history, replays_legally
 from tokenizer import Tokenizer
 
 
@@ -80,7 +80,7 @@ def test_resampled_worlds_look_the_same_and_are_consistent(name):
             continue
         p = state.current_player()
         world = adapter.resample_world(state, p, rng)
-        if not legal_history(adapter, world.history()):
+        if not replays_legally(world):
             continue  # OpenSpiel's hearts resampler ignores voids and can return an impossible world
         checked += 1
         assert tok.encode_observation(world, p) == tok.encode_observation(state, p)
@@ -97,15 +97,6 @@ def test_resampled_worlds_look_the_same_and_are_consistent(name):
     assert checked > 0 and refused > 0  # both the positive and the negative case ran
 
 
-def legal_history(adapter, history) -> bool:
-    """Whether every action of `history` is legal when replayed."""
-    state = adapter.new_initial_state()
-    for a in history:
-        options = [o for o, _ in state.chance_outcomes()] if state.is_chance_node() else state.legal_actions()
-        if a not in options:
-            return False
-        state.apply_action(a)
-    return True
 
 
 

@@ -24,7 +24,7 @@ from agent.model.sampling import sample_hidden
 from agent.model.targets import make_batch
 from agent.model.tokens import pad_rows
 from games.worlds import is_consistent
-from tests.test_possible_worlds import information
+from tests.infosets import information
 from tokenizer.tokenizer import Tokenizer
 
 

@@ -20,6 +20,7 @@ from agent.model import SEP, Model
 from agent.model.config import GameSpec, preset
 from agent.search.config import SearchConfig
 from games.belief import Unsupported, Walk
+from tests.infosets import information, legal_replay, replays_legally
 from tokenizer import Tokenizer, vocab
 
 WALKABLE = [name for name in games.supported() if games.adapter_class(name).belief_walk]
@@ -38,24 +39,6 @@ def decision_points(adapter, n: int, seed: int = 0):
     while len(out) < n:
         out += trace(adapter, play_random(adapter, rng)).states[:-1]  # the decisions, the terminal state left out
     return out[:n]
-
-
-def information(state, player: int) -> str:
-    """OpenSpiel's own string for what `player` knows: the information state, else the observation."""
-    if state.get_game().get_type().provides_information_state_string:
-        return state.information_state_string(player)
-    return state.observation_string(player)
-
-
-def replays_legally(world) -> bool:
-    """Whether `world`'s history is a sequence of legal actions (chance outcomes) from the initial state."""
-    state = world.get_game().new_initial_state()
-    for action in world.history():
-        legal = [o for o, _ in state.chance_outcomes()] if state.is_chance_node() else state.legal_actions()
-        if action not in legal:
-            return False
-        state.apply_action(action)
-    return True
 
 
 def random_walk(walk: Walk, rng: random.Random, choose=None) -> Walk:
@@ -125,17 +108,6 @@ def swapped_world(tok: Tokenizer, state, player: int, rng: random.Random, tries:
                 tok.encode_observation(world, player) == tok.encode_observation(state, player)):
             history, moved = trial, True
     return legal_replay(state.get_game(), history) if moved else None
-
-
-def legal_replay(game, history):
-    """The state `history` reaches from the initial state, None if it takes an illegal action on the way."""
-    world = game.new_initial_state()
-    for action in history:
-        legal = [o for o, _ in world.chance_outcomes()] if world.is_chance_node() else world.legal_actions()
-        if action not in legal:
-            return None
-        world.apply_action(action)
-    return world
 
 
 @pytest.mark.parametrize("name", GUIDED)

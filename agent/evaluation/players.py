@@ -15,6 +15,7 @@ from open_spiel.python.algorithms.mcts import RandomRolloutEvaluator
 
 from agent.agent import Agent
 from games.base import GameAdapter
+from games.belief import Walk, fill_uniformly
 
 Moves = Sequence[tuple[int, pyspiel.State]]  # (game index, state with this player's seat to move)
 
@@ -136,58 +137,53 @@ class LearnedResampler:
         return self.worlds.pop()
 
 
+def _python_ismcts(adapter: GameAdapter, name: str, simulations: int, uct_c: float,
+                   resampler: Callable[[int], Callable] | None = None) -> BotPlayer:
+    """OpenSpiel's Python IS-MCTS (the real rules, one random rollout per leaf), planning on the worlds of
+    `resampler(seed)` (default: OpenSpiel's own resampler). Its tree is keyed by OpenSpiel's information state
+    string, or its observation string where the game has none (crazy_eights, skat, spades, dou_dizhu)."""
+    keyed = adapter.game.get_type().provides_information_state_string
+
+    def make(seat: int, seed: int) -> ISMCTSBot:
+        rng = np.random.RandomState(seed % 2**32)
+        bot = ISMCTSBot(adapter.game, RandomRolloutEvaluator(1, rng), uct_c, simulations, random_state=rng,
+                        use_observation_string=not keyed)
+        if resampler is not None:
+            bot.set_resampler(resampler(seed))
+        return bot
+
+    return BotPlayer(f"{name}-{simulations}", make)
+
+
 def ismcts_python(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.0) -> BotPlayer:
-    """OpenSpiel's Python IS-MCTS (the real rules, one random rollout per leaf) on worlds from OpenSpiel's own
-    uniform resampler: `ismcts_learned`'s twin, for comparing the two beliefs at equal simulations."""
+    """Python IS-MCTS on worlds from OpenSpiel's own uniform resampler: `ismcts_learned`'s twin, for comparing
+    the two beliefs at equal simulations."""
     if not adapter.has_resampler:
         raise ValueError(f"IS-MCTS needs OpenSpiel's resample_from_infostate, which {adapter.name} lacks")
     if adapter.resampler_fails:
         raise ValueError(f"IS-MCTS cannot plan on OpenSpiel's resampler in {adapter.name}: {adapter.resampler_fails}")
-
-    def make(seat: int, seed: int) -> ISMCTSBot:
-        rng = np.random.RandomState(seed % 2**32)
-        return ISMCTSBot(adapter.game, RandomRolloutEvaluator(1, rng), uct_c, simulations, random_state=rng)
-
-    return BotPlayer(f"ismcts-python-{simulations}", make)
+    return _python_ismcts(adapter, "ismcts-python", simulations, uct_c)
 
 
 def ismcts_walk(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.0) -> BotPlayer:
-    """OpenSpiel's Python IS-MCTS on possible worlds with each hidden word drawn uniformly among those allowed
-    (the belief walk with no model): `ismcts_learned`'s twin where OpenSpiel has no working resampler."""
-    from games.belief import Walk, fill_uniformly
-
-    keyed = adapter.game.get_type().provides_information_state_string
-
-    def make(seat: int, seed: int) -> ISMCTSBot:
-        rng = np.random.RandomState(seed % 2**32)
+    """Python IS-MCTS on possible worlds with each hidden word drawn uniformly among those allowed (the belief
+    walk with no model): `ismcts_learned`'s twin where OpenSpiel has no working resampler."""
+    def uniform(seed: int) -> Callable:
         words = random.Random(seed)
-        bot = ISMCTSBot(adapter.game, RandomRolloutEvaluator(1, rng), uct_c, simulations, random_state=rng,
-                        use_observation_string=not keyed)
-        bot.set_resampler(lambda state, player: fill_uniformly(Walk(adapter, state, player), words).world())
-        return bot
+        return lambda state, player: fill_uniformly(Walk(adapter, state, player), words).world()
 
-    return BotPlayer(f"ismcts-walk-{simulations}", make)
+    return _python_ismcts(adapter, "ismcts-walk", simulations, uct_c, uniform)
 
 
 def ismcts_learned(agent: Agent, simulations: int = 1000, uct_c: float = 2.0) -> BotPlayer:
-    """OpenSpiel's Python IS-MCTS (the real rules, one random rollout per leaf) planning on worlds drawn from
-    `agent`'s learned belief (`Agent.resample`), in games whose belief walk applies. Its tree is keyed by
-    OpenSpiel's information state string, or its observation string where the game has none (crazy_eights,
-    skat, spades, dou_dizhu)."""
+    """Python IS-MCTS planning on worlds drawn from `agent`'s learned belief (`Agent.resample`), in games whose
+    belief walk applies."""
     adapter = agent.adapter
-    keyed = adapter.game.get_type().provides_information_state_string
     if not adapter.belief_walk:
         raise ValueError(f"IS-MCTS with the learned resampler needs possible worlds, which the belief walk does "
                          f"not make in {adapter.name} yet")
-
-    def make(seat: int, seed: int) -> ISMCTSBot:
-        rng = np.random.RandomState(seed % 2**32)
-        bot = ISMCTSBot(adapter.game, RandomRolloutEvaluator(1, rng), uct_c, simulations, random_state=rng,
-                        use_observation_string=not keyed)
-        bot.set_resampler(LearnedResampler(Agent(adapter, agent.model, search=agent.cfg, seed=seed)))
-        return bot
-
-    return BotPlayer(f"ismcts-learned-{simulations}", make)
+    return _python_ismcts(adapter, "ismcts-learned", simulations, uct_c,
+                          lambda seed: LearnedResampler(Agent(adapter, agent.model, search=agent.cfg, seed=seed)))
 
 
 def cfr_plus(adapter: GameAdapter, iterations: int = 1000, seed: int = 0) -> PolicyPlayer:
