@@ -23,10 +23,13 @@ class Allocation:
     Immutable: `restrict` and `place` return a new allocation (None or ValueError where it would be infeasible).
     """
 
-    def __init__(self, places: tuple[Hashable, ...], capacity: tuple[int, ...], allowed: dict[Hashable, int]):
+    def __init__(self, places: tuple[Hashable, ...], capacity: tuple[int, ...], allowed: dict[Hashable, int],
+                 counts: tuple[list[int], list[int]] | None = None):
         self.places, self.capacity, self.allowed = places, capacity, allowed
         self.bit = {p: 1 << i for i, p in enumerate(places)}
+        self._counts = counts  # (inside, room) per set of places, where a parent's counts were carried over
         self._tight: list[int] | None = None  # the sets of places with no room to spare, once computed
+        self._checked: dict[tuple[int, int], bool] = {}  # (a card's places, places kept) -> allowed
 
     @classmethod
     def of(cls, capacity: dict[Hashable, int], allowed: dict[Hashable, Iterable[Hashable]]) -> Allocation:
@@ -48,6 +51,18 @@ class Allocation:
     def _slack(self) -> list[int] | None:
         """Hall's condition by a sum over subsets: None if it fails for some set of places, else the tight sets
         (those whose cards fill them exactly)."""
+        counts = self._counts or self._count()
+        if counts is None:
+            return None
+        self._counts = counts
+        inside, room = counts
+        if any(i > r for i, r in zip(inside, room)):
+            return None
+        return [s for s in range(1, len(room)) if inside[s] == room[s]]
+
+    def _count(self) -> tuple[list[int], list[int]] | None:
+        """Per set S of places: the cards whose places all lie in S, and S's capacity (None where the cards and
+        the room differ in number, or a card has no place)."""
         P = len(self.places)
         if sum(self.capacity) != len(self.allowed):
             return None
@@ -65,9 +80,17 @@ class Allocation:
         for s in range(1, 1 << P):
             low = s & -s
             room[s] = room[s ^ low] + self.capacity[low.bit_length() - 1]
-        if any(inside[s] > room[s] for s in range(1 << P)):
-            return None
-        return [s for s in range(1, 1 << P) if inside[s] == room[s]]
+        return inside, room
+
+    def _supersets(self, mask: int):
+        """The sets of places that contain `mask`."""
+        rest = ((1 << len(self.places)) - 1) ^ mask
+        sub = rest
+        while True:
+            yield mask | sub
+            if sub == 0:
+                return
+            sub = (sub - 1) & rest
 
     def feasible(self) -> bool:
         """Whether the cards can be placed, each in one of its places, filling every place exactly."""
@@ -87,14 +110,29 @@ class Allocation:
             return False
         return new == old or not any(s & new == new and s & old != old for s in self._tight)
 
+    def can_restrict(self, card: Hashable, places: Iterable[Hashable]) -> bool:
+        """Whether `restrict(card, places)` would leave a feasible allocation, without building it. Cards that may
+        be in the same places are alike here, so the answer is kept per (their places, `places`)."""
+        key = (self.allowed[card], self.mask(places))
+        if key not in self._checked:
+            self._checked[key] = self.allows(card, key[1])
+        return self._checked[key]
+
     def restrict(self, card: Hashable, places: Iterable[Hashable]) -> Allocation | None:
         """This allocation with `card` kept to `places`; None if that leaves no way to place every card."""
         mask = self.mask(places)
         if not self.allows(card, mask):
             return None
         allowed = dict(self.allowed)
-        allowed[card] &= mask
-        return Allocation(self.places, self.capacity, allowed)
+        old, allowed[card] = allowed[card], allowed[card] & mask
+        counts = None
+        if self._counts is not None:  # the card now lies inside the sets that hold its new places, not its old ones
+            inside = list(self._counts[0])
+            for s in self._supersets(allowed[card]):
+                if s & old != old:
+                    inside[s] += 1
+            counts = (inside, self._counts[1])
+        return Allocation(self.places, self.capacity, allowed, counts)
 
     def place(self, card: Hashable, place: Hashable) -> Allocation:
         """This allocation with `card` fixed in `place` (it leaves the unseen cards and takes one of the
@@ -105,7 +143,15 @@ class Allocation:
         capacity = list(self.capacity)
         capacity[i] -= 1
         allowed = {c: m for c, m in self.allowed.items() if c != card}
-        return Allocation(self.places, tuple(capacity), allowed)
+        counts = None
+        if self._counts is not None:  # one card fewer inside the sets that hold its places, one slot fewer in i's
+            inside, room = list(self._counts[0]), list(self._counts[1])
+            for s in self._supersets(self.allowed[card]):
+                inside[s] -= 1
+            for s in self._supersets(1 << i):
+                room[s] -= 1
+            counts = (inside, room)
+        return Allocation(self.places, tuple(capacity), allowed, counts)
 
     def choices(self, place: Hashable) -> list[Hashable]:
         """The cards that can go to `place` next with the rest still placeable."""

@@ -9,6 +9,7 @@ knows about ids or networks.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,8 +39,10 @@ class Event:
         return self.known_to is None or player in self.known_to
 
 
+@functools.cache
 def only(*players: int) -> frozenset[int]:
-    """A `visible_to` set: just these players see the payload."""
+    """A `visible_to` set: just these players see the payload (one shared set per tuple of seats: the belief walk
+    renders every candidate action's events)."""
     return frozenset(players)
 
 

@@ -59,13 +59,21 @@ class _Step:
 @dataclasses.dataclass
 class _Candidate:
     """An action the world may take at the current step: its unseen words, and the state, view context and
-    allocation (with a guide) after it."""
+    allocation (with a guide) after it. The allocation is made only when asked for (`moved`: the card the action
+    moves and its places), since most candidates are never taken."""
 
     action: int
     words: list[str]
     after: pyspiel.State
     ctx: dict
-    alloc: Allocation | None
+    before: Allocation | None
+    moved: tuple | None = None
+
+    @property
+    def alloc(self) -> Allocation | None:
+        if self.moved is not None:
+            self.before, self.moved = self.before.restrict(*self.moved), None
+        return self.before
 
 
 def _options(state: pyspiel.State) -> list[int]:
@@ -291,18 +299,14 @@ class Walk:
                 options = options[:1]  # no other action looks the same to the player
         out = []
         for b in options:
-            after_alloc = alloc
-            if self.guide is not None:
-                moved = self.guide.route(ctx, state, step.actor, b)
-                if moved is not None:
-                    after_alloc = alloc.restrict(*moved)
-                    if after_alloc is None:
-                        continue
+            moved = self.guide.route(ctx, state, step.actor, b) if self.guide is not None else None
+            if moved is not None and not alloc.can_restrict(*moved):
+                continue
             after, trial = state.child(b), dict(ctx)
             seen, unseen = render(self.adapter.step(trial, state, step.actor, b, after), self.player,
                                   self.adapter.num_players)
             if seen == step.seen and len(unseen) == len(step.unseen):
-                out.append(_Candidate(b, unseen, after, trial, after_alloc))
+                out.append(_Candidate(b, unseen, after, trial, alloc, moved))
         return out
 
     def _completes(self, t: int, state: pyspiel.State, ctx: dict, budget: list[int]) -> bool:

@@ -40,6 +40,7 @@ class Deadlines:
         self.places, self.capacity, self.spans, self.limit = places, capacity, spans, limit
         self.index = {p: i for i, p in enumerate(places)}
         self._feasible: bool | None = None
+        self._checked: dict[tuple, bool] = {}  # (a card's run, its value to the limit, the run kept) -> feasible
 
     @classmethod
     def of(cls, capacity: dict[Hashable, int], allowed: dict[Hashable, Iterable[Hashable]],
@@ -93,15 +94,31 @@ class Deadlines:
                     return False
         return not waiting
 
+    def can_restrict(self, card: Hashable, places: Iterable[Hashable]) -> bool:
+        """Whether `restrict(card, places)` would leave a feasible allocation. Cards with the same run and the same
+        value to the limit are alike here, so the answer is kept per (run, value, run kept): a step whose
+        candidates are the stock's unseen cards sweeps once per kind of card, not once per card."""
+        kept = self._kept(card, places)
+        if kept is None:
+            return False
+        key = (self.spans[card], self.limit.values.get(card, 0) if self.limit else 0, kept)
+        if key not in self._checked:
+            self._checked[key] = self.restrict(card, places) is not None
+        return self._checked[key]
+
+    def _kept(self, card: Hashable, places: Iterable[Hashable]) -> tuple[int, int] | None:
+        """What is left of `card`'s run kept to `places` (ValueError where not contiguous); None where nothing."""
+        lo, hi = self.spans[card]
+        kept = sorted(i for i in (self.index[p] for p in places) if lo <= i <= hi)
+        return _span(kept, card) if kept else None
+
     def restrict(self, card: Hashable, places: Iterable[Hashable]) -> Deadlines | None:
         """This allocation with `card` kept to `places` (what is left of its run must stay contiguous); None if
         that leaves no way to place every card."""
-        lo, hi = self.spans[card]
-        kept = sorted(i for i in (self.index[p] for p in places) if lo <= i <= hi)
-        if not kept:
+        span = self._kept(card, places)
+        if span is None:
             return None
-        span = _span(kept, card)
-        if span == (lo, hi):
+        if span == self.spans[card]:
             return self if self.feasible() else None
         spans = dict(self.spans)
         spans[card] = span

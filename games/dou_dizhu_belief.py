@@ -121,6 +121,10 @@ class Belief:
                 return False
         return True
 
+    def can_restrict(self, key: str, what) -> bool:
+        """Whether `restrict` would give a belief (the walk's check of a candidate it may never take)."""
+        return self.restrict(key, what) is not None
+
     def restrict(self, key: str, what) -> Belief | None:
         facts = self.facts
         if key == "deal":  # what: (seat, rank): a card of that rank to that seat

@@ -123,6 +123,10 @@ class DealBelief:
         """Nothing dealt yet."""
         return cls(facts, 0, tuple((0,) * len(facts.allowed) for _ in facts.others))
 
+    def can_restrict(self, rank: int, places) -> bool:
+        """Whether `restrict` would give a belief (the walk's check of a candidate it may never take)."""
+        return self.restrict(rank, places) is not None
+
     def restrict(self, rank: int, places) -> DealBelief | None:
         """The deal with `rank` dealt at the next step (to the one seat of `places`); None where that shows
         otherwise than the real step did (the player's own card, a book or none) or leaves no way to complete

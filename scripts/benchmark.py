@@ -24,14 +24,14 @@ class Args:
     """Measure the project's speed on this machine and print tables."""
 
     games: tuple[str, ...] = ()
-    """Games to measure (default: every supported game that loads)."""
+    """Games of the tokenizer and self-play sections (default: every supported game)."""
     episodes: int = 20
     """Random episodes per game for the tokenizer section."""
     seed: int = 0
     """Seed of the random episodes."""
     json: pathlib.Path | None = None
     """Also write the figures to this JSON file."""
-    sections: tuple[str, ...] = ("tokenizer", "model", "search", "selfplay", "beliefs")
+    sections: tuple[str, ...] = ("tokenizer", "model", "search", "selfplay", "actor", "beliefs")
     """Which sections to run."""
     model_games: tuple[str, ...] = ("leduc_poker", "hearts")
     """Games whose real states feed the model section."""
@@ -46,9 +46,15 @@ class Args:
     simulations: int = 32
     """Simulations per search in the search section."""
     particles: int = 4
-    """Belief particles per search in the search and self-play sections."""
-    selfplay_games: int = 32
-    """Games played at once in the self-play section."""
+    """Belief particles per search in the search and actor sections."""
+    selfplay_games: int = 16
+    """Games searched at once in the self-play and actor sections (the recipes' games per iteration)."""
+    selfplay_simulations: int = 16
+    """Simulations per search in the self-play section (the recipes' self-play search)."""
+    selfplay_particles: int = 2
+    """Worlds per search in the self-play section (the recipes' self-play search)."""
+    selfplay_preset: str = "tiny"
+    """Model preset of the self-play section (the recipes' preset)."""
     belief_games: tuple[str, ...] = ("leduc_poker", "crazy_eights", "hearts", "bridge")
     """Games of the beliefs section: a small one and three whose hidden hands are large."""
     belief_particles: tuple[int, ...] = (1, 8, 32)
@@ -122,16 +128,34 @@ def search_section(args: Args) -> list[dict]:
 
 
 def selfplay_section(args: Args) -> list[dict]:
-    """Per game and preset: self-play game steps per second, learner updates per second, iteration seconds."""
+    """Per game: the history's length and what h reads of it, h's ms per state, self-play game steps per second,
+    the share of it spent drawing worlds, learner updates per second."""
+    from scripts.benchmarks.selfplay import measure
+
+    device = _device(args)
+    rows = [measure(game, args.selfplay_preset, games_n=args.selfplay_games, simulations=args.selfplay_simulations,
+                    particles=args.selfplay_particles, seed=args.seed, device=device)
+            for game in args.games or games.supported()]
+    print(f"\n== self-play: {args.selfplay_games} searches at once, Gumbel root, {args.selfplay_simulations} "
+          f"simulations x {args.selfplay_particles} worlds; learner batch {rows[0]['batch'] if rows else 0}, "
+          f"unroll {rows[0]['unroll'] if rows else 0} ({args.selfplay_preset}, {device}) ==")
+    print(table(rows, [("game", "game", "s"), ("tokens", "tokens mean", ".0f"), ("tokens_max", "max", "d"),
+                       ("read", "h reads", ".0f"), ("h_ms", "h ms/state", ".2f"),
+                       ("game_steps_per_s", "game steps/s", ".1f"), ("world_share", "of it worlds", ".0%"),
+                       ("updates_per_s", "updates/s", ".2f")]))
+    return rows
+
+
+def actor_section(args: Args) -> list[dict]:
+    """Per game and preset: seconds of a training iteration with self-play inline and in a worker process."""
     from scripts.benchmarks.search import selfplay_speed
 
     device = _device(args)
     rows = [selfplay_speed(game, name, args.selfplay_games, simulations=args.simulations, particles=args.particles,
                            seed=args.seed, device=device) for game in args.model_games for name in args.presets]
-    print(f"\n== self-play: {args.selfplay_games} games at once, {args.simulations} simulations x "
+    print(f"\n== actor: {args.selfplay_games} games an iteration, {args.simulations} simulations x "
           f"{args.particles} particles ({device}) ==")
-    print(table(rows, [("game", "game", "s"), ("preset", "preset", "s"), ("game_steps_per_s", "game steps/s", ".1f"),
-                       ("updates_per_s", f"updates/s (batch {rows[0]['batch'] if rows else 0})", ".2f"),
+    print(table(rows, [("game", "game", "s"), ("preset", "preset", "s"),
                        ("iteration_s_inline", "iteration s, one process", ".2f"),
                        ("iteration_s_process", "iteration s, self-play in a worker", ".2f")]))
     return rows
@@ -152,7 +176,7 @@ def beliefs_section(args: Args) -> list[dict]:
     return rows
 
 
-SECTIONS = ("tokenizer", "model", "search", "selfplay", "beliefs")
+SECTIONS = ("tokenizer", "model", "search", "selfplay", "actor", "beliefs")
 
 
 def main(args: Args) -> None:
@@ -171,6 +195,8 @@ def main(args: Args) -> None:
         results["search"] = search_section(args)
     if "selfplay" in args.sections:
         results["selfplay"] = selfplay_section(args)
+    if "actor" in args.sections:
+        results["actor"] = actor_section(args)
     if "beliefs" in args.sections:
         results["beliefs"] = beliefs_section(args)
     if args.json:

@@ -4,18 +4,23 @@ import subprocess
 import sys
 
 
-def test_benchmark_model_search_and_selfplay_sections_run(tmp_path):
+def test_benchmark_model_search_selfplay_and_actor_sections_run(tmp_path):
     out = tmp_path / "bench.json"
-    subprocess.run([sys.executable, "-m", "scripts.benchmark", "--sections", "model", "search", "selfplay",
-                    "--selfplay-games", "2", "--model-games", "leduc_poker", "--presets", "tiny", "--batches", "2",
-                    "--searches", "1", "3", "--simulations", "4", "--particles", "2", "--json", str(out)],
+    subprocess.run([sys.executable, "-m", "scripts.benchmark", "--sections", "model", "search", "selfplay", "actor",
+                    "--games", "leduc_poker", "--selfplay-games", "2", "--selfplay-simulations", "4",
+                    "--model-games", "leduc_poker", "--presets", "tiny", "--batches", "2", "--searches", "1", "3",
+                    "--simulations", "4", "--particles", "2", "--json", str(out)],
                    check=True, capture_output=True)
     figures = json.loads(out.read_text())
     rows = figures["search"]
     assert [r["searches"] for r in rows] == [1, 3]
     assert all(r["sims_per_s"] > 0 and 0.0 <= r["outside_share"] <= 1.0 for r in rows)
     assert {r["batch"] for r in figures["model"]["throughput"]} == {2}
-    assert figures["selfplay"][0]["game_steps_per_s"] > 0 and figures["selfplay"][0]["updates_per_s"] > 0
+    (row,) = figures["selfplay"]
+    assert row["game"] == "leduc_poker" and row["game_steps_per_s"] > 0 and row["updates_per_s"] > 0
+    assert 0.0 <= row["world_share"] <= 1.0 and row["h_ms"] > 0
+    assert 0 < row["read"] <= row["tokens"] <= row["tokens_max"]
+    assert figures["actor"][0]["iteration_s_inline"] > 0
 
 
 def test_benchmark_refuses_an_unknown_section():

@@ -16,7 +16,7 @@ import torch
 import games
 from agent.model import EOS, Model
 from agent.model.config import GameSpec, preset
-from agent.model.sampling import sample_actions, sample_hidden
+from agent.model.sampling import _Reader, sample_actions, sample_hidden
 
 ALLOWED = [40, 41, EOS]  # the only tokens the hooked decoders can say (two card words and <eos>)
 DRAWS = 6000
@@ -161,3 +161,18 @@ def test_hidden_samples_follow_the_belief_networks_probabilities(model):
             got[tuple(h)] = got.get(tuple(h), 0) + 1 / len(drawn)
         assert abs(sum(exact.values()) - 1) < 1e-3
         assert tv(got, exact) < 0.04
+
+
+def test_reading_chunks_gives_the_logits_of_reading_the_whole_row(model):
+    """b's reader fed a few tokens per row in one call (some rows none, over two calls) ends with the logits a
+    plain forward pass over each whole row gives at its last token."""
+    prompts = [[1, 40], [1, 41, 40, 41, 40], [1, 40, 41]]
+    chunks = [[[40, 41, 40], [], [41]], [[41], [40, 40], []]]
+    reader = _Reader(model, prompts)
+    for chunk in chunks:
+        reader.feed_rows(chunk)
+    for i, prompt in enumerate(prompts):
+        row = prompt + [3] + [t for chunk in chunks for t in chunk[i]]
+        with torch.no_grad():
+            want = model.belief(input_ids=torch.tensor([row])).logits[0, -1]
+        assert torch.allclose(reader.logits[i], want, atol=1e-4), i

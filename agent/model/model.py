@@ -101,6 +101,10 @@ class Model(nn.Module):
             s = torch.cat([s, self._read(view, self.cards.initial(view), same_position=True)], 1)
         return s
 
+    def read_lengths(self, tokens: torch.Tensor) -> torch.Tensor:
+        """How many tokens of each full-state row (B, T) h reads (B,)."""
+        return (self._trim(tokens) != PAD).sum(1)
+
     def _read(self, ordered: torch.Tensor, slots: torch.Tensor, same_position: bool = False) -> torch.Tensor:
         """The representation transformer over tokens (B, T; padding anywhere) followed by `slots` (S, W) or
         (B, S, W) -> (B, S, W); with `same_position` every slot sits at the position after the last token. Rows

@@ -157,6 +157,26 @@ class _Reader:
         self.last = self.last + 1
         self._read(nxt.unsqueeze(1), self.last.unsqueeze(1))
 
+    def feed_rows(self, rows: list[list[int]]) -> None:
+        """Read a few more tokens per row (some rows none) in one call; each row's `logits` are then those after
+        its last token (unchanged for a row given none). The rows' unused columns are masked out for good."""
+        T = max(1, max(map(len, rows)))
+        ids = torch.full((len(rows), T), PAD, dtype=torch.long)
+        used = torch.zeros(len(rows), T, dtype=torch.long)
+        for i, r in enumerate(rows):
+            ids[i, :len(r)] = torch.tensor(r, dtype=torch.long)
+            used[i, :len(r)] = 1
+        ids, used = ids.to(self.dev), used.to(self.dev)
+        pos = self.last.unsqueeze(1) + used.cumsum(1).clamp(min=1)  # padding columns repeat a position; masked
+        self.mask = torch.cat([self.mask, used], 1)
+        n = used.sum(1)
+        self.last = self.last + n
+        before = self.logits
+        out = self.model.belief(input_ids=ids, attention_mask=self.mask, position_ids=pos, use_cache=True,
+                                **{CACHE: self.cache})
+        after = out.logits[torch.arange(len(rows), device=self.dev), (n - 1).clamp(min=0)].float()
+        self.logits = torch.where((n > 0).unsqueeze(1), after, before)
+
 
 @torch.no_grad()
 def sample_hidden(model: Model, observations: list[list[int]], n: int = 1, *, max_len: int | None = None,
@@ -188,22 +208,21 @@ def sample_hidden_walks(model: Model, observations: list[list[int]], walks: list
     `world()`), and the row's tokens are its hidden words."""
     ids, reader = vocab.ids(), _Reader(model, observations)
     dev = reader.dev
-    queues: list[list[str]] = [w.take_forced() for w in walks]
-    while not all(w.done and not q for w, q in zip(walks, queues)):
-        nxt = torch.full((len(walks),), PAD, dtype=torch.long, device=dev)
-        logits = reader.logits
-        for i, (walk, queue) in enumerate(zip(walks, queues)):
-            if queue:
-                nxt[i] = ids[queue.pop(0)]
-            elif not walk.done:
-                allowed = walk.allowed()
-                choice = torch.tensor([ids[w] for w in allowed], device=dev)
-                probs = logits[i, choice].softmax(-1)
-                word = allowed[int(torch.multinomial(probs, 1, generator=generator))]
-                walk.feed(word)
-                nxt[i] = ids[word]
-                queue += walk.take_forced()
-        if all(w.done and not q for w, q in zip(walks, queues)):
-            break  # b's reading of the last words is not needed
-        reader.feed(nxt)
+    chunks = [[ids[w] for w in walk.take_forced()] for walk in walks]  # what each row reads next, in one call
+    while not all(walk.done for walk in walks):
+        if any(chunks):
+            reader.feed_rows(chunks)
+        logits, chunks = reader.logits, []
+        for i, walk in enumerate(walks):
+            if walk.done:
+                chunks.append([])
+                continue
+            allowed = walk.allowed()
+            choice = torch.tensor([ids[w] for w in allowed], device=dev)
+            probs = logits[i, choice].softmax(-1)
+            word = allowed[int(torch.multinomial(probs, 1, generator=generator))]
+            walk.feed(word)
+            forced = walk.take_forced()
+            # a finished row's last words need no reading; otherwise the chosen word and the forced ones after it
+            chunks.append([] if walk.done else [ids[word]] + [ids[w] for w in forced])
     return [[ids[w] for w in walk.words] for walk in walks]
