@@ -66,6 +66,8 @@ class GameAdapter:
     # less than the action: ranks for card ids); the belief walk then need not try the others
     table_words: tuple[str, ...] = ()  # verbs of the view's table events (no seat) the model predicts at every
     # unrolled step (agent.model.losses' `table` term): public facts the legal actions hang on, kept in the latent
+    window: int = 0  # the networks read only this many of the observation's latest event tokens besides the view
+    # (0: all): only where the view holds what play and the score depend on, so that the rest is recent context
 
     def __init__(self, game: pyspiel.Game, params: dict[str, Any]):
         self.game = game

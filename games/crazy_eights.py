@@ -34,6 +34,7 @@ class CrazyEights(GameAdapter):
     words = ("stock",)
     belief_walk = True  # a guide writes the silent deal as sets and keeps draws and plays possible
     table_words = ("top", "stock", "draw")  # what to match, whether one may pass, how many draws are left
+    window = 32  # the view holds both hands and what to match; the rest of the history is recent context
 
     def __init__(self, game, params):
         super().__init__(game, params)

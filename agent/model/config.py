@@ -36,6 +36,9 @@ class GameSpec:
     observation, the others' the hidden tokens); the model then reads the views into latent slots of their own."""
     table: list[str] = dataclasses.field(default_factory=list)
     """The adapter's `table_words`: one row each of the table head (what the view's table shows at every step)."""
+    window: int = 0
+    """The adapter's `window`: h and b read only this many of the observation's most recent event tokens (with
+    its head, its view and the hidden tokens), so a state's cost does not grow with its history; 0 reads all."""
 
     @classmethod
     def of(cls, adapter: GameAdapter) -> GameSpec:
@@ -47,7 +50,7 @@ class GameSpec:
         game = adapter.game
         return cls(game=adapter.name, params=dict(adapter.params), num_players=adapter.num_players,
                    vocab_size=vocab.size(), vocab_fingerprint=vocab.fingerprint(), max_action_len=longest,
-                   value_scale=return_scale(adapter), view=adapter.has_view, table=list(adapter.table_words),
+                   value_scale=return_scale(adapter), view=adapter.has_view, table=list(adapter.table_words), window=adapter.window,
                    zero_sum=game.get_type().utility == pyspiel.GameType.Utility.ZERO_SUM)
 
 

@@ -27,9 +27,11 @@ from agent.model.networks import (
     encoder,
     straight_through_one_hot,
 )
+from agent.model.tokens import pad_rows
 from tokenizer import vocab
 
 PAD, EOS, SEP, VIEW = (vocab.ids()[w] for w in (vocab.PAD, vocab.EOS, vocab.SEP, vocab.VIEW))
+HEAD = 3  # an observation's first tokens, always read: `<bos> game:NAME posK`
 READ_GROUPS = 4  # the representation reads a batch in up to this many groups of rows of similar length
 
 
@@ -94,7 +96,7 @@ class Model(nn.Module):
         In games with a view, the same transformer reads the view alone (the seen part, what the player holds,
         then the unseen part, what the others hold) into the card slots (agent.model.cards), all at one position.
         """
-        tokens = self._trim(tokens)
+        tokens = self._window(self._trim(tokens), hidden=True)[0]
         s = self._read(self._hidden_first(tokens), self.slots)
         if self.cards is not None:
             view = self.cards.view(tokens)
@@ -103,7 +105,44 @@ class Model(nn.Module):
 
     def read_lengths(self, tokens: torch.Tensor) -> torch.Tensor:
         """How many tokens of each full-state row (B, T) h reads (B,)."""
-        return (self._trim(tokens) != PAD).sum(1)
+        return (self._window(self._trim(tokens), hidden=True)[0] != PAD).sum(1)
+
+    def windowed(self, rows: list[list[int]]) -> list[list[int]]:
+        """Token rows (observation first) as the networks read them: without the events before the window."""
+        if self.spec.window <= 0:
+            return rows
+        cut = self._window(pad_rows(rows))[0].tolist()
+        return [r[:sum(t != PAD for t in r)] for r in cut]
+
+    def _window(self, tokens: torch.Tensor, hidden: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+        """Right-padded rows that start with an observation (`<bos> game posK`, its events, its `<view>` part, then
+        `<sep>`, the hidden events and their `<view>` part) -> the rows without all but the last `spec.window`
+        observation event tokens (and, with `hidden`, hidden event tokens), and how many each lost before its
+        `<sep>` (B,). Rows pass whole where the spec has no window."""
+        B, T = tokens.shape
+        W = self.spec.window
+        dropped = torch.zeros(B, dtype=torch.long, device=tokens.device)
+        if W <= 0:
+            return tokens, dropped
+        cols = torch.arange(T, device=tokens.device).unsqueeze(0)
+        used = (tokens != PAD).sum(1, keepdim=True)
+        is_sep = tokens == SEP
+        sep = torch.where(is_sep.any(1, keepdim=True), is_sep.long().argmax(1, keepdim=True), used)
+        marks = (tokens == VIEW) | is_sep
+        end = marks.long().argmax(1, keepdim=True)  # where the observation's events end (the first mark)
+        drop = (cols >= HEAD) & (cols < end - W)
+        if hidden:  # the hidden events run from after <sep> to their view or the row's end (<eos> kept)
+            after = marks & (cols > sep)
+            last = used - (tokens.gather(1, (used - 1).clamp(min=0)) == EOS).long()
+            end2 = torch.where(after.any(1, keepdim=True), after.long().argmax(1, keepdim=True), last)
+            drop |= (cols > sep) & (cols < end2 - W)
+        dropped = (drop & (cols < sep)).sum(1)
+        if not bool(drop.any()):
+            return tokens, dropped
+        keep = ~drop & (tokens != PAD)
+        target = torch.where(keep, keep.long().cumsum(1) - 1, T)  # kept tokens move left; the rest to a dump column
+        out = torch.full((B, T + 1), PAD, dtype=tokens.dtype, device=tokens.device).scatter(1, target, tokens)
+        return out[:, :max(int(keep.sum(1).max()), 1)], dropped
 
     def _read(self, ordered: torch.Tensor, slots: torch.Tensor, same_position: bool = False) -> torch.Tensor:
         """The representation transformer over tokens (B, T; padding anywhere) followed by `slots` (S, W) or
@@ -303,7 +342,8 @@ class Model(nn.Module):
     # ----- belief sampler b (teacher forced; sampling lives in agent.model.sampling) -----
     def belief_log_prob(self, tokens: torch.Tensor, sep_index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(log b(hidden | observation) (B,), hidden token count (B,)) for full-state tokens; hidden = after `<sep>`."""
-        tokens = self._trim(tokens)
+        tokens, dropped = self._window(self._trim(tokens))
+        sep_index = sep_index - dropped
         logits = self.belief(input_ids=tokens, attention_mask=(tokens != PAD).long()).logits[:, :-1]
         target = tokens[:, 1:]
         pos = torch.arange(1, tokens.shape[1], device=tokens.device)

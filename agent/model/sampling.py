@@ -135,7 +135,7 @@ class _Reader:
 
     def __init__(self, model: Model, observations: list[list[int]]):
         self.model, self.dev = model, next(model.parameters()).device
-        prompts = [list(o) + [SEP] for o in observations]
+        prompts = model.windowed([list(o) + [SEP] for o in observations])
         R, self.width = len(prompts), max(len(p) for p in prompts)
         ids = torch.full((R, self.width), PAD, dtype=torch.long, device=self.dev)
         self.mask = torch.zeros(R, self.width, dtype=torch.long, device=self.dev)
