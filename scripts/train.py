@@ -1,5 +1,6 @@
-"""Train an agent by self-play: `python -m scripts.train --game leduc_poker --out runs/leduc`, then a short
-evaluation against uniform random and a summary of where the run's files and the wandb run are."""
+"""Train an agent by self-play: `python -m scripts.train --game leduc_poker --out runs/leduc` (or a game's recipe,
+`--recipe hearts`), then a short evaluation against uniform random and a summary of where the run's files and the
+wandb run are."""
 from __future__ import annotations
 
 import sys
@@ -8,11 +9,22 @@ import tyro
 
 from agent.training.config import TrainConfig
 from agent.training.loop import Summary, train
+from agent.training.recipes import recipe
 
 
 def parse(argv: list[str]) -> TrainConfig:
-    """Command-line options over the defaults, or over a saved config given with --config FILE."""
+    """Command-line options over the defaults, over a game's recipe given with --recipe GAME
+    (agent.training.recipes; flags after it still win), or over a saved config given with --config FILE."""
     default = TrainConfig()
+    if "--recipe" in argv:
+        i = argv.index("--recipe")
+        if i + 1 >= len(argv) or "--config" in argv:
+            raise SystemExit("--recipe needs a game name (and does not go with --config)")
+        try:
+            flags = recipe(argv[i + 1]).flags
+        except ValueError as e:
+            raise SystemExit(f"error: {e}") from None
+        argv = ["--game", argv[i + 1], *flags, *argv[:i], *argv[i + 2:]]
     if "--config" in argv:
         i = argv.index("--config")
         if i + 1 >= len(argv):

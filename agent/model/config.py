@@ -50,7 +50,8 @@ class GameSpec:
         game = adapter.game
         return cls(game=adapter.name, params=dict(adapter.params), num_players=adapter.num_players,
                    vocab_size=vocab.size(), vocab_fingerprint=vocab.fingerprint(), max_action_len=longest,
-                   value_scale=return_scale(adapter), view=adapter.has_view, table=list(adapter.table_words), window=adapter.window,
+                   value_scale=return_scale(adapter), view=adapter.has_view, table=list(adapter.table_words),
+                   window=adapter.window,
                    zero_sum=game.get_type().utility == pyspiel.GameType.Utility.ZERO_SUM)
 
 

@@ -1,0 +1,51 @@
+"""Per-game training recipes: what `make train GAME=NAME` (`scripts.train --recipe NAME`) runs on a laptop.
+
+A recipe is the command-line flags it adds to `scripts.train`'s defaults, so a user can read it, copy it and
+override any flag after it (the last occurrence wins). Every recipe fits 30 minutes on 2 CPU cores with the tiny
+preset, which learns fastest there. What each recipe measured, with its command, is in docs/results.md; a
+recipe that has not been measured yet says so.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """The flags a game's recipe adds to `scripts.train`, and why they are what they are."""
+
+    flags: tuple[str, ...]
+    why: str
+
+
+TINY = ("--preset", "tiny")
+# The long card games: few cheap Gumbel self-play searches feed many updates, an unroll of 3 (the depths the
+# generator is judged at), and a cosine schedule sized to end with the 28 minutes (crazy_eights' recipe, the
+# first one measured on a long game).
+LONG = TINY + ("--selfplay.root", "gumbel", "--minutes", "28", "--steps", "800", "--unroll", "3",
+               "--games-per-iteration", "16", "--selfplay.simulations", "16", "--selfplay.particles", "2",
+               "--updates-per-iteration", "48", "--eval-every", "8", "--eval-games", "20", "--play.repeats", "1",
+               "--final-games", "100")
+
+RECIPES: dict[str, Recipe] = {
+    "kuhn_poker": Recipe(TINY + ("--minutes", "10"), "the defaults: Kuhn poker's exploitability settles within 10 "
+                                                    "minutes"),
+    "leduc_poker": Recipe(TINY + ("--replay-weighting", "linear", "--selfplay.simulations", "48", "--steps", "10000",
+                                  "--eval-every", "10", "--exploitability-every", "50", "--lr-decay", "constant"),
+                          "bounded by its 13 minutes, so self-play searches more and the in-run evaluations come less "
+                          "often; linearly weighted replay (CFR+'s average); a constant learning rate"),
+    "liars_dice": Recipe(TINY + ("--minutes", "6", "--steps", "100000"),
+                         "six minutes, the rest for the exact exploitability (about 2 minutes)"),
+    "blackjack": Recipe(TINY + ("--minutes", "10"), "one decision at a time against a fixed dealer: the defaults, "
+                                                    "10 minutes; not yet measured"),
+    "crazy_eights": Recipe(LONG, "the long-game recipe it was first measured with"),
+}
+for _game in ("gin_rummy", "hearts", "spades", "bridge", "oh_hell", "euchre", "skat", "go_fish", "dou_dizhu"):
+    RECIPES[_game] = Recipe(LONG, "crazy_eights' long-game recipe; not yet measured on this game")
+
+
+def recipe(game: str) -> Recipe:
+    """The recipe of `game`; ValueError names the games that have one."""
+    if game not in RECIPES:
+        raise ValueError(f"no recipe for {game!r}; recipes: {', '.join(RECIPES)}")
+    return RECIPES[game]
