@@ -8,7 +8,8 @@ total-variation distance, computed exactly from b's log-probabilities, and
 `walk_distance` does the same for b constrained to possible worlds (games.belief:
 b renormalised over the fills a consistent history admits). Larger
 games cannot be enumerated: `consistency_share` samples hidden remainders from b
-at real states and counts those the real rules allow (`games.worlds`).
+at real states and counts those the real rules allow (`games.worlds`), and `possible_share` counts the
+agent's own root worlds (b through the belief walk) that the player cannot tell from the real state.
 """
 from __future__ import annotations
 
@@ -172,3 +173,41 @@ def consistency_share(model: Model, tok: Tokenizer, states: list[pyspiel.State],
             consistent += sum(is_consistent(tok.adapter, state, player, tok.describe(h)) for h in draws)
             drawn += len(draws)
     return {"share": consistent / max(drawn, 1), "drawn": drawn, "states": len(states)}
+
+
+def _replays(adapter, world: pyspiel.State) -> bool:
+    """Whether `world`'s history is legal from the initial state (chance outcomes included)."""
+    state = adapter.new_initial_state()
+    for action in world.history():
+        legal = [o for o, _ in state.chance_outcomes()] if state.is_chance_node() else state.legal_actions()
+        if state.is_terminal() or action not in legal:
+            return False
+        state.apply_action(action)
+    return True
+
+
+def _information(state: pyspiel.State, player: int):
+    """OpenSpiel's information-state string for `player` where the game has one, else the observation string
+    (else tensor)."""
+    kind = state.get_game().get_type()
+    if kind.provides_information_state_string:
+        return state.information_state_string(player)
+    if kind.provides_observation_string:
+        return state.observation_string(player)
+    return tuple(state.observation_tensor(player))
+
+
+def possible_share(sample_worlds: Callable[[pyspiel.State, int], list[pyspiel.State]], tok: Tokenizer,
+                   states: list[pyspiel.State], worlds: int = 8) -> dict[str, float]:
+    """Share of the worlds `sample_worlds(state, n)` (an agent's: `Agent.sample_worlds`) draws at real decision
+    states that are possible: each replays legally from the initial state, and the player to move has in it
+    OpenSpiel's information state (else observation) and the observation tokens they have in the real state."""
+    possible = drawn = 0
+    for state in states:
+        player = state.current_player()
+        key, obs = _information(state, player), tok.encode_observation(state, player)
+        for world in sample_worlds(state, worlds):
+            drawn += 1
+            possible += (_replays(tok.adapter, world) and _information(world, player) == key
+                         and tok.encode_observation(world, player) == obs)
+    return {"share": possible / max(drawn, 1), "drawn": drawn, "states": len(states)}

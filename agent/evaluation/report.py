@@ -180,6 +180,7 @@ def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, P
         me = AgentPlayer(agent, vname)
         res = head_to_head(agent.adapter, me, opp, settings.episodes, settings.seed)
         res["chosen_legal"] = me.legal_moves / max(me.moves, 1)
+        res["agent_moves"] = me.moves
         if vname == "agent":
             histories += res["histories"]
         res = {k: v for k, v in res.items() if k != "histories"}

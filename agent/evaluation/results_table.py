@@ -1,0 +1,133 @@
+"""The results table: one row per game, measured on that game's recipe run (`python -m scripts.results`).
+
+Each row is measured here, never typed in: the run's updates and self-play games (its summary record), its
+published agent against uniform random (mean return, 95% interval, what an even seat gets, win rate), against
+OpenSpiel's Python IS-MCTS on the run's learned belief and against the simple gin rummy bot where asked and where
+they apply, exploitability where it is exact, generated-action quality at unroll depths 0-3 on held-out positions
+(the evaluation games', which the learner never saw), the share of the agent's root worlds that are possible, and
+the published search's seconds per move; with the date and the commit. Rows are kept in a JSON file beside
+docs/results.md, and the table between two markers in docs/results.md is written from all of them, so running a
+subset of games updates those rows only.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import pathlib
+import random
+import subprocess
+from collections.abc import Callable
+
+from agent.agent import load_agent
+from agent.episodes import Episode, play_random, trace
+from agent.evaluation.beliefs import possible_share
+from agent.evaluation.report import EvalSettings, evaluate_run
+from agent.rundir import write_text
+
+START, END = "<!-- results-table:start -->", "<!-- results-table:end -->"
+
+
+def summary_record(run: pathlib.Path) -> dict | None:
+    """The summary record a finished run logged last in its metrics.jsonl; None where it has not finished."""
+    path = pathlib.Path(run) / "metrics.jsonl"
+    if not path.exists():
+        return None
+    lines = [ln for ln in path.read_text().splitlines() if ln.strip()]
+    last = json.loads(lines[-1]) if lines else {}
+    return last if last.get("summary") else None
+
+
+def commit() -> str:
+    """The repository's short commit hash (with `+` where the working tree has changes), or `unknown`."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
+
+
+def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int = 0, quality_positions: int = 200,
+            world_states: int = 50, worlds: int = 8, seed: int = 0, device: str = "cpu",
+            say: Callable[[str], None] = print) -> dict:
+    """One row of the table for a finished run (see the module docstring); `ismcts_simulations` 0 skips IS-MCTS."""
+    summary = summary_record(run)
+    if summary is None:
+        raise ValueError(f"{run} has no finished run (no summary record in its metrics.jsonl)")
+    agent = load_agent(run, seed=seed, device=device)
+    game = agent.adapter.name
+    opponents = ("random",) + (("gin_bot",) if game == "gin_rummy" else ()) + (
+        ("ismcts_learned",) if ismcts_simulations else ())
+    settings = EvalSettings(episodes=episodes, opponents=opponents, variants=("agent",), seed=seed,
+                            ismcts_learned_simulations=max(1, ismcts_simulations),
+                            quality_positions=quality_positions)
+    out = evaluate_run(run, settings, device=device, say=say)
+    matches = {m["opponent"]: m for m in out["matches"]}
+    rng = random.Random(seed + 1)
+    states = []
+    while len(states) < world_states:
+        tr = trace(agent.adapter, Episode(play_random(agent.adapter, rng).history))
+        states.append(tr.states[rng.randrange(tr.decisions)])
+    possible = possible_share(lambda s, n: agent.sample_worlds(s, n), agent.tok, states, worlds)
+    say(f"{game}: {possible['share']:.1%} of {possible['drawn']} root worlds possible")
+    rand = matches["random"]
+    return {
+        "game": game, "run": str(run), "updates": summary.get("updates"), "games": summary.get("summary/games"),
+        "vs_random": {k: rand[k] for k in ("mean_return", "ci95", "table_mean", "win_rate", "games")},
+        "vs_ismcts": _match(matches.get("ismcts_learned")) | {"simulations": ismcts_simulations}
+        if "ismcts_learned" in matches else None,
+        "vs_gin_bot": _match(matches.get("gin_bot")) if "gin_bot" in matches else None,
+        "exploitability": out["exploitability"].get("agent"),
+        "generator": out.get("generator", {}),
+        "possible_worlds": possible["share"], "worlds_drawn": possible["drawn"],
+        "seconds_per_move": rand["seconds"] / max(rand["agent_moves"], 1),
+        "date": datetime.date.today().isoformat(), "commit": commit(),
+    }
+
+
+def _match(m: dict) -> dict:
+    return {k: m[k] for k in ("mean_return", "ci95", "table_mean", "win_rate", "games")}
+
+
+def _depths(gen: dict, key: str) -> str:
+    return " / ".join(f"{gen[d][key]:.2f}" if d in gen else "-" for d in ("0", "1", "2", "3"))
+
+
+def markdown(rows: list[dict]) -> str:
+    """The rows as a markdown table (games in the registry's order of the rows given)."""
+    head = ("| game | updates | self-play games | vs random (even seat) | win | vs IS-MCTS | vs gin bot | "
+            "exploitability | precision d0-3 | recall d0-3 | duplicates d0-3 | possible worlds | s/move | date | "
+            "commit |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in rows:
+        rnd = r["vs_random"]
+        other = [f"{m['mean_return']:+.2f} ± {m['ci95']:.2f}" + (f" ({m['simulations']} sims)" if "simulations" in m
+                                                                  else "") if m else "-"
+                 for m in (r.get("vs_ismcts"), r.get("vs_gin_bot"))]
+        expl = f"{r['exploitability']:.3f}" if r.get("exploitability") is not None else "-"
+        gen = r.get("generator", {})
+        lines.append(
+            f"| {r['game']} | {r['updates']} | {r['games']} | {rnd['mean_return']:+.2f} ± {rnd['ci95']:.2f} "
+            f"({rnd['table_mean']:+.2f}), {rnd['games']} games | {rnd['win_rate']:.0%} | {other[0]} | {other[1]} | "
+            f"{expl} | {_depths(gen, 'precision')} | {_depths(gen, 'recall')} | {_depths(gen, 'duplicate_rate')} | "
+            f"{r['possible_worlds']:.0%} of {r['worlds_drawn']} | {r['seconds_per_move']:.2f} | {r['date']} | "
+            f"`{r['commit']}` |")
+    return "\n".join(lines)
+
+
+def write(rows_path: pathlib.Path, results_md: pathlib.Path, new_rows: list[dict], order: list[str]) -> list[dict]:
+    """Merge `new_rows` into the rows kept at `rows_path` (by game) and rewrite the table between the markers of
+    `results_md` (a section appended where they are missing); returns every row, in `order`."""
+    rows = json.loads(rows_path.read_text()) if rows_path.exists() else {}
+    rows.update({r["game"]: r for r in new_rows})
+    write_text(rows_path, json.dumps(rows, indent=2, sort_keys=True) + "\n")
+    ordered = [rows[g] for g in order if g in rows] + [rows[g] for g in sorted(rows) if g not in order]
+    block = f"{START}\n{markdown(ordered)}\n{END}"
+    text = results_md.read_text() if results_md.exists() else "# Results\n"
+    if START in text and END in text:
+        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n## Results table (`python -m scripts.results`)\n\n" + block + "\n"
+    write_text(results_md, text)
+    return ordered

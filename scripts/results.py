@@ -1,0 +1,81 @@
+"""The results table: `python -m scripts.results [--games hearts gin_rummy]` trains each game's recipe run where it
+has not finished (runs/GAME, as `make train GAME=...` leaves it; delete a run to train it again), measures it
+(agent.evaluation.results_table) and writes its row into docs/results.md."""
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+
+import tyro
+
+import games
+from agent.evaluation.results_table import measure, summary_record, write
+from agent.rundir import RunDir
+
+
+@dataclasses.dataclass
+class Args:
+    """Train (or reuse) each game's recipe run, measure it, and write the results table."""
+
+    games: tuple[str, ...] = ()
+    """Games to run (default: every supported game)."""
+    runs: pathlib.Path = pathlib.Path("runs")
+    """Where the runs are: runs/GAME, as `make train GAME=...` leaves them."""
+    episodes: int = 200
+    """Games against uniform random per row (seats rotated): 200 tell a clear win from an even seat's return."""
+    ismcts_simulations: int = 0
+    """Simulations per move of OpenSpiel's Python IS-MCTS on the run's learned belief (0: no IS-MCTS column; it is
+    slow in the 52-card games)."""
+    quality_positions: int = 200
+    """Held-out positions (from the evaluation games) for generated-action quality."""
+    world_states: int = 50
+    """Random decision states at which the agent's root worlds are checked for being possible."""
+    worlds: int = 8
+    """Worlds drawn at each of those states."""
+    seed: int = 0
+    """Seed of the evaluation games and checks."""
+    device: str = "cpu"
+    """Device of the evaluation: cpu, cuda or auto."""
+    results: pathlib.Path = pathlib.Path("docs/results.md")
+    """The markdown file whose table (between its results-table markers) is rewritten."""
+    rows: pathlib.Path = pathlib.Path("docs/results_table.json")
+    """Where every measured row is kept, so a subset's run keeps the other games' rows."""
+
+
+def ensure_run(game: str, run: pathlib.Path) -> None:
+    """Train `game`'s recipe into `run` unless it has finished there (an interrupted run is resumed)."""
+    from agent.training.loop import train
+    from scripts.train import parse, report
+
+    if summary_record(run) is not None:
+        print(f"{game}: reusing the finished run {run}")
+        return
+    resume = ["--resume"] if RunDir(run).has_checkpoints() else []
+    print(f"{game}: {'resuming' if resume else 'training'} its recipe run in {run}")
+    print(report(train(parse(["--recipe", game, "--out", str(run), *resume]))))
+
+
+def main(args: Args) -> None:
+    """Train where needed, measure, and write each game's row as soon as it is measured."""
+    from agent.device import fit_torch_threads
+
+    fit_torch_threads()
+    chosen = list(args.games or games.supported())
+    unknown = [g for g in chosen if g not in games.supported()]
+    if unknown:
+        raise SystemExit(f"unknown games {unknown}; supported: {', '.join(games.supported())}")
+    for game in chosen:
+        run = args.runs / game
+        try:
+            ensure_run(game, run)
+            row = measure(run, episodes=args.episodes, ismcts_simulations=args.ismcts_simulations,
+                          quality_positions=args.quality_positions, world_states=args.world_states,
+                          worlds=args.worlds, seed=args.seed, device=args.device)
+        except (FileExistsError, FileNotFoundError, ValueError) as e:
+            raise SystemExit(f"error: {game}: {e}") from None
+        write(args.rows, args.results, [row], games.supported())
+        print(f"{game}: row written to {args.results}")
+
+
+if __name__ == "__main__":
+    main(tyro.cli(Args))

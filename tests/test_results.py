@@ -1,0 +1,31 @@
+"""scripts.results measures a finished run into a row of the results table and keeps the other games' rows."""
+from __future__ import annotations
+
+import json
+
+from agent.training.loop import train
+from scripts import results
+from tests.test_training import tiny_config
+
+
+def test_a_finished_run_becomes_a_row_and_other_rows_stay(tmp_path):
+    runs = tmp_path / "runs"
+    train(tiny_config(runs / "kuhn_poker", final_games=4), quiet=True)
+    rows, md = tmp_path / "rows.json", tmp_path / "results.md"
+    md.write_text("# Results\n\nSome text.\n")
+    other = {"game": "hearts", "updates": 1, "games": 1, "vs_random": {"mean_return": 1.0, "ci95": 0.5,
+             "table_mean": 0.0, "win_rate": 0.5, "games": 2}, "exploitability": None, "generator": {},
+             "possible_worlds": 1.0, "worlds_drawn": 2, "seconds_per_move": 0.1, "date": "d", "commit": "c"}
+    rows.write_text(json.dumps({"hearts": other}))
+    results.main(results.Args(games=("kuhn_poker",), runs=runs, episodes=4, quality_positions=4, world_states=3,
+                              worlds=2, results=md, rows=rows))
+    row = json.loads(rows.read_text())["kuhn_poker"]
+    assert row["updates"] == 12 and row["vs_random"]["games"] == 4
+    assert row["possible_worlds"] == 1.0 and row["worlds_drawn"] == 6  # worlds are possible by construction
+    assert 0.0 <= row["exploitability"] <= 1.0 and {"0", "1"} <= set(row["generator"])  # kuhn: 3 decisions at most
+    text = md.read_text()
+    assert text.startswith("# Results\n\nSome text.\n") and text.count("| kuhn_poker |") == 1
+    assert text.index("| kuhn_poker |") < text.index("| hearts |")  # in the registry's order
+    results.main(results.Args(games=("kuhn_poker",), runs=runs, episodes=4, quality_positions=4, world_states=3,
+                              worlds=2, results=md, rows=rows))  # a second run replaces its row in place
+    assert md.read_text().count("| kuhn_poker |") == 1 and md.read_text().count("<!-- results-table:start -->") == 1
