@@ -39,8 +39,8 @@ def check_game(name: str, params: dict) -> pyspiel.Game:
     parameter's default (an integer is accepted where a number is), and values OpenSpiel itself refuses."""
     if name not in ADAPTERS and name not in pyspiel.registered_names():
         raise ValueError(f"unknown game {name!r}; supported card games: {', '.join(supported())} "
-                         "(any other OpenSpiel game with an observation or information-state tensor "
-                         "loads through the generic fallback)")
+                         "(any other sequential OpenSpiel game with an observation or information-state tensor "
+                         "or string loads through the generic fallback)")
     defaults = pyspiel.load_game(name).get_parameters()
     takes = ", ".join(f"{k} (default {v!r})" for k, v in sorted(defaults.items())) or "none"
     for key, value in params.items():

@@ -41,6 +41,24 @@ def test_generic_fallback_loads_and_refuses_what_it_cannot_tokenize():
     assert type(games.load("tic_tac_toe")).__name__ == "GenericGame"
     with pytest.raises(ValueError, match="not a sequential game"):
         games.load("matrix_rps")
+    with pytest.raises(ValueError, match="tarok's chance is sampled"):
+        games.load("tarok")
+
+
+def test_a_card_game_with_only_strings_is_read_from_its_observation_string():
+    """cribbage has no tensor: each player's events give back every observation string they saw, and the view
+    shows the one they see now."""
+    adapter = games.load("cribbage")
+    tok = Tokenizer.for_game(adapter)
+    assert adapter.has_view and not games.load("tic_tac_toe").has_view
+    state = adapter.new_initial_state()
+    for action in random_history(adapter, random.Random(0), max_len=60):
+        state.apply_action(action)
+    words = tok.describe(tok.encode_observation(state, 0))
+    view = words[words.index("<view>") + 1:]
+    chars = {"c:space": " ", "line": "\n"}
+    text = "".join(chars.get(w, w[2:]) for w in view[2:])
+    assert view[:2] == ["me", "string"] and text == state.observation_string(0).rstrip("\n")
 
 CARD_WORDS = set(CARDS) | set(RANK_WORDS)
 

@@ -15,7 +15,7 @@ from tests.infosets import perturb, random_history, replay
 from tokenizer import Tokenizer
 
 CARD_GAMES = games.supported()
-FALLBACK_GAMES = ["tic_tac_toe", "phantom_ttt"]
+FALLBACK_GAMES = ["tic_tac_toe", "phantom_ttt", "cribbage"]  # cribbage: strings only
 
 
 def check_game(name: str, playthroughs: int, perturbations: int, seed: int = 0, max_len: int = 300) -> None:
