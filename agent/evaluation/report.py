@@ -30,12 +30,14 @@ from agent.evaluation.players import (
     ismcts_python,
     ismcts_walk,
 )
+from agent.evaluation.rule_players import rule_player
 from agent.model.targets import make_batch
 
 VARIANTS = ("agent", "particles1", "rules_inner", "oracle", "free_beliefs")
 DEFAULT_VARIANTS = VARIANTS[:4]  # free_beliefs, the search before possible worlds, on request
-OPPONENTS = ("random", "ismcts", "ismcts_learned", "cfr", "gin_bot", "oracle", "free_beliefs")
-DEFAULT_OPPONENTS = ("random", "ismcts", "cfr", "gin_bot", "oracle")  # ismcts_learned, Python and slow, on request
+OPPONENTS = ("random", "ismcts", "ismcts_learned", "cfr", "gin_bot", "rules", "oracle", "free_beliefs")
+# ismcts_learned, Python and slow, on request
+DEFAULT_OPPONENTS = ("random", "ismcts", "cfr", "gin_bot", "rules", "oracle")
 
 
 @dataclasses.dataclass
@@ -105,6 +107,8 @@ def opponent(name: str, agent: Agent, settings: EvalSettings, make_oracle: Calla
         return cfr_plus(adapter, settings.cfr_iterations, settings.seed)
     if name == "gin_bot":
         return gin_bot(adapter)
+    if name == "rules":  # our own rule-based player (crazy_eights, hearts)
+        return rule_player(adapter)
     if name == "oracle":
         return AgentPlayer(make_oracle(), "oracle")
     if name == "free_beliefs":  # the same run's search on b's free samples: what possible worlds are worth

@@ -2,12 +2,12 @@
 
 Each row is measured here, never typed in: the run's updates and self-play games (its summary record), its
 published agent against uniform random (mean return, 95% interval, what an even seat gets, win rate), against
-OpenSpiel's Python IS-MCTS on the run's learned belief and against the simple gin rummy bot where asked and where
-they apply, exploitability where it is exact, generated-action quality at unroll depths 0-3 on held-out positions
-(the evaluation games', which the learner never saw), the share of the agent's root worlds that are possible, and
-the published search's seconds per move; with the date and the commit. Rows are kept in a JSON file beside
-docs/results.md, and the table between two markers in docs/results.md is written from all of them, so running a
-subset of games updates those rows only.
+OpenSpiel's Python IS-MCTS on the run's learned belief (where asked), the simple gin rummy bot and our own
+rule-based players (crazy_eights, hearts) where they apply, exploitability where it is exact, generated-action
+quality at unroll depths 0-3 on held-out positions (the evaluation games', which the learner never saw), the
+share of the agent's root worlds that are possible, and the published search's seconds per move; with the date
+and the commit. Rows are kept in a JSON file beside docs/results.md, and the table between two markers in
+docs/results.md is written from all of them, so running a subset of games updates those rows only.
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int =
     agent = load_agent(run, seed=seed, device=device)
     game = agent.adapter.name
     opponents = ("random",) + (("gin_bot",) if game == "gin_rummy" else ()) + (
-        ("ismcts_learned",) if ismcts_simulations else ())
+        ("rules",) if game in ("crazy_eights", "hearts") else ()) + (("ismcts_learned",) if ismcts_simulations else ())
     settings = EvalSettings(episodes=episodes, opponents=opponents, variants=("agent",), seed=seed,
                             ismcts_learned_simulations=max(1, ismcts_simulations),
                             quality_positions=quality_positions)
@@ -78,6 +78,7 @@ def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int =
         "vs_ismcts": _match(matches.get("ismcts_learned")) | {"simulations": ismcts_simulations}
         if "ismcts_learned" in matches else None,
         "vs_gin_bot": _match(matches.get("gin_bot")) if "gin_bot" in matches else None,
+        "vs_rules": _match(matches.get("rules")) if "rules" in matches else None,
         "exploitability": out["exploitability"].get("agent"),
         "generator": out.get("generator", {}),
         "possible_worlds": possible["share"], "worlds_drawn": possible["drawn"],
@@ -96,7 +97,7 @@ def _depths(gen: dict, key: str) -> str:
 
 def markdown(rows: list[dict]) -> str:
     """The rows as a markdown table (games in the registry's order of the rows given)."""
-    head = ("| game | updates | self-play games | vs random (even seat) | win | vs IS-MCTS | vs gin bot | "
+    head = ("| game | updates | self-play games | vs random (even seat) | win | vs IS-MCTS | vs gin bot | vs rules | "
             "exploitability | precision d0-3 | recall d0-3 | duplicates d0-3 | possible worlds | s/move | date | "
             "commit |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
@@ -104,12 +105,13 @@ def markdown(rows: list[dict]) -> str:
         rnd = r["vs_random"]
         other = [f"{m['mean_return']:+.2f} ± {m['ci95']:.2f}" + (f" ({m['simulations']} sims)" if "simulations" in m
                                                                   else "") if m else "-"
-                 for m in (r.get("vs_ismcts"), r.get("vs_gin_bot"))]
+                 for m in (r.get("vs_ismcts"), r.get("vs_gin_bot"), r.get("vs_rules"))]
         expl = f"{r['exploitability']:.3f}" if r.get("exploitability") is not None else "-"
         gen = r.get("generator", {})
         lines.append(
             f"| {r['game']} | {r['updates']} | {r['games']} | {rnd['mean_return']:+.2f} ± {rnd['ci95']:.2f} "
             f"({rnd['table_mean']:+.2f}), {rnd['games']} games | {rnd['win_rate']:.0%} | {other[0]} | {other[1]} | "
+            f"{other[2]} | "
             f"{expl} | {_depths(gen, 'precision')} | {_depths(gen, 'recall')} | {_depths(gen, 'duplicate_rate')} | "
             f"{r['possible_worlds']:.0%} of {r['worlds_drawn']} | {r['seconds_per_move']:.2f} | {r['date']} | "
             f"`{r['commit']}` |")
