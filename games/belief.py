@@ -16,13 +16,18 @@ Which candidates can complete the history is decided one of two ways:
   to places staying feasible with the candidate's card kept to its places: exact, and cheap in 52-card games;
 - otherwise by a depth-first look-ahead over the rest of the history, exact and cheap where hidden steps are
   few (kuhn_poker, leduc_poker, liars_dice, blackjack), refused (`Unsupported`) past its budget.
-Games that deal silently, a card per step that shows nothing until the hand is complete (crazy_eights), need a
-guide that names the place each silent step fills (`Guide.slots`) and the sets the step that ends the silence
-shows (`Guide.sets`): the walk has the sampler write each hidden set in the order the game shows it (a card
-after the last, only where the rest can still be placed), then deals the written cards to the silent steps.
-Without one they are refused (`Unsupported`): their choices are sets, not steps. A silent step the guide gives no
-slot is one whose action later steps pin (dou_dizhu's face-up position, which the deal step showing the face-up
-card reveals): it is replayed like a step seen whole, and refused unless the guide's route keeps one action.
+Games that deal silently, a card per step that shows nothing until the hands are complete (crazy_eights, hearts,
+bridge, euchre, oh_hell, skat: no one sees the deal order), need a guide that names the set (a hand, the skat)
+each silent step's card joins (`Guide.slots`), the hidden sets the step that ends the silence shows, in the
+order its words show them (`Guide.sets`), and the allocation places each set fills (`Guide.groups`: a hand the
+allocation splits by what later became of its cards, hearts' passed three and kept ten, is one set over those
+places). The walk has the sampler write each hidden set in the game's order of cards, a card after the last,
+only where the rest can still be placed: choosing a card leaves the cards it skips out of the set, and a set
+once complete takes no other card. Then it deals the written cards to the silent steps, and to the steps of a
+set no words show (the player's own hand, the skat) the cards the allocation leaves only there. Without a guide
+such games are refused (`Unsupported`): their choices are sets, not steps. A silent step the guide gives no slot
+is one whose action later steps pin (dou_dizhu's face-up position, which the deal step showing the face-up card
+reveals): it is replayed like a step seen whole, and refused unless the guide's route keeps one action.
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ import dataclasses
 
 import pyspiel
 
+from games import deals
 from games.allocation import Allocation
 from games.base import GameAdapter, render, render_view
 
@@ -91,10 +97,10 @@ class Walk:
         if any(step.silent for step in self.steps) and self.guide is None:
             raise Unsupported(f"{adapter.name} has steps that show nothing to the player (a silent deal): its "
                               "hidden choices are sets, not steps, and its adapter gives no guide to them")
-        self._sets: list[tuple] = []  # the hidden sets left to write in a silent run: (place, size)
+        self._sets: list[tuple] = []  # the hidden sets left to write in a silent run: (set, size)
         self._run_end = 0  # the step that ends the silent run being written
         self._written: list = []  # the cards written so far in the current silent run
-        self._options: list[tuple] = []  # (card, allocation after) for the next card of the current set
+        self._options: list[tuple] = []  # (card, allocation before it joins) for the next card of the set
         self.world_state, self.ctx = adapter.new_initial_state(), adapter.initial_context()
         self.actions: list[int] = []
         self.words: list[str] = []  # the hidden words so far
@@ -212,71 +218,75 @@ class Walk:
         """Offer the next card of the set being written, forcing cards that have no alternative; once every set
         of the silent run is written, deal them and replay the run. Whether a choice is pending."""
         while self._sets:
-            place, size = self._sets[0]
-            done = [card for card, p in self._written if p == place]
-            if len(done) == size:  # the set is complete: no other card may join it
-                for card in [c for c in self._may_join(self.alloc, place) if c not in done]:
-                    self.alloc = self.alloc.restrict(card, self._other_places(place))
+            name, size = self._sets[0]
+            group = self.guide.places(name)
+            done = [card for card, s in self._written if s == name]
+            if len(done) == size:  # the set is complete and fills its places: no other card may join it
+                for card in [c for c in deals.may_be_in(self.alloc, group) if c not in done]:
+                    self.alloc = self.alloc.restrict(card, self._outside(group))
                 self._sets.pop(0)
                 continue
-            self._options = self._set_options(place, done[-1] if done else None)
+            self._options = self._set_options(group, done[-1] if done else None)
             if not self._options:
                 raise Unsupported(f"{self.adapter.name}: no card can complete the set at step {self.t}")
             if len(self._options) > 1:
                 return True
             self._force([self.guide.word(self._options[0][0])])
-            self._written.append((self._options[0][0], place))
-            self.alloc = self._options[0][1]
+            self._take(*self._options[0])
         self._deal_run()
         return False
 
-    def _set_options(self, place, last) -> list[tuple]:
-        """(card, allocation after) for each card that may come next in `place`'s set, after `last` in the game's
-        order: the cards between them are then not in the set."""
-        alloc, order, others = self.alloc, self.guide.order, self._other_places(place)
+    def _set_options(self, group: list, last) -> list[tuple]:
+        """(card, allocation before it joins) for each card that may come next in the set whose places are
+        `group`, after `last` in the game's order: the cards between them are then not in the set."""
+        alloc, order, others = self.alloc, self.guide.order, self._outside(group)
         out = []
-        later = [c for c in self._may_join(alloc, place) if last is None or order(c) > order(last)]
+        later = [c for c in deals.may_be_in(alloc, group) if last is None or order(c) > order(last)]
         for card in sorted(later, key=order):
-            after = alloc.restrict(card, [place])
-            if after is not None:
-                out.append((card, after))
+            if alloc.can_restrict(card, group):
+                out.append((card, alloc))
             alloc = alloc.restrict(card, others)  # passed over: not in this set
             if alloc is None:
                 break
         return out
 
-    @staticmethod
-    def _may_join(alloc, place) -> list:
-        """The cards whose run of places holds `place`."""
-        i = alloc.index[place]
-        return [c for c, (lo, hi) in alloc.spans.items() if lo <= i <= hi]
+    def _outside(self, group: list) -> list:
+        """The allocation's places not in `group`."""
+        return [p for p in self.alloc.places if p not in group]
 
-    def _other_places(self, place) -> list:
-        return [p for p in self.alloc.places if p != place]
+    def _take(self, card, before) -> None:
+        """`card` joins the set being written (`before`: the allocation with the cards passed over left out)."""
+        name = self._sets[0][0]
+        self._written.append((card, name))
+        self.alloc = before.restrict(card, self.guide.places(name))
 
-    def _write(self, card, after) -> None:
-        self._written.append((card, self._sets[0][0]))
-        self.alloc = after
+    def _write(self, card, before) -> None:
+        self._take(card, before)
         if not self._next_set():
             self._advance()
 
     def _deal_run(self) -> None:
-        """Replay the silent run with the written cards (and the player's own, known) dealt to its steps."""
+        """Replay the silent run with the written cards dealt to its steps, and to the steps of a set no words
+        show (the player's own hand, skat's skat) the cards the allocation leaves only there."""
         hands: dict = {}
-        for card, place in self._written:
-            hands.setdefault(place, []).append(card)
+        for card, name in self._written:
+            hands.setdefault(name, []).append(card)
+        written = {card for card, _ in self._written}
         words = []
         for i in range(self.t, self._run_end + 1):
-            step, place = self.steps[i], self.guide.slots.get(i)
-            if place is None:
+            step, name = self.steps[i], self.guide.slots.get(i)
+            if name is None:
                 fits = self._fits(self.world_state, self.ctx, step, None)
                 if not fits:
                     raise DeadEnd(f"{self.adapter.name}: step {i} of a silent run cannot be replayed")
                 self._apply(min(fits, key=lambda c: c.action))
                 continue
-            if place not in hands:
-                hands[place] = sorted(self.alloc.cards_in(place), key=self.guide.order)
-            action = hands[place].pop(0)
+            if name not in hands:
+                held = deals.held_in(self.alloc, self.guide.places(name))
+                hands[name] = sorted((c for c in held if c not in written), key=self.guide.order)
+            if not hands[name]:
+                raise DeadEnd(f"{self.adapter.name}: no card is left for step {i} of a silent run")
+            action = hands[name].pop(0)
             after, ctx = self.world_state.child(action), dict(self.ctx)
             seen, unseen = render(self.adapter.step(ctx, self.world_state, step.actor, action, after), self.player,
                                   self.adapter.num_players)

@@ -8,14 +8,19 @@ CALLS = 52  # action 52 + call: 0 pass, 1 double, 2 redouble, 3.. bids level 1..
 DENOMINATIONS = cards.SUIT_WORDS + ("notrump",)
 
 
+def order(c: int) -> tuple[int, int]:
+    """The key a hand is written in: suit, then rank."""
+    return c % 4, c // 4
+
+
 def hand(indices) -> tuple[str, ...]:
     """Card names of a hand, sorted by suit then rank (OpenSpiel shows hands as sets)."""
-    return tuple(cards.rank_major(c) for c in sorted(indices, key=lambda c: (c % 4, c // 4)))
+    return tuple(cards.rank_major(c) for c in sorted(indices, key=order))
 
 
 class Bridge(GameAdapter):
-    """Nobody sees the deal order (OpenSpiel's information state shows hands as sets): each dealt card is a
-    wholly hidden event, and when the deal completes each player sees their own hand, sorted. The dealer and
+    """Nobody sees the deal order (OpenSpiel's information state shows hands as sets): the dealing steps show
+    nothing, and the one that completes the deal shows each player their own hand, sorted. The dealer and
     every call are public; after the opening lead the dummy's hand is revealed to all. Each play is written
     under the seat whose hand the card leaves, also when the declarer plays it from the dummy.
     """
@@ -33,16 +38,15 @@ class Bridge(GameAdapter):
         t = ctx["t"]
         ctx["t"] = t + 1
         if actor < 0:
-            events = [Event("deal", t % 4, (cards.rank_major(action),), only(), only())]  # nobody sees the order
-            if t == DECK - 1:
-                dealt = after.history()[:DECK]  # card i of the deal goes to player i % 4; the dealer bids first
-                holder = [0] * DECK
-                for i, c in enumerate(dealt):
-                    holder[c] = i % 4
-                ctx["holder"] = tuple(holder)
-                events.append(Event("dealer", after.current_player()))
-                events += [Event("deal", p, hand(dealt[p::4]), only(p)) for p in range(4)]
-            return events
+            if t < DECK - 1:  # nobody sees the order
+                return []
+            dealt = after.history()[:DECK]  # card i of the deal goes to player i % 4; the dealer bids first
+            holder = [0] * DECK
+            for i, c in enumerate(dealt):
+                holder[c] = i % 4
+            ctx["holder"] = tuple(holder)
+            return [Event("dealer", after.current_player())] + [Event("deal", p, hand(dealt[p::4]), only(p))
+                                                                 for p in range(4)]
         words = self.action_words(action, "play")
         if action >= CALLS:
             return [Event(words[0], actor, words[1:])]
@@ -68,7 +72,8 @@ class Bridge(GameAdapter):
     def belief_guide(self, state, player):
         """Each seat holds 13 cards; the player knows their own, the dummy's once it is shown, and whose each
         played card was; a hand that did not follow suit held none of the suit led. Calls are legal whatever the
-        cards. None before the deal is complete (the walk looks ahead then)."""
+        cards. The deal is silent: the walk writes the three other hands in the order the last deal step shows
+        them, then deals them. None before the deal is complete (no one decides then)."""
         steps = deals.moves(state)
         if len(steps) < DECK:
             return None
@@ -82,4 +87,6 @@ class Bridge(GameAdapter):
         for seat, c in plays:
             holders.keep(c, [seat])
         holders.read_voids(plays, 4, lambda c: c % 4, lambda seat: [seat])
-        return holders.guide(lambda ctx, before, actor, action: (action, [ctx["t"] % 4]) if actor < 0 else None)
+        return holders.guide(lambda ctx, before, actor, action: None, slots={i: i % 4 for i in range(DECK)},
+                             sets={DECK - 1: [(k, 13) for k in range(4) if k != player]},
+                             word=cards.rank_major, order=order)

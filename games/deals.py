@@ -8,6 +8,12 @@ hidden step, with the places each may be in, and a `route` that says which card 
 which places. The walk (games.belief) offers a candidate only if the allocation stays feasible with it, so no
 choice leads to a dead end, with no look-ahead over the history.
 
+Where nobody sees the deal order (crazy_eights, hearts, bridge, euchre, oh_hell, skat), the dealing steps show
+nothing and the step that completes the deal shows the hands as sets. The walk then writes each hidden hand as
+a set rather than step by step, and the guide also says which set each dealing step fills, which sets the
+deal's end shows and the allocation places each set covers (`Guide`); `may_be_in` and `held_in` read any of the
+allocations (games.allocation, games.deadlines, games.either) for it.
+
 A guide is built from the real state, so it must read only what the player knows: their own cards, public
 moves and reveals. tests/test_possible_worlds.py checks this: a walk over a sampled world offers the same
 choices as a walk over the real state.
@@ -22,6 +28,7 @@ import pyspiel
 from games import tricks
 from games.allocation import Allocation
 from games.deadlines import Deadlines
+from games.either import Either
 
 Route = Callable[[dict, pyspiel.State, int, int], "tuple[Hashable, Iterable[Hashable]] | None"]
 
@@ -32,16 +39,48 @@ class Guide:
     actor, action)` -> (card, the places it may then be in), or None where the step moves no such card.
 
     Games with silent chance steps (a deal that shows nothing until the hands are complete) also give: `slots`,
-    {history index: the place that step's card goes to}; `sets`, {history index of the step that ends a silent
-    run: [(place, size) of each hidden set its words show, in order]}; `word(card)`, the card's word; and
-    `order(card)`, the key the game sorts a set's words by."""
+    {history index of a silent step: the set (a hand, the skat) its card joins}; `sets`, {history index of the
+    step that ends a silent run: [(set, size) of each hidden set its words show, in order]}; `groups`, {set: the
+    allocation places its cards may be in, which it fills exactly} (a set missing there is one place: itself);
+    `word(card)`, the card's word; and `order(card)`, the key the game sorts a set's words by. A set is a group
+    of places where the allocation splits a dealt hand by what later became of its cards (hearts' passed three
+    and kept ten, euchre's dealer's discard)."""
 
-    allocation: Allocation | Deadlines
+    allocation: Allocation | Deadlines | Either
     route: Route
     slots: dict[int, Hashable] = dataclasses.field(default_factory=dict)
     sets: dict[int, list[tuple[Hashable, int]]] = dataclasses.field(default_factory=dict)
+    groups: dict[Hashable, list[Hashable]] = dataclasses.field(default_factory=dict)
     word: Callable[[Hashable], str] | None = None
     order: Callable[[Hashable], object] | None = None
+
+    def places(self, name: Hashable) -> list[Hashable]:
+        """The allocation places of set `name`."""
+        return list(self.groups.get(name, [name]))
+
+
+def may_be_in(alloc: Allocation | Deadlines | Either, places: list[Hashable]) -> list[Hashable]:
+    """The unseen cards that may be in one of `places` (in the allocation's order of cards)."""
+    if isinstance(alloc, Either):
+        may = set().union(*(may_be_in(m, places) for m in alloc.members))
+        return [c for c in alloc.members[0].allowed if c in may]
+    if isinstance(alloc, Deadlines):
+        spots = {alloc.index[p] for p in places}
+        return [c for c, (lo, hi) in alloc.spans.items() if any(lo <= i <= hi for i in spots)]
+    mask = alloc.mask(places)
+    return [c for c, m in alloc.allowed.items() if m & mask]
+
+
+def held_in(alloc: Allocation | Deadlines | Either, places: list[Hashable]) -> list[Hashable]:
+    """The unseen cards that can only be in `places` (under every possibility of an `Either`)."""
+    if isinstance(alloc, Either):
+        held = [set(held_in(m, places)) for m in alloc.members]
+        return [c for c in alloc.members[0].allowed if all(c in h for h in held)]
+    if isinstance(alloc, Deadlines):
+        spots = {alloc.index[p] for p in places}
+        return [c for c, (lo, hi) in alloc.spans.items() if set(range(lo, hi + 1)) <= spots]
+    mask = alloc.mask(places)
+    return [c for c, m in alloc.allowed.items() if m and not m & ~mask]
 
 
 class Holders:
@@ -69,9 +108,9 @@ class Holders:
             if places is not None:
                 held_none(self, plays, i, [c for c in self.may if suit(c) == led], places)
 
-    def guide(self, route: Route) -> Guide:
-        """The guide of these facts."""
-        return Guide(Allocation.of(self.capacity, self.may), route)
+    def guide(self, route: Route, **deal) -> Guide:
+        """The guide of these facts (`deal`: a silent deal's `slots`, `sets`, `groups`, `word` and `order`)."""
+        return Guide(Allocation.of(self.capacity, self.may), route, **deal)
 
 
 def moves(state: pyspiel.State) -> list[tuple[int, int]]:

@@ -14,15 +14,20 @@ def card(index: int) -> str:
     return cards.rank_major(index, ranks="9TJQKA")
 
 
+def order(c: int) -> tuple[int, int]:
+    """The key a hand is written in: suit, then rank."""
+    return c % 4, c // 4
+
+
 def hand(indices) -> tuple[str, ...]:
     """Card names of a hand, sorted by suit then rank (OpenSpiel shows hands as sets)."""
-    return tuple(card(c) for c in sorted(indices, key=lambda c: (c % 4, c // 4)))
+    return tuple(card(c) for c in sorted(indices, key=order))
 
 
 class Euchre(GameAdapter):
     """The dealer (chance) and the upcard are public. Nobody sees the deal order (OpenSpiel's information
-    state shows hands as sets): each dealt card is a wholly hidden event, and when the deal completes each
-    player sees their own hand, sorted. Bids, the dealer taking the upcard, going alone and plays are public;
+    state shows hands as sets): the dealing steps show nothing, and the one that completes the deal shows
+    each player their own hand, sorted. Bids, the dealer taking the upcard, going alone and plays are public;
     the dealer's discard is seen by the dealer only.
     """
 
@@ -42,12 +47,11 @@ class Euchre(GameAdapter):
             if t == 0:
                 ctx["dealer"] = action
                 return [Event("dealer", action)]
-            if t <= 20:  # card t of the deal goes to dealer + t - 1; nobody is told the order
-                events = [Event("deal", (ctx["dealer"] + t - 1) % 4, (card(action),), only(), only())]
-                if t == 20:
-                    dealt = after.history()[1:21]
-                    events += [Event("deal", p, hand(dealt[(p - ctx["dealer"]) % 4::4]), only(p)) for p in range(4)]
-                return events
+            if t < 20:  # card t of the deal goes to dealer + t - 1; nobody is told the order
+                return []
+            if t == 20:
+                dealt = after.history()[1:21]
+                return [Event("deal", p, hand(dealt[(p - ctx["dealer"]) % 4::4]), only(p)) for p in range(4)]
             ctx["upcard"] = action  # the last chance step: the face-up upcard
             return [Event("reveal", None, (card(action),))]
         if action < PASS:
@@ -84,7 +88,9 @@ class Euchre(GameAdapter):
         own hand (and discard, as dealer), the upcard, and whose each played card was; a hand that did not
         follow the suit led held none of it, suits counted as the rules count them once trump is named (the
         left bower is a trump); the dealer never discards the upcard. Bids and going alone are legal whatever
-        the cards. None before the upcard is turned (the walk looks ahead then)."""
+        the cards. The deal is silent: the walk writes the three other hands (a dealer who took the upcard: its
+        kept and discarded places as one set) in the order the last deal step shows them, then deals them (the
+        kitty stays undealt). None before the upcard is turned (no one decides before)."""
         steps = deals.moves(state)
         if len(steps) < FIRST_BID:
             return None
@@ -126,7 +132,8 @@ class Euchre(GameAdapter):
 
         def route(ctx, before, actor, action):
             if actor < 0:
-                t = ctx["t"]
-                return None if t == 0 else (action, dealt_to((ctx["dealer"] + t - 1) % 4) if t <= 20 else ["up"])
+                return (action, ["up"]) if ctx["t"] > 20 else None
             return (action, [("dealer", "out")]) if ctx["discard"] else None
-        return holders.guide(route)
+        return holders.guide(route, slots={t: (dealer + t - 1) % 4 for t in range(1, 21)}, word=card, order=order,
+                             sets={20: [(k, 5) for k in range(4) if k != player]},
+                             groups={k: dealt_to(k) for k in range(4)})

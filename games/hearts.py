@@ -12,19 +12,24 @@ def card(index: int) -> str:
     return cards.rank_major(index)
 
 
+def order(index: int) -> tuple[int, int]:
+    """The key a hand is written in: suit, then rank."""
+    return index % 4, index // 4
+
+
 def hand(indices) -> tuple[str, ...]:
     """Card names of `indices`, suit by suit, low to high (OpenSpiel shows hands as sets)."""
-    return tuple(card(i) for i in sorted(indices, key=lambda i: (i % 4, i // 4)))
+    return tuple(card(i) for i in sorted(indices, key=order))
 
 
 class Hearts(GameAdapter):
     """The pass direction is public (`pass p+k`: cards go k seats on; `pass me`: no pass).
 
-    Nobody sees the deal order (OpenSpiel's information state shows hands as sets): each dealt
-    card is a wholly hidden event, and when the deal completes each player sees their own hand,
-    sorted. A passed card is seen by its passer; once all have passed, each receiver (and its
-    passer) sees the three cards it got, sorted as OpenSpiel shows them. Plays and trick
-    winners are public.
+    Nobody sees the deal order (OpenSpiel's information state shows hands as sets): the dealing
+    steps show nothing, and the one that completes the deal shows each player their own hand,
+    sorted (the others' hands are their hidden words). A passed card is seen by its passer; once
+    all have passed, each receiver (and its passer) sees the three cards it got, sorted as
+    OpenSpiel shows them. Plays and trick winners are public.
     """
 
     name = "hearts"
@@ -55,12 +60,11 @@ class Hearts(GameAdapter):
             ctx["dir"] = action
             return [Event("pass", None, ("me" if action == 0 else f"p+{action}",))]
         if actor < 0:  # card n - 1 of the deal goes to player (n - 1) % 4; nobody is told the order
-            events = [Event("deal", (n - 1) % 4, (card(action),), only(), only())]
-            if n + 1 == DEAL_END:
-                dealt = after.history()[1:DEAL_END]
-                ctx["hands"] = tuple(frozenset(dealt[p::4]) for p in range(4))
-                events += [Event("deal", p, hand(dealt[p::4]), only(p)) for p in range(4)]
-            return events
+            if n + 1 < DEAL_END:
+                return []
+            dealt = after.history()[1:DEAL_END]
+            ctx["hands"] = tuple(frozenset(dealt[p::4]) for p in range(4))
+            return [Event("deal", p, hand(dealt[p::4]), only(p)) for p in range(4)]
         ctx["hands"] = cards.give(ctx["hands"], actor, remove=(action,))
         if ctx["dir"] and n < PASS_END:
             events = [Event("pass", actor, (card(action),), only(actor))]
@@ -104,7 +108,9 @@ class Hearts(GameAdapter):
         hand, their passes and what they received; every card played is in its player's hand, and a hand's
         plays say what it held none of: the suit led when it did not follow, points on the first trick only
         from a hand of points, hearts led before they are broken only from a hand of hearts (OpenSpiel's
-        PlayLegalActions). None before the deal is complete (the walk looks ahead then)."""
+        PlayLegalActions). The deal is silent: the walk writes the three other hands (a seat's two places as one
+        set) in the order the last deal step shows them, then deals them. None before the deal is complete (no
+        one decides then)."""
         steps = deals.moves(state)
         if len(steps) < DEAL_END:
             return None
@@ -153,7 +159,7 @@ class Hearts(GameAdapter):
             holders.keep(0, hand_of(plays[0][0]))
 
         def route(ctx, before, actor, action):
-            if actor < 0:
-                return (action, dealt_to((ctx["n"] - 1) % 4)) if ctx["n"] > 0 else None
-            return (action, [(actor, "passed")]) if way and ctx["n"] < PASS_END else None
-        return holders.guide(route)
+            return (action, [(actor, "passed")]) if actor >= 0 and way and ctx["n"] < PASS_END else None
+        return holders.guide(route, slots={1 + k: k % 4 for k in range(52)}, word=card, order=order,
+                             sets={DEAL_END - 1: [(k, 13) for k in range(4) if k != player]},
+                             groups={k: dealt_to(k) for k in range(4)})

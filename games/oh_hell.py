@@ -9,9 +9,9 @@ SUITS = "CDSH"  # OpenSpiel's oh_hell suit order
 class OhHell(GameAdapter):
     """The number of tricks (`deal N7`: seven cards each), the dealer and the face-up trump card are public.
 
-    Nobody sees the deal order (OpenSpiel's information state shows hands as sets): each dealt card is a
-    wholly hidden event, and when the deal completes each player sees their own hand, sorted. Bids, plays
-    and trick winners are public.
+    Nobody sees the deal order (OpenSpiel's information state shows hands as sets): the dealing steps show
+    nothing, and the one that completes the deal shows each player their own hand, sorted. Bids, plays and
+    trick winners are public.
     """
 
     name = "oh_hell"
@@ -29,11 +29,13 @@ class OhHell(GameAdapter):
         """OpenSpiel's card index (rank * suits + suit) -> shared card name."""
         return cards.rank_major(index, self.suits, self.ranks)
 
+    def order(self, index: int) -> tuple[int, int]:
+        """The key a hand is written in: suit (in the shared order C D H S), then rank."""
+        return cards.SUITS.index(self.suits[index % len(self.suits)]), index
+
     def hand(self, indices) -> tuple[str, ...]:
         """Card names of `indices`, suit by suit, low to high."""
-        n = len(self.suits)
-        order = [cards.SUITS.index(s) for s in self.suits]
-        return tuple(self.card(i) for i in sorted(indices, key=lambda i: (order[i % n], i)))
+        return tuple(self.card(i) for i in sorted(indices, key=self.order))
 
     def initial_context(self):
         return {"n": 0, "tricks": 0, "trump": -1, "trick": ()}
@@ -50,12 +52,10 @@ class OhHell(GameAdapter):
             return [Event("dealer", action)]
         hands_end = 2 + self.num_players * ctx["tricks"]  # history length once every hand is dealt
         if n < hands_end:  # card k of the deal goes to player k % players; nobody is told the order
-            events = [Event("deal", (n - 2) % self.num_players, (self.card(action),), only(), only())]
-            if n + 1 == hands_end:
-                dealt = after.history()[2:hands_end]
-                k = self.num_players
-                events += [Event("deal", p, self.hand(dealt[p::k]), only(p)) for p in range(k)]
-            return events
+            if n + 1 < hands_end:
+                return []
+            dealt, k = after.history()[2:hands_end], self.num_players
+            return [Event("deal", p, self.hand(dealt[p::k]), only(p)) for p in range(k)]
         if n == hands_end:
             ctx["trump"] = action % len(self.suits)
             return [Event("trump", None, (self.card(action),))]
@@ -81,15 +81,17 @@ class OhHell(GameAdapter):
     def belief_guide(self, state, player):
         """Each seat holds one card per trick and the rest of the deck (the face-up trump card among it) is not
         dealt; the player knows their own hand, the trump card and whose each played card was; a seat that did
-        not follow suit held none of the suit led. Bids are legal whatever the cards. None before the trump
-        card is turned (the walk looks ahead then)."""
+        not follow suit held none of the suit led. Bids are legal whatever the cards. The deal is silent: the
+        walk writes the other hands in the order the last deal step shows them, then deals them (the rest stays
+        undealt). None before the trump card is turned (no one decides before)."""
         steps, k, n = deals.moves(state), self.num_players, len(self.suits)
         if len(steps) < 2 or len(steps) < 3 + k * steps[0][1]:
             return None
-        hands_end = 2 + k * steps[0][1]
+        size = steps[0][1]  # cards per hand: one per trick
+        hands_end = 2 + k * size
         dealt = [action for _, action in steps[2:hands_end]]
         holder = {c: i % k for i, c in enumerate(dealt)}
-        holders = deals.Holders(range(self.num_cards), {**{p: steps[0][1] for p in range(k)},
+        holders = deals.Holders(range(self.num_cards), {**{p: size for p in range(k)},
                                                         "rest": self.num_cards - len(dealt)})
         for c in range(self.num_cards):
             holders.keep(c, [player]) if holder.get(c) == player else holders.drop(c, [player])
@@ -99,8 +101,7 @@ class OhHell(GameAdapter):
             holders.keep(c, [seat])
         holders.read_voids(plays, k, lambda c: c % n, lambda seat: [seat])
 
-        def route(ctx, before, actor, action):
-            if actor >= 0 or ctx["n"] < 2:
-                return None
-            return action, ([(ctx["n"] - 2) % k] if ctx["n"] < hands_end else ["rest"])
-        return holders.guide(route)
+        def route(ctx, before, actor, action):  # the trump card, turned from the rest
+            return (action, ["rest"]) if actor < 0 and ctx["n"] == hands_end else None
+        return holders.guide(route, slots={i: (i - 2) % k for i in range(2, hands_end)}, word=self.card,
+                             order=self.order, sets={hands_end - 1: [(q, size) for q in range(k) if q != player]})

@@ -2,6 +2,7 @@
 the first player to name a game (suit, grand or null) plays solo, takes the skat, discards two, ten tricks."""
 from games import cards, deals
 from games.base import Event, GameAdapter, only
+from games.either import Either
 
 DECK = 32
 PASS = 32  # bids: 32 pass, 33..36 diamonds, hearts, spades, clubs, 37 grand, 38 null
@@ -35,8 +36,8 @@ def hand(indices) -> tuple[str, ...]:
 
 
 class Skat(GameAdapter):
-    """Nobody sees the deal order (observations show hands as sets): each dealt card is a wholly hidden event,
-    and when the deal completes each player sees their own hand. The skat is seen by no one until the solo
+    """Nobody sees the deal order (observations show hands as sets): the dealing steps show nothing, and the
+    one that completes the deal shows each player their own hand. The skat is seen by no one until the solo
     player takes it. Bids and plays are public; the solo player's two discards are seen by the solo player only.
     """
 
@@ -52,14 +53,12 @@ class Skat(GameAdapter):
         t = ctx["t"]
         ctx["t"] = t + 1
         if actor < 0:
-            seat = RECIPIENT[t] if RECIPIENT[t] < 3 else None  # None: into the skat
-            events = [Event("deal", seat, (card(action),), only(), only())]  # nobody sees the order
-            if t == DECK - 1:
-                dealt = after.history()[:DECK]
-                held = [[c for c, r in zip(dealt, RECIPIENT) if r == p] for p in range(4)]
-                ctx["skat"] = hand(held[3])
-                events += [Event("deal", p, hand(held[p]), only(p)) for p in range(3)]
-            return events
+            if t < DECK - 1:  # nobody sees the order
+                return []
+            dealt = after.history()[:DECK]
+            held = [[c for c, r in zip(dealt, RECIPIENT) if r == p] for p in range(4)]
+            ctx["skat"] = hand(held[3])
+            return [Event("deal", p, hand(held[p]), only(p)) for p in range(3)]
         if action == PASS:
             return [Event("pass", actor)]
         if action > PASS:
@@ -85,12 +84,14 @@ class Skat(GameAdapter):
         return None
 
     def belief_guide(self, state, player):
-        """Where each card may be. To a defender, once a game is named, the skat's two and the solo player's ten
-        look alike: those twelve are placed as the ten the solo player keeps and the (up to) two discarded, the
-        defenders' as their ten. Otherwise a card is placed where it was dealt: a seat's ten or the skat's two.
-        The player knows their own hand (and the skat and the discards, playing solo) and whose each played card
-        was; a hand that did not follow the suit led held none of it (suits counted as the game named counts
-        them). Bids are legal whatever the cards. None before the deal is complete (the walk looks ahead then).
+        """Where each card may be: where it was dealt (a seat's ten, the skat's two) and, to a defender once a game
+        is named, whether the solo player kept or discarded it. The player knows their own hand (and the skat
+        and the discards, playing solo) and whose each played card was; a hand that did not follow the suit led
+        held none of it (suits counted as the game named counts them). A defender never learns how many of the
+        discards came from the skat: each count is a possibility (games.either). Bids are legal whatever the
+        cards. The deal is silent: the walk writes the two other hands in the order the last deal step shows
+        them, then deals them (the skat gets the two cards left). None before the deal is complete (no one
+        decides then).
         """
         steps = deals.moves(state)
         if len(steps) < DECK:
@@ -100,13 +101,23 @@ class Skat(GameAdapter):
         solo, game = bid or (None, None)
         later = [(actor, c) for actor, c in steps[DECK:] if c < PASS]
         discards, plays = (later[:2], later[2:]) if bid else ([], [])
-        if bid is not None and player != solo:
-            places = {**{k: 10 for k in range(3) if k != solo}, "kept": 12 - len(discards), "out": len(discards)}
-            dealt_to = {**{k: [k] for k in range(3) if k != solo}, solo: ["kept", "out"], 3: ["kept", "out"]}
+        if bid is not None and player != solo:  # the solo player's twelve: dealt or skat, kept or discarded
+            kept, out = [("hand", "kept"), ("skat", "kept")], [("hand", "out"), ("skat", "out")]
+            defenders = {k: 10 for k in range(3) if k != solo}
+            dealt_to = {**{k: [k] for k in defenders}, solo: [kept[0], out[0]], 3: [kept[1], out[1]]}
+            d = len(discards)  # x of them from the dealt ten, d - x from the skat: x is never shown
+            capacities = [{**defenders, kept[0]: 10 - x, out[0]: x, kept[1]: 2 - d + x, out[1]: d - x}
+                          for x in range(max(0, d - 2), d + 1)]
         else:
-            places, dealt_to = {0: 10, 1: 10, 2: 10, "skat": 2}, {0: [0], 1: [1], 2: [2], 3: ["skat"]}
+            kept, out = None, None
+            dealt_to = {0: [0], 1: [1], 2: [2], 3: ["skat"]}
+            capacities = [{0: 10, 1: 10, 2: 10, "skat": 2}]
+
+        def hand_of(seat):  # the places a seat's hand is made of now
+            return kept if seat == solo and kept else dealt_to[seat]
+
         known = {player} | ({3} if player == solo else set())  # where the cards the player knows were dealt
-        holders = deals.Holders(range(DECK), places)
+        holders = deals.Holders(range(DECK), capacities[0])
         for c in range(DECK):
             if holder[c] in known:
                 holders.keep(c, dealt_to[holder[c]])
@@ -114,12 +125,14 @@ class Skat(GameAdapter):
                 holders.drop(c, [p for k in known for p in dealt_to[k]])
         for seat, c in plays:
             if seat != player:
-                holders.keep(c, dealt_to[seat][:1])
+                holders.keep(c, hand_of(seat))
         holders.read_voids(plays, 3, lambda c: suit_as_played(c, game),
-                           lambda seat: None if seat == player else dealt_to[seat][:1])
+                           lambda seat: None if seat == player else hand_of(seat))
 
-        def route(ctx, before, actor, action):
-            if actor < 0:
-                return action, dealt_to[RECIPIENT[ctx["t"]]]
-            return (action, ["out"]) if action < PASS and ctx["discards"] < 2 and "out" in places else None
-        return holders.guide(route)
+        def route(ctx, before, actor, action):  # a defender does not see the discards
+            return (action, out) if out and actor >= 0 and action < PASS and ctx["discards"] < 2 else None
+        deal = {"slots": dict(enumerate(RECIPIENT)), "sets": {DECK - 1: [(k, 10) for k in range(3) if k != player]},
+                "groups": dealt_to, "word": card, "order": lambda c: c}
+        if len(capacities) == 1:
+            return holders.guide(route, **deal)
+        return deals.Guide(Either.of(capacities, holders.may), route, **deal)

@@ -4,8 +4,8 @@ A player's hidden words fill, in order, the payloads they did not see, then end 
 adapter's view (other seats' hands). A fill is consistent when some history the player cannot tell from the real
 one produces it. The belief walk (games.belief) offers, word by word, exactly the words some such history
 admits, so a fill is consistent when the walk accepts each of its words in turn: exact wherever a walk can be
-made, silent deals (crazy_eights) included. Used to score b's free samples (how often b alone writes a possible
-world) in the evaluation report and tests.
+made, silent deals (crazy_eights, hearts, bridge, euchre, oh_hell, skat) included. Used to score b's free
+samples (how often b alone writes a possible world) in the evaluation report and tests.
 """
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from agent.model import SEP, Model
 from agent.model.config import GameSpec, preset
 from agent.search.config import SearchConfig
 from games.belief import Unsupported, Walk
+from games.cards import CARDS
 from tests.infosets import information, legal_replay, replays_legally
 from tokenizer import Tokenizer, vocab
 
@@ -86,6 +87,30 @@ def test_random_walks_give_possible_worlds(name):
         world = random_walk(Walk(adapter, state, player), rng).world()
         assert information(world, player) == information(state, player) and replays_legally(world)
         assert world.current_player() == player
+
+
+HAND_SIZE = {"hearts": 13, "bridge": 13, "euchre": 5, "skat": 10, "oh_hell": None}  # oh_hell: the tricks drawn
+
+
+@pytest.mark.parametrize("name", sorted(HAND_SIZE))
+def test_set_dealt_games_deal_silently(name):
+    """The games that deal hands as sets show nothing per dealt card: at the first decision of a random game
+    the hidden stream is the other hands (twice where a view repeats them) and a few words per hand, its first
+    word a card, and the walk's first choice is that card, among cards the player does not hold."""
+    adapter, rng = games.load(name), random.Random(3)
+    tok, n = Tokenizer.for_game(adapter), adapter.num_players
+    for _ in range(3):
+        state = adapter.new_initial_state()
+        while state.is_chance_node():
+            state.apply_action(rng.choice([o for o, _ in state.chance_outcomes()]))
+        player = state.current_player()
+        others = (n - 1) * (HAND_SIZE[name] or state.history()[0])
+        hidden = tok.describe(tok.encode_hidden(state, player))
+        assert len(hidden) <= (2 if adapter.has_view else 1) * others + 3 * (n - 1) + 1, hidden
+        walk = Walk(adapter, state, player)
+        assert walk.take_forced() == [] and hidden[0] in walk.allowed()
+        mine = set(tok.describe(tok.encode_observation(state, player)))
+        assert all(word in CARDS and word not in mine for word in walk.allowed())
 
 
 def swapped_world(tok: Tokenizer, state, player: int, rng: random.Random, tries: int = 80):
