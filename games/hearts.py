@@ -40,7 +40,8 @@ class Hearts(GameAdapter):
                        "IS-MCTS stops in the passing phase: 'a' cannot be empty)")
     phases = ("pass", "play")
     belief_walk = True  # a guide keeps the walk's choices to possible deals and passes
-    words = ("receive", "trick", "broken", "first")
+    words = ("receive", "trick", "broken", "first", "points")
+    window = 32  # the view holds the hands, the trick, broken hearts and each seat's points: the rest is context
 
     def __init__(self, game, params):
         super().__init__(game, params)
@@ -51,7 +52,7 @@ class Hearts(GameAdapter):
         self.hearts_for_queen = rules["can_lead_hearts_instead_of_qs"]
 
     def initial_context(self):
-        return {"n": 0, "dir": 0, "trick": (), "hands": None, "played": 0, "broken": False}
+        return {"n": 0, "dir": 0, "trick": (), "hands": None, "played": 0, "broken": False, "points": (0,) * 4}
 
     def step(self, ctx, before, actor, action, after):
         n = ctx["n"]
@@ -79,13 +80,20 @@ class Hearts(GameAdapter):
         ctx["played"] += 1
         ctx["broken"] |= action % 4 == HEARTS or (action == QUEEN_OF_SPADES and self.qs_breaks)
         events = [Event("play", actor, (card(action),))]
+        trick = [rank * 4 + suit for _, suit, rank in ctx["trick"]] + [action]
         taker = tricks.follow(ctx, actor, action % 4, action // 4, 4)
-        return events + ([Event("take", taker)] if taker is not None else [])
+        if taker is None:
+            return events
+        points = sum(c % 4 == HEARTS for c in trick) + 13 * (QUEEN_OF_SPADES in trick)
+        ctx["points"] = tuple(k + points * (seat == taker) for seat, k in enumerate(ctx["points"]))
+        return events + [Event("take", taker)]
 
     def view(self, ctx):
         """Every seat's `hand ...` now (its owner's alone: the others' end the hidden words); once play starts,
         the public `[first] trick CARDS...` (the current trick so far; `first` on the first, where no points may
-        fall) and `broken` once hearts are broken: what the legal plays depend on."""
+        fall) and `broken` once hearts are broken: what the legal plays depend on; and `points Nk` of each seat
+        that has taken any (a heart 1, the queen of spades 13): what the score depends on, so that the networks
+        can read a window of the history beside the view."""
         if ctx["hands"] is None:
             return []
         events = [Event("hand", p, hand(h), only(p), only(p)) for p, h in enumerate(ctx["hands"])]
@@ -93,7 +101,8 @@ class Hearts(GameAdapter):
             return events
         table = [Event("first")] if ctx["played"] < 4 else []
         table += [Event("trick", None, tuple(card(rank * 4 + suit) for _, suit, rank in ctx["trick"]))]
-        return events + table + ([Event("broken")] if ctx["broken"] else [])
+        points = [Event("points", p, (f"N{k}",)) for p, k in enumerate(ctx["points"]) if k]
+        return events + table + ([Event("broken")] if ctx["broken"] else []) + points
 
     def phase(self, state):
         history = state.history() if state.move_number() < PASS_END else ()

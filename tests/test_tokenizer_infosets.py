@@ -132,3 +132,25 @@ def test_the_table_is_what_openspiel_says_is_on_it():
             checked += 1
             drew += draws > 1
     assert checked > 50 and drew > 5
+
+
+def test_hearts_view_shows_each_seats_points_as_openspiel_counts_them():
+    """hearts' `points Nk` per seat (relative to the observer) are the points OpenSpiel's information state lists."""
+    adapter = games.load("hearts")
+    tok, rng, checked = Tokenizer.for_game(adapter), random.Random(2), 0
+    for _ in range(3):
+        for state, _ in replay(adapter, random_history(adapter, rng, 200)):
+            if state.current_player() < 0 or "Points:" not in state.information_state_string(0):
+                continue
+            lines = state.information_state_string(0).split("Points:\n")[1].splitlines()
+            real = [int(line.split(":")[1]) for line in lines[:4]]  # seats N E S W = 0..3
+            words = tok.describe(tok.encode_observation(state, 0))
+            view = words[words.index("<view>"):]
+            shown = [0] * 4
+            for i, w in enumerate(view):
+                if w == "points":
+                    seat = 0 if view[i - 1] == "me" else int(view[i - 1][2:])
+                    shown[seat] = int(view[i + 1][1:])
+            assert shown == real
+            checked += 1
+    assert checked > 100
