@@ -2,6 +2,7 @@
 clearly."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -11,6 +12,7 @@ import games
 from agent.model import Model
 from agent.model.config import GameSpec, preset
 from agent.model.files import CONFIG, WEIGHTS, load_model, save_model
+from tokenizer import vocab
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +52,26 @@ def test_another_vocabulary_is_refused(saved, tmp_path):
     (tmp_path / WEIGHTS).write_bytes((path / WEIGHTS).read_bytes())
     with pytest.raises(ValueError, match="vocabulary"):
         load_model(tmp_path)
+
+
+def test_a_model_of_an_earlier_vocabulary_loads_and_refuses_words_added_since(tmp_path):
+    """The vocabulary only grows at its end: a model that knows its first words reads the same ids, and a token it
+    has no embedding for is refused in one line instead of failing deep inside."""
+    older = vocab.size() - 5
+    spec = dataclasses.replace(GameSpec.of(games.load("kuhn_poker")), vocab_size=older,
+                               vocab_fingerprint=vocab.fingerprint(older))
+    torch.manual_seed(0)
+    back = load_model(save_model(Model(preset("tiny"), spec), tmp_path))
+    assert back.spec.vocab_size == older
+    tokens = torch.tensor([[vocab.ids()[vocab.BOS], 3, older - 1, vocab.ids()[vocab.SEP]]])
+    back.represent(tokens)  # the words it knows
+    with pytest.raises(ValueError, match=f"not in this model's vocabulary of {older} words: kuhn_poker's tokens "
+                                         "changed after it was trained; train it again"):
+        back.represent(torch.tensor([[vocab.ids()[vocab.BOS], older, vocab.ids()[vocab.SEP]]]))
+
+
+def test_the_vocabulary_file_holds_every_word_the_code_says():
+    assert vocab.unwritten() == [], "append these words to the end of tokenizer/vocab.txt"
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage"])

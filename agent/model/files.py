@@ -61,9 +61,10 @@ def load_model(directory: str | os.PathLike, *, expect_game: GameSpec | None = N
     cfg, spec = read_config(directory)
     from tokenizer import vocab
 
-    if spec.vocab_fingerprint != vocab.fingerprint():
-        raise ValueError(f"{directory} was trained on vocabulary {spec.vocab_fingerprint}, but this code's "
-                         f"vocabulary is {vocab.fingerprint()}: token ids would mean different words")
+    if spec.vocab_size > vocab.size() or spec.vocab_fingerprint != vocab.fingerprint(spec.vocab_size):
+        raise ValueError(f"{directory} was trained on vocabulary {spec.vocab_fingerprint} ({spec.vocab_size} words), "
+                         f"which is not a beginning of this code's ({vocab.fingerprint()}, {vocab.size()} words): "
+                         "token ids would mean different words")
     if expect_game is not None and (spec.game, spec.params, spec.num_players) != (
             expect_game.game, expect_game.params, expect_game.num_players):
         raise ValueError(f"{directory} holds a model for {spec.game} {spec.params}, "

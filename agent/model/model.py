@@ -195,9 +195,19 @@ class Model(nn.Module):
         if tokens.dim() != 2:
             raise ValueError(f"expected token ids of shape (batch, length), got {tuple(tokens.shape)}")
         used = int((tokens != PAD).sum(1).max()) if tokens.numel() else 0
+        self.check_ids(tokens)
         if used > self.cfg.max_tokens:
             raise ValueError(f"a token sequence of length {used} exceeds max_tokens={self.cfg.max_tokens}")
         return tokens[:, :max(used, 1)]
+
+    def check_ids(self, tokens: torch.Tensor) -> None:
+        """Refuse token ids this model has no embedding for: words added to the vocabulary after it was trained
+        (the game's tokens changed since; it needs training again)."""
+        top = int(tokens.max()) if tokens.numel() else 0
+        if top >= self.spec.vocab_size:
+            word = vocab.words()[top] if top < vocab.size() else str(top)
+            raise ValueError(f"token {word!r} (id {top}) is not in this model's vocabulary of {self.spec.vocab_size} "
+                             f"words: {self.spec.game}'s tokens changed after it was trained; train it again")
 
     def _returns(self, raw: torch.Tensor) -> torch.Tensor:
         """A head's raw outputs (B, N) -> returns per seat in game units; summing to zero in zero-sum games."""

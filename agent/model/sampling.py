@@ -136,6 +136,7 @@ class _Reader:
     def __init__(self, model: Model, observations: list[list[int]]):
         self.model, self.dev = model, next(model.parameters()).device
         prompts = model.windowed([list(o) + [SEP] for o in observations])
+        model.check_ids(torch.tensor([max(p) for p in prompts]))
         R, self.width = len(prompts), max(len(p) for p in prompts)
         ids = torch.full((R, self.width), PAD, dtype=torch.long, device=self.dev)
         self.mask = torch.zeros(R, self.width, dtype=torch.long, device=self.dev)
@@ -219,6 +220,7 @@ def sample_hidden_walks(model: Model, observations: list[list[int]], walks: list
                 continue
             allowed = walk.allowed()
             choice = torch.tensor([ids[w] for w in allowed], device=dev)
+            model.check_ids(choice)
             probs = logits[i, choice].softmax(-1)
             word = allowed[int(torch.multinomial(probs, 1, generator=generator))]
             walk.feed(word)
