@@ -24,8 +24,10 @@ class Args:
     episodes: int = 200
     """Games against uniform random per row (seats rotated): 200 tell a clear win from an even seat's return."""
     ismcts_simulations: int = 0
-    """Simulations per move of OpenSpiel's Python IS-MCTS on the run's learned belief (0: no IS-MCTS column; it is
-    slow in the 52-card games)."""
+    """Simulations per move of OpenSpiel's Python IS-MCTS on the run's learned belief (0: no IS-MCTS column unless
+    --ismcts-matched; it is slow in the 52-card games)."""
+    ismcts_matched: bool = False
+    """Give IS-MCTS as many simulations as take the agent's own seconds per move (timed on a few states)."""
     quality_positions: int = 200
     """Held-out positions (from the evaluation games) for generated-action quality."""
     world_states: int = 50
@@ -69,6 +71,7 @@ def main(args: Args) -> None:
         try:
             ensure_run(game, run)
             row = measure(run, episodes=args.episodes, ismcts_simulations=args.ismcts_simulations,
+                          ismcts_matched=args.ismcts_matched,
                           quality_positions=args.quality_positions, world_states=args.world_states,
                           worlds=args.worlds, seed=args.seed, device=args.device)
         except (FileExistsError, FileNotFoundError, ValueError) as e:

@@ -2,7 +2,8 @@
 
 Each row is measured here, never typed in: the run's updates and self-play games (its summary record), its
 published agent against uniform random (mean return, 95% interval, what an even seat gets, win rate), against
-OpenSpiel's Python IS-MCTS on the run's learned belief (where asked), the simple gin rummy bot and our own
+OpenSpiel's Python IS-MCTS on the run's learned belief (where asked; at the agent's own time per move with
+`ismcts_matched`), the simple gin rummy bot and our own
 rule-based players (crazy_eights, hearts) where they apply, exploitability where it is exact, generated-action
 quality at unroll depths 0-3 on held-out positions (the evaluation games', which the learner never saw), the
 share of the agent's root worlds that are possible, and the published search's seconds per move; with the date
@@ -11,16 +12,19 @@ docs/results.md is written from all of them, so running a subset of games update
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import pathlib
 import random
 import subprocess
+import time
 from collections.abc import Callable
 
 from agent.agent import load_agent
 from agent.episodes import Episode, play_random, trace
 from agent.evaluation.beliefs import possible_share
+from agent.evaluation.players import ismcts_learned
 from agent.evaluation.report import EvalSettings, evaluate_run
 from agent.rundir import write_text
 
@@ -48,27 +52,36 @@ def commit() -> str:
     return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
 
 
-def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int = 0, quality_positions: int = 200,
-            world_states: int = 50, worlds: int = 8, seed: int = 0, device: str = "cpu",
-            say: Callable[[str], None] = print) -> dict:
-    """One row of the table for a finished run (see the module docstring); `ismcts_simulations` 0 skips IS-MCTS."""
+def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int = 0, ismcts_matched: bool = False,
+            quality_positions: int = 200, world_states: int = 50, worlds: int = 8, seed: int = 0,
+            device: str = "cpu", say: Callable[[str], None] = print) -> dict:
+    """One row of the table for a finished run (see the module docstring). IS-MCTS on the learned belief plays
+    at `ismcts_simulations` per move, or with `ismcts_matched` at as many as take the agent's own seconds per
+    move; neither: no IS-MCTS column."""
     summary = summary_record(run)
     if summary is None:
         raise ValueError(f"{run} has no finished run (no summary record in its metrics.jsonl)")
     agent = load_agent(run, seed=seed, device=device)
     game = agent.adapter.name
     opponents = ("random",) + (("gin_bot",) if game == "gin_rummy" else ()) + (
-        ("rules",) if game in ("crazy_eights", "hearts") else ()) + (("ismcts_learned",) if ismcts_simulations else ())
+        ("rules",) if game in ("crazy_eights", "hearts") else ())
     settings = EvalSettings(episodes=episodes, opponents=opponents, variants=("agent",), seed=seed,
-                            ismcts_learned_simulations=max(1, ismcts_simulations),
                             quality_positions=quality_positions)
     out = evaluate_run(run, settings, device=device, say=say)
     matches = {m["opponent"]: m for m in out["matches"]}
+    per_move = matches["random"]["seconds"] / max(matches["random"]["agent_moves"], 1)
     rng = random.Random(seed + 1)
     states = []
     while len(states) < world_states:
         tr = trace(agent.adapter, Episode(play_random(agent.adapter, rng).history))
         states.append(tr.states[rng.randrange(tr.decisions)])
+    if ismcts_matched:
+        ismcts_simulations = matched_simulations(agent, states[:8], per_move)
+        say(f"IS-MCTS on the learned belief at {ismcts_simulations} simulations: the agent's {per_move:.2f} s a move")
+    if ismcts_simulations:
+        settings = dataclasses.replace(settings, opponents=("ismcts_learned",), quality_positions=0,
+                                       exploitability=False, ismcts_learned_simulations=ismcts_simulations)
+        matches |= {m["opponent"]: m for m in evaluate_run(run, settings, device=device, say=say)["matches"]}
     possible = possible_share(lambda s, n: agent.sample_worlds(s, n), agent.tok, states, worlds)
     say(f"{game}: {possible['share']:.1%} of {possible['drawn']} root worlds possible")
     rand = matches["random"]
@@ -82,9 +95,19 @@ def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int =
         "exploitability": out["exploitability"].get("agent"),
         "generator": out.get("generator", {}),
         "possible_worlds": possible["share"], "worlds_drawn": possible["drawn"],
-        "seconds_per_move": rand["seconds"] / max(rand["agent_moves"], 1),
+        "seconds_per_move": per_move,
         "date": datetime.date.today().isoformat(), "commit": commit(),
     }
+
+
+def matched_simulations(agent, states: list, seconds: float, trial: int = 20) -> int:
+    """How many simulations OpenSpiel's Python IS-MCTS on `agent`'s learned belief makes in `seconds` a move,
+    timed at `trial` simulations on `states`."""
+    player = ismcts_learned(agent, trial)
+    start = time.perf_counter()
+    player.act(list(enumerate(states)))
+    per_simulation = (time.perf_counter() - start) / (trial * len(states))
+    return max(1, int(seconds / per_simulation))
 
 
 def _match(m: dict) -> dict:
