@@ -60,7 +60,7 @@ def cut_by_hand(tok: Tokenizer, state, hidden: bool) -> list[int]:
     return obs[:3] + events[-W:] + view + [SEP] + hid + [EOS]
 
 
-@pytest.mark.parametrize("game", ["crazy_eights", "hearts", "leduc_poker"])
+@pytest.mark.parametrize("game", ["crazy_eights", "hearts", "gin_rummy", "leduc_poker"])
 def test_the_window_keeps_the_head_the_latest_events_and_the_views(game):
     windowed, _, tok = models(game)
     states = late_states(tok)
