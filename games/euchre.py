@@ -1,6 +1,6 @@
 """Euchre: four players in two partnerships, 24 cards (9 to A), five each and a face-up upcard;
 two rounds of naming trump, the dealer's discard if the upcard is ordered up, going alone, five tricks."""
-from games import cards, deals
+from games import cards, deals, tricks
 from games.base import Event, GameAdapter, only
 
 PASS, FIRST_TRUMP, ALONE, PARTNER = 24, 25, 29, 30
@@ -32,13 +32,17 @@ class Euchre(GameAdapter):
     """
 
     name = "euchre"
-    words = ("alone", "partner")
+    words = ("alone", "partner", "tricks")
     phases = ("play", "discard")
     has_resampler = True
     belief_walk = True  # a guide keeps the walk's choices to possible deals and discards
+    table_words = ("top", "pass", "trick")  # the upcard, the round of bidding, the suit to follow
+    window = 32  # the view holds the hands, the upcard and passes, trump and its maker, who went alone, the trick and
+    # each seat's tricks: what the legal bids and plays and the score depend on; the rest of the history is context
 
     def initial_context(self):
-        return {"t": 0, "dealer": 0, "upcard": 0, "discard": False}
+        return {"t": 0, "dealer": 0, "upcard": None, "discard": False, "hands": None, "passes": 0, "maker": None,
+                "trump": None, "alone": (), "playing": False, "trick": (), "cards": (), "won": (0,) * 4}
 
     def step(self, ctx, before, actor, action, after):
         t = ctx["t"]
@@ -51,20 +55,70 @@ class Euchre(GameAdapter):
                 return []
             if t == 20:
                 dealt = after.history()[1:21]
+                ctx["hands"] = tuple(frozenset(dealt[(p - ctx["dealer"]) % 4::4]) for p in range(4))
                 return [Event("deal", p, hand(dealt[(p - ctx["dealer"]) % 4::4]), only(p)) for p in range(4)]
             ctx["upcard"] = action  # the last chance step: the face-up upcard
             return [Event("reveal", None, (card(action),))]
         if action < PASS:
+            ctx["hands"] = cards.give(ctx["hands"], actor, remove=(action,))
             if ctx["discard"]:
                 ctx["discard"] = False
                 return [Event("discard", actor, (card(action),), only(actor))]
+            self._play(ctx, actor, action)
             return [Event("play", actor, (card(action),))]
         words = self.action_words(action, "play")
         events = [Event(words[0], actor, words[1:])]
+        if action == PASS:
+            ctx["passes"] += 1
+        elif action < ALONE:
+            ctx["maker"], ctx["trump"] = actor, action - FIRST_TRUMP
+        elif action == ALONE:
+            ctx["alone"] += (actor,)
+        if action >= ALONE:  # going alone or not: the play starts unless a defender may still go alone
+            ctx["playing"] = after.current_player() >= 0 and min(after.legal_actions()) < PASS
         if FIRST_TRUMP <= action < ALONE and t < FIRST_BID + 4:  # ordered up: the dealer takes the upcard
             ctx["discard"] = True
+            ctx["hands"] = cards.give(ctx["hands"], ctx["dealer"], add=(ctx["upcard"],))
             events.append(Event("take", ctx["dealer"], (card(ctx["upcard"]),)))
         return events
+
+    @staticmethod
+    def _play(ctx, actor, c):
+        """The trick's bookkeeping: the cards so far, and its winner's tricks once every active seat has played
+        (a seat sits out where its partner went alone). Suits and ranks as OpenSpiel's Trick counts them: the
+        left bower is a trump, the right bower the highest card, the left the next."""
+        trump, suit, rank = ctx["trump"], c % 4, c // 4
+        if rank == JACK and suit == trump:
+            rank = 100
+        elif rank == JACK and SAME_COLOUR[suit] == trump:
+            suit, rank = trump, 99
+        ctx["cards"] += (c,)
+        taker = tricks.follow(ctx, actor, suit, rank, 4 - len(ctx["alone"]), trump=trump)
+        if taker is not None:
+            ctx["cards"] = ()
+            ctx["won"] = tuple(k + (p == taker) for p, k in enumerate(ctx["won"]))
+
+    def view(self, ctx):
+        """Once the upcard is turned: every seat's `hand ...` (its owner's alone: the others' end the hidden
+        words; the dealer's with the upcard once it is ordered up); while trump is not named, or the dealer has
+        yet to discard, the public `top UPCARD` and `pass Nk` (what the legal bids hang on: the upcard's suit,
+        the round, the dealer stuck); once named, `trump SUIT` under its maker and `alone` under each seat that
+        went alone; in the play, `tricks Nk` of each seat that has taken any (the makers' against the
+        defenders': the score) and the `trick CARDS...` so far (what the legal plays depend on), so that the
+        networks can read a window of the history beside the view."""
+        if ctx["upcard"] is None:
+            return []
+        events = [Event("hand", p, hand(h), only(p), only(p)) for p, h in enumerate(ctx["hands"])]
+        if ctx["trump"] is None or ctx["discard"]:
+            events.append(Event("top", None, (card(ctx["upcard"]),)))
+        if ctx["trump"] is None:
+            return events + ([Event("pass", None, (f"N{ctx['passes']}",))] if ctx["passes"] else [])
+        events.append(Event("trump", ctx["maker"], (cards.SUIT_WORDS[ctx["trump"]],)))
+        events += [Event("alone", p) for p in ctx["alone"]]
+        events += [Event("tricks", p, (f"N{k}",)) for p, k in enumerate(ctx["won"]) if k]
+        if not ctx["playing"]:
+            return events
+        return events + [Event("trick", None, tuple(card(c) for c in ctx["cards"]))]
 
     def phase(self, state):
         h = state.history()

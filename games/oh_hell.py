@@ -17,6 +17,9 @@ class OhHell(GameAdapter):
     name = "oh_hell"
     has_resampler = True
     belief_walk = True  # a guide keeps the walk's choices to possible deals
+    words = ("tricks",)
+    table_words = ("trump", "trick")  # the trump suit, the suit to follow
+    window = 32  # the view holds the hands, the trump card, the trick, each seat's bid and tricks: the rest is context
 
     def __init__(self, game, params):
         super().__init__(game, params)
@@ -38,7 +41,8 @@ class OhHell(GameAdapter):
         return tuple(self.card(i) for i in sorted(indices, key=self.order))
 
     def initial_context(self):
-        return {"n": 0, "tricks": 0, "trump": -1, "trick": ()}
+        return {"n": 0, "tricks": 0, "trump": -1, "trick": (), "hands": None, "card": None,
+                "bids": (None,) * self.num_players, "won": (0,) * self.num_players}
 
     def step(self, ctx, before, actor, action, after):
         n = ctx["n"]
@@ -55,9 +59,10 @@ class OhHell(GameAdapter):
             if n + 1 < hands_end:
                 return []
             dealt, k = after.history()[2:hands_end], self.num_players
+            ctx["hands"] = tuple(frozenset(dealt[p::k]) for p in range(k))
             return [Event("deal", p, self.hand(dealt[p::k]), only(p)) for p in range(k)]
         if n == hands_end:
-            ctx["trump"] = action % len(self.suits)
+            ctx["trump"], ctx["card"] = action % len(self.suits), action
             return [Event("trump", None, (self.card(action),))]
         return []
 
@@ -65,11 +70,34 @@ class OhHell(GameAdapter):
         """Public events of a bid or a play (plus the trick's winner when it completes)."""
         words = self.action_words(action, "play")
         events = [Event(words[0], actor, words[1:])]
-        if action < self.num_cards:
-            rank, suit = divmod(action, len(self.suits))
-            taker = tricks.follow(ctx, actor, suit, rank, self.num_players, trump=ctx["trump"])
-            events += [Event("take", taker)] if taker is not None else []
+        if action >= self.num_cards:
+            ctx["bids"] = tuple(action - self.num_cards if p == actor else b for p, b in enumerate(ctx["bids"]))
+            return events
+        ctx["hands"] = cards.give(ctx["hands"], actor, remove=(action,))
+        rank, suit = divmod(action, len(self.suits))
+        taker = tricks.follow(ctx, actor, suit, rank, self.num_players, trump=ctx["trump"])
+        if taker is not None:
+            ctx["won"] = tuple(k + (p == taker) for p, k in enumerate(ctx["won"]))
+            events.append(Event("take", taker))
         return events
+
+    def view(self, ctx):
+        """Once the trump card is turned: every seat's `hand ...` (its owner's alone: the others' end the hidden
+        words), the public `trump CARD`, `bid Nk` of each seat that has bid (the last bidder may not make the
+        bids add up to the tricks: the hands' size), `tricks Nk` of each seat that has taken any (the score: a
+        point a trick, a bonus for taking exactly the bid) and once every seat has bid the `trick CARDS...`
+        so far (what the legal plays depend on), so that the networks can read a window of the history beside
+        the view."""
+        if ctx["card"] is None:
+            return []
+        events = [Event("hand", p, self.hand(h), only(p), only(p)) for p, h in enumerate(ctx["hands"])]
+        events += [Event("bid", p, (f"N{b}",)) for p, b in enumerate(ctx["bids"]) if b is not None]
+        events += [Event("tricks", p, (f"N{k}",)) for p, k in enumerate(ctx["won"]) if k]
+        events.append(Event("trump", None, (self.card(ctx["card"]),)))
+        if None in ctx["bids"]:
+            return events
+        n = len(self.suits)
+        return events + [Event("trick", None, tuple(self.card(rank * n + suit) for _, suit, rank in ctx["trick"]))]
 
     def action_words(self, action, phase):
         if 0 <= action < self.num_cards:

@@ -25,6 +25,21 @@ def suit_as_played(c: int, game: int) -> int:
     return c // 8
 
 
+VALUE = (0, 0, 0, 3, 4, 10, 11, 2)  # card points by rank index (7 8 9 Q K T A J)
+
+
+def card_order(c: int, first: int, game: int) -> int:
+    """How strong card `c` is in a trick led by `first` (OpenSpiel's CardOrder): a trump above every other card
+    (a jack by its suit, above the trump suit's cards), then a card of the suit led by rank (in null: 7 8 9 T J Q
+    K A), else -1."""
+    suit, rank = divmod(c, 8)
+    if game != NULL and (rank == JACK or (game < GRAND and suit == game - 1)):
+        return 7 + (suit + JACK if rank == JACK else rank)
+    if suit != first // 8:
+        return -1
+    return (0, 1, 2, 5, 6, 3, 7, 4)[rank] if game == NULL else rank
+
+
 def card(index: int) -> str:
     """OpenSpiel's skat card index -> shared card name: index = suit * 8 + rank, suits DHSC, ranks 789QKTAJ."""
     return cards.suit_major(index, suits="DHSC", ranks="789QKTAJ")
@@ -42,12 +57,16 @@ class Skat(GameAdapter):
     """
 
     name = "skat"
-    words = ("grand", "null")
+    words = ("grand", "null") + tuple(f"N{k}" for k in range(100, 121))  # a seat's card points reach 120
     phases = ("play", "discard")
     belief_walk = True  # a guide keeps the walk's choices to possible deals and discards
+    table_words = ("trick",)  # the suit to follow
+    window = 32  # the view holds the hands, the game and its solo player, the solo player's discards, the trick and
+    # each seat's card points: what the legal plays and the score depend on; the rest of the history is context
 
     def initial_context(self):
-        return {"t": 0, "skat": (), "discards": 2}
+        return {"t": 0, "skat": (), "discards": 2, "hands": None, "solo": None, "game": None, "out": (),
+                "trick": (), "points": (0,) * 3}
 
     def step(self, ctx, before, actor, action, after):
         t = ctx["t"]
@@ -58,16 +77,48 @@ class Skat(GameAdapter):
             dealt = after.history()[:DECK]
             held = [[c for c, r in zip(dealt, RECIPIENT) if r == p] for p in range(4)]
             ctx["skat"] = hand(held[3])
+            ctx["hands"] = tuple(frozenset(held[p]) for p in range(4))  # the fourth: the skat
             return [Event("deal", p, hand(held[p]), only(p)) for p in range(3)]
         if action == PASS:
             return [Event("pass", actor)]
         if action > PASS:
             ctx["discards"] = 0
+            ctx["solo"], ctx["game"] = actor, action - PASS
+            ctx["hands"] = cards.give(ctx["hands"], actor, add=ctx["hands"][3])
             return [Event("bid", actor, BIDS[action - PASS][1:]), Event("take", actor, ctx["skat"], only(actor))]
+        ctx["hands"] = cards.give(ctx["hands"], actor, remove=(action,))
         if ctx["discards"] < 2:
             ctx["discards"] += 1
+            ctx["out"] += (action,)
             return [Event("discard", actor, (card(action),), only(actor))]
+        trick = ctx["trick"] + ((actor, action),)
+        ctx["trick"] = trick if len(trick) < 3 else ()
+        if len(trick) == 3:  # the strongest card takes the trick's card points
+            taker = max(trick, key=lambda play: card_order(play[1], trick[0][1], ctx["game"]))[0]
+            won = sum(VALUE[c % 8] for _, c in trick)
+            ctx["points"] = tuple(k + won * (p == taker) for p, k in enumerate(ctx["points"]))
         return [Event("play", actor, (card(action),))]
+
+    def view(self, ctx):
+        """Once the deal is complete: every seat's `hand ...` (its owner's alone: the others' end the hidden
+        words; the solo player's with the skat once taken); once a game is named, `bid GAME` under its solo
+        player, the solo player's discards as `discard CARDS...` (the solo player's alone: they count for them
+        at the end; the others' hidden words); in the play the `trick CARDS...` so far (what the legal plays
+        depend on) and `points Nk` of each seat whose tricks hold any card points (the solo player's against the
+        defenders': the score), so that the networks can read a window of the history beside the view."""
+        if ctx["hands"] is None:
+            return []
+        events = [Event("hand", p, hand(ctx["hands"][p]), only(p), only(p)) for p in range(3)]
+        if ctx["solo"] is None:
+            return events
+        solo = ctx["solo"]
+        events.append(Event("bid", solo, BIDS[ctx["game"]][1:]))
+        if ctx["out"]:
+            events.append(Event("discard", None, hand(ctx["out"]), only(solo), only(solo)))
+        if ctx["discards"] < 2:
+            return events
+        events += [Event("points", p, (f"N{k}",)) for p, k in enumerate(ctx["points"]) if k]
+        return events + [Event("trick", None, tuple(card(c) for _, c in ctx["trick"]))]
 
     def phase(self, state):
         h = state.history()
