@@ -64,12 +64,13 @@ class Tokenizer:
 
     def holdings(self, state: pyspiel.State, player: int) -> list[list[int]]:
         """What each seat holds now in the adapter's view, seat by seat from `player` on (relative seat j is
-        player + j): the ids of the payload words of that seat's view events (its hand); all empty without a view."""
+        player + j): the ids of the payload words of that seat's `hand` view event (its bids, tricks or points are
+        not holdings); all empty without a view."""
         node = self._stream.node(state)
         p, n = self._check_player(player), self.adapter.num_players
         out: list[list[int]] = [[] for _ in range(n)]
         for ev in self.adapter.view(node.ctx):
-            if ev.seat is not None:
+            if ev.seat is not None and ev.verb == "hand":
                 out[(ev.seat - p) % n] += [self._ids[w] for w in ev.payload]
         return out
 
