@@ -39,8 +39,9 @@ def cut(words: list[str], width: int) -> str:
     text = " ".join(words)
     if not width or len(text) <= width:
         return text
-    kept = text[:width].rsplit(" ", 1)[0].split(" ")
-    return " ".join(kept) + f" ... (+{len(words) - len(kept)} words)"
+    room = max(width - len(f" ... (+{len(words)} words)"), 0)  # the count's note fits within the width too
+    kept = text[:room].rsplit(" ", 1)[0].split(" ") if room else []
+    return " ".join(kept + ["..."]) + f" (+{len(words) - len(kept)} words)"
 
 
 def episode_lines(args: Args) -> list[str]:
