@@ -34,7 +34,7 @@ class CrazyEights(GameAdapter):
     words = ("stock",)
     belief_walk = True  # a guide writes the silent deal as sets and keeps draws and plays possible
     table_words = ("top", "stock", "draw")  # what to match, whether one may pass, how many draws are left
-    window = 32  # the view holds both hands and what to match; the rest of the history is recent context
+    window = 0  # a window of 32 lost play in its recipe (docs/results.md): b and h read the whole history
 
     def __init__(self, game, params):
         super().__init__(game, params)
