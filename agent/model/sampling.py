@@ -219,8 +219,10 @@ def sample_hidden_walks(model: Model, observations: list[list[int]], walks: list
                 chunks.append([])
                 continue
             allowed = walk.allowed()
-            choice = torch.tensor([ids[w] for w in allowed], device=dev)
-            model.check_ids(choice)
+            choice = [ids[w] for w in allowed]
+            if max(choice) >= model.spec.vocab_size:  # a word added after the model was trained: refuse, in one line
+                model.check_ids(torch.tensor(choice))
+            choice = torch.tensor(choice, device=dev)
             probs = logits[i, choice].softmax(-1)
             word = allowed[int(torch.multinomial(probs, 1, generator=generator))]
             walk.feed(word)
