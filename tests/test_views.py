@@ -17,6 +17,7 @@ import games
 from games.cards import CARDS
 from games.worlds import is_consistent
 from tests import test_window
+from tests.infosets import random_history, replay
 from tokenizer import Tokenizer
 
 GAMES = ["spades", "oh_hell", "bridge", "euchre", "skat"]
@@ -302,21 +303,17 @@ def test_the_view_shows_openspiels_hands_tricks_and_points(name):
     tok = Tokenizer.for_game(adapter)
     rng, done = random.Random(5), collections.Counter()
     for _ in range(5):
-        state = adapter.new_initial_state()
-        while not state.is_terminal():
+        for state, _ in replay(adapter, random_history(adapter, rng, max_len=10_000)):
             if state.is_chance_node():
-                outcomes, probs = zip(*state.chance_outcomes())
-                state.apply_action(rng.choices(outcomes, probs)[0])
                 continue
             for p in range(adapter.num_players):
                 check_view(name, adapter, tok, state, p, done)
+            if state.is_terminal():
+                continue
             p = state.current_player()
             if done["consistent"] * 25 <= done["hands"]:  # the hidden tokens (the unseen view with them) are a
                 assert is_consistent(adapter, state, p, views(tok, state, p)[2])  # possible world
                 done["consistent"] += 1
-            state.apply_action(rng.choice(state.legal_actions()))
-        for p in range(adapter.num_players):
-            check_view(name, adapter, tok, state, p, done)
     assert done["hands"] > 100 and all(done[k] > 0 for k in WANT[name]), done
 
 
