@@ -1,24 +1,25 @@
-"""The self-play actor: plays one iteration's games with the weights it is handed, in the learner's process or in a
-worker process beside it, so that the next iteration's games are played while the learner learns.
+"""The self-play actor: plays one iteration's games with the weights it is handed, in the learner's process, in a
+worker process beside it, or on Ray actors (agent.training.ray_actors), so that the next iteration's games are
+played while the learner learns.
 
-Both kinds do the same thing in the same order (`submit` weights, then `result`), own the same random streams
-(the self-play agent's `rng` and `generator`, and the stream that draws chance and actions) and hand them over as
-`state()` for a checkpoint; only where the games are played differs. The weights are copied at `submit`, so the
-learner may change its own at once.
+Every kind answers the same two calls (`submit` weights and the iteration the games are for, then `result`) with
+the same games: an iteration's games are shards whose random streams come from the run's seed, the iteration
+and the shard (agent.training.selfplay.play_shard), so where the shards are played changes nothing but the time,
+and a checkpoint needs no actor state. The weights are copied at `submit`, so the learner may change its own at
+once.
 """
 from __future__ import annotations
 
 import os
 import pathlib
 import pickle
-import random
 import signal
 import subprocess
 import sys
-import time
 import traceback
+from collections.abc import Iterable
 from multiprocessing.connection import Connection, Pipe
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import torch
 
@@ -29,48 +30,44 @@ from agent.episodes import Episode
 from agent.model import Model
 from agent.model.config import GameSpec, ModelConfig
 from agent.search.config import SearchConfig
-from agent.training.selfplay import self_play
+from agent.training.selfplay import merge_shards, play_shard, shard_seed, shard_sizes
+
+if TYPE_CHECKING:
+    from agent.training.ray_actors import RayActors
 
 Where = Literal["auto", "process", "inline"]  # where self-play runs (TrainConfig.actor)
 
 
 class InlineActor:
-    """Self-play in this process: `submit` keeps a copy of the weights, `result` plays the games."""
+    """Self-play in this process: `submit` keeps a copy of the weights, `result` plays the shards one by one."""
 
     def __init__(self, game: str, model_cfg: ModelConfig, search: SearchConfig, *, seed: int, games_n: int,
-                 temperature: float, device: torch.device, game_params: dict | None = None):
+                 temperature: float, device: torch.device, shards: int = 1, game_params: dict | None = None):
         adapter = games.load(game, **(game_params or {}))
         with torch.random.fork_rng(devices=[]):  # its weights come with `submit`: leave the learner's RNG alone
             model = Model(model_cfg, GameSpec.of(adapter)).to(device).eval()
         self.agent = Agent(adapter, model, search=search, seed=seed + 1)
-        self.rng = random.Random(seed + 3)  # chance outcomes and the actions drawn from the search policies
-        self.games_n, self.temperature = games_n, temperature
-        self._weights: dict[str, torch.Tensor] | None = None
+        self.seed, self.sizes, self.temperature = seed, shard_sizes(games_n, shards), temperature
+        self._job: tuple[dict[str, torch.Tensor], int] | None = None
 
-    def submit(self, weights: dict[str, torch.Tensor]) -> None:
-        """Play the next batch of games with these weights (copied now)."""
-        self._weights = {k: v.detach().clone() for k, v in weights.items()}
+    def submit(self, weights: dict[str, torch.Tensor], batch: int) -> None:
+        """Play the games that enter replay at iteration `batch` with these weights (copied now)."""
+        self._job = {k: v.detach().clone() for k, v in weights.items()}, batch
 
     def result(self) -> tuple[list[Episode], dict]:
         """The games of the last `submit` and their statistics (with `seconds`, the time spent playing)."""
-        if self._weights is None:
+        if self._job is None:
             raise RuntimeError("result() without a submit(): no games are being played")
-        self.agent.model.load_state_dict(self._weights)
-        self._weights = None
-        began = time.perf_counter()
-        episodes, stats = self_play(self.agent, self.games_n, self.rng, temperature=self.temperature)
-        return episodes, stats | {"seconds": time.perf_counter() - began}
+        (weights, batch), self._job = self._job, None
+        shards = self.play(weights, batch, range(len(self.sizes)))
+        return merge_shards(shards, sum(s["seconds"] for _, s in shards))
 
-    def state(self) -> dict:
-        """The random streams, for a checkpoint."""
-        return {"rng": self.rng.getstate(), "agent_rng": self.agent.rng.getstate(),
-                "agent_generator": self.agent.generator.get_state()}
-
-    def restore(self, state: dict) -> None:
-        """Continue from `state()`'s streams."""
-        self.rng.setstate(state["rng"])
-        self.agent.rng.setstate(state["agent_rng"])
-        self.agent.generator.set_state(state["agent_generator"])
+    def play(self, weights: dict[str, torch.Tensor], batch: int,
+             shards: Iterable[int]) -> list[tuple[list[Episode], dict]]:
+        """Play these shards of iteration `batch`'s games with `weights`, each as `play_shard` does."""
+        self.agent.model.load_state_dict(weights)
+        return [play_shard(self.agent, self.sizes[j], shard_seed(self.seed, batch, j), temperature=self.temperature)
+                for j in shards]
 
     def close(self) -> None:
         """Nothing to release in this process."""
@@ -84,7 +81,7 @@ class ProcessActor:
     `if __name__ == "__main__"` guard would start training again), or fork, which CUDA does not survive."""
 
     def __init__(self, game: str, model_cfg: ModelConfig, search: SearchConfig, *, seed: int, games_n: int,
-                 temperature: float, device: torch.device, game_params: dict | None = None):
+                 temperature: float, device: torch.device, shards: int = 1, game_params: dict | None = None):
         self._conn, child = Pipe()
         root = str(pathlib.Path(__file__).resolve().parent.parent)  # where `agent` is importable from
         env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
@@ -92,16 +89,17 @@ class ProcessActor:
                                       pass_fds=[child.fileno()], env=env)
         child.close()
         self._send(("start", (game, model_cfg, search, dict(seed=seed, games_n=games_n, temperature=temperature,
-                                                            device=device, game_params=game_params))))
+                                                            device=device, shards=shards,
+                                                            game_params=game_params))))
         self._receive()
         self._busy = False
         self._threads = torch.get_num_threads()
         if device.type == "cpu":
             torch.set_num_threads(max(1, self._threads - 1))
 
-    def submit(self, weights: dict[str, torch.Tensor]) -> None:
-        """Play the next batch of games with these weights (serialised now)."""
-        self._send(("play", {k: v.detach().cpu() for k, v in weights.items()}))
+    def submit(self, weights: dict[str, torch.Tensor], batch: int) -> None:
+        """Play the games that enter replay at iteration `batch` with these weights (serialised now)."""
+        self._send(("play", ({k: v.detach().cpu() for k, v in weights.items()}, batch)))
         self._busy = True
 
     def result(self) -> tuple[list[Episode], dict]:
@@ -110,16 +108,6 @@ class ProcessActor:
             raise RuntimeError("result() without a submit(): no games are being played")
         self._busy = False
         return self._receive()
-
-    def state(self) -> dict:
-        """The worker's random streams, for a checkpoint (between iterations: no games in flight)."""
-        self._send(("state", None))
-        return self._receive()
-
-    def restore(self, state: dict) -> None:
-        """Continue the worker from `state()`'s streams."""
-        self._send(("restore", state))
-        self._receive()
 
     def close(self) -> None:
         """Stop the worker (at once if it is playing: its games are not needed any more)."""
@@ -160,7 +148,8 @@ def _get(conn: Connection):
 
 
 def _serve(conn: Connection) -> None:
-    """The worker's loop: an InlineActor driven by messages until `stop` or the learner's end of the pipe closes."""
+    """The worker's loop: an InlineActor playing each `play` message's games until `stop` or the learner's end of
+    the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the learner stops us
     torch.set_num_threads(1)
     try:
@@ -180,23 +169,22 @@ def _serve(conn: Connection) -> None:
         if kind == "stop":
             return
         try:
-            if kind == "play":
-                actor.submit(payload)
-                out = actor.result()
-            elif kind == "state":
-                out = actor.state()
-            else:
-                out = actor.restore(payload)
-            _put(conn, ("ok", out))
+            actor.submit(*payload)
+            _put(conn, ("ok", actor.result()))
         except Exception:  # noqa: BLE001
             _put(conn, ("error", traceback.format_exc()))
 
 
-def make_actor(where: Where, game: str, model_cfg: ModelConfig, search: SearchConfig,
-               **kw) -> InlineActor | ProcessActor:
-    """The actor `where` asks for; `auto` is a worker process when this process may use 2 or more CPUs (or a GPU)."""
+def make_actor(where: Where, game: str, model_cfg: ModelConfig, search: SearchConfig, *, actors: int = 0,
+               ray_address: str | None = None, **kw) -> InlineActor | ProcessActor | RayActors:
+    """The actor a run asks for: `actors` Ray actors (agent.training.ray_actors) when it is 1 or more; else
+    `where`, whose `auto` is a worker process when this process may use 2 or more CPUs (or a GPU)."""
     if where not in ("auto", "process", "inline"):
         raise ValueError(f"actor must be auto, process or inline, got {where!r}")
+    if actors:
+        from agent.training.ray_actors import RayActors  # Ray is an optional extra: imported only when asked for
+
+        return RayActors(actors, game, model_cfg, search, address=ray_address, **kw)
     if where == "auto":
         where = "process" if available_cpus() >= 2 or kw["device"].type == "cuda" else "inline"
     return (ProcessActor if where == "process" else InlineActor)(game, model_cfg, search, **kw)

@@ -2,8 +2,10 @@
 
 A checkpoint directory (agent.rundir) holds `model/` (the published weights) and, with Polyak averaging,
 `online/` (what the learner and self-play continue from); `trainer.pt`: the optimizer, the counters, every
-random state (the learner's draws, torch's, the published agent's, the self-play actor's) and the games played
-ahead; `replay.jsonl`: replay's episodes. With all of it a resumed run continues exactly as an uninterrupted one.
+random state (the learner's draws, torch's, the published agent's; self-play's come from the seed and the
+iteration, agent.training.selfplay) and the games played ahead; `replay.jsonl`: replay's episodes. With all of
+it a resumed run continues exactly as an uninterrupted one. A checkpoint written before self-play was sharded
+also holds the self-play actor's streams; they are not needed any more and are left unread.
 """
 from __future__ import annotations
 
@@ -30,9 +32,6 @@ def write_state(trainer: Trainer, directory: pathlib.Path) -> None:
              "games": trainer.games, "rng": _py_state(trainer.rng.getstate()), "torch_rng": torch.get_rng_state(),
              "player_rng": _py_state(trainer.agent.rng.getstate()),
              "player_generator": trainer.agent.generator.get_state()}
-    actor = trainer.started_actor().state()
-    state.update(selfplay_rng=_py_state(actor["rng"]), selfplay_agent_rng=_py_state(actor["agent_rng"]),
-                 selfplay_agent_generator=actor["agent_generator"])
     if trainer.ahead is not None:
         episodes, stats = trainer.ahead
         state["ahead"] = json.dumps({"episodes": [e.to_json() for e in episodes], "stats": stats})
@@ -57,8 +56,6 @@ def read_state(trainer: Trainer, path: pathlib.Path) -> None:
         trainer.agent.rng.setstate(_py_unstate(state["player_rng"]))
         trainer.agent.generator.set_state(state["player_generator"])
         torch.set_rng_state(state["torch_rng"])
-        actor = {"rng": _py_unstate(state["selfplay_rng"]), "agent_rng": _py_unstate(state["selfplay_agent_rng"]),
-                 "agent_generator": state["selfplay_agent_generator"]}
         trainer.ahead = None
         if "ahead" in state:
             ahead = json.loads(state["ahead"])
@@ -68,7 +65,6 @@ def read_state(trainer: Trainer, path: pathlib.Path) -> None:
     except (OSError, RuntimeError, KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError) as e:
         raise ValueError(f"{path / 'trainer.pt'} is corrupt or from another version: {e}") from None
     trainer.replay.load(path / "replay.jsonl")
-    trainer.started_actor().restore(actor)
 
 
 def _py_state(state: tuple) -> list:

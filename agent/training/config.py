@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import math
 import pathlib
@@ -69,7 +70,17 @@ class TrainConfig:
     temperature: float = 1.0
     """Self-play actions are drawn from the search policy ** (1 / temperature)."""
     actor: Where = "auto"
-    """Where self-play plays: a worker process beside the learner, inline, or auto (a worker on 2+ CPUs or a GPU)."""
+    """Where self-play plays without --actors: a worker process beside the learner, inline, or auto (a worker on
+    2+ CPUs or a GPU)."""
+    actors: int = 0
+    """Ray actors playing self-play (needs the `cardzero[ray]` extra; 0: none, self-play plays as --actor says)."""
+    ray_address: str | None = None
+    """The Ray cluster the actors join (e.g. auto, or HEAD_IP:6379); default: a local Ray sized to this machine's
+    CPUs."""
+    shards: int | None = None
+    """Shards an iteration's games are split into, each with random streams from the seed, the iteration and the
+    shard: the same shards give the same run whatever --actors (default: --actors, at least 1, so each actor
+    plays one)."""
     updates_per_iteration: int = 16
     """Learner updates per iteration's games."""
     batch_size: int = 64
@@ -116,7 +127,7 @@ class TrainConfig:
         games.check_game(self.game, self.game_params)
         at_least = {"steps": 1, "games_per_iteration": 1, "updates_per_iteration": 1, "batch_size": 1, "unroll": 0,
                     "replay_capacity": 1, "max_legal": 1, "eval_every": 1, "eval_games": 1, "final_games": 0,
-                    "checkpoint_every": 1, "lr_decay_steps": 1, "exploitability_every": 0}
+                    "checkpoint_every": 1, "lr_decay_steps": 1, "exploitability_every": 0, "actors": 0, "shards": 1}
         for name, low in at_least.items():
             value = getattr(self, name)
             if value is not None and value < low:
@@ -132,6 +143,14 @@ class TrainConfig:
             raise ValueError(f"lr_final must be in [0, 1], got {self.lr_final}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"device must be auto, cpu or cuda, got {self.device!r}")
+        if self.shards is not None and self.shards > self.games_per_iteration:
+            raise ValueError(f"shards must be at most games_per_iteration ({self.games_per_iteration}), "
+                             f"got {self.shards}")
+        if self.actors and importlib.util.find_spec("ray") is None:
+            raise ValueError(f"actors {self.actors} needs Ray, which is not installed: pip install -e '.[ray]' "
+                             "(the cardzero[ray] extra), or leave --actors out to play self-play on this machine")
+        if self.ray_address is not None and not self.actors:
+            raise ValueError("ray_address needs actors: --actors N says how many Ray actors join the cluster")
         if self.preset != "auto" and self.preset not in PRESETS:
             raise ValueError(f"preset must be auto or one of {', '.join(PRESETS)}, got {self.preset!r}")
 
@@ -141,7 +160,8 @@ class TrainConfig:
         if preset == "auto":
             preset = "base" if pick_device(self.device).type == "cuda" else "tiny"
         return dataclasses.replace(self, out=self.out or pathlib.Path("runs") / self.game,
-                                   lr_decay_steps=self.lr_decay_steps or self.steps, preset=preset)
+                                   lr_decay_steps=self.lr_decay_steps or self.steps, preset=preset,
+                                   shards=self.shards or min(max(1, self.actors), self.games_per_iteration))
 
     def to_json(self) -> str:
         """JSON of every field (paths as strings)."""

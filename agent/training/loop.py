@@ -25,8 +25,10 @@ from agent.training.play_choice import choose_play_search
 from agent.training.runlog import RunLog
 from agent.training.trainer import Trainer
 
-# what a resumed run takes from the new command (besides --out itself: a run directory may have been moved since)
-BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode", "final_games", "final_exploitability")
+# what a resumed run takes from the new command (besides --out itself: a run directory may have been moved since):
+# its budget and resources; the shards stay the run's, so the same games come out whatever plays them
+BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode", "final_games", "final_exploitability", "actor", "actors",
+                "ray_address")
 
 
 def start(cfg: TrainConfig) -> Trainer:

@@ -3,11 +3,16 @@
 Each step advances chance in every live game, then makes one batched search over all games waiting for a
 decision (`Agent.search`, lock step) and plays an action drawn from each search's policy. Episodes keep the
 search policy of every decision: the policy scorer's target.
+
+A training run splits each iteration's games into shards, each played with random streams drawn from the run's
+seed, the iteration and the shard alone (`play_shard`): so whichever actor plays a shard, and however often it
+is played again after a fault, it gives the same games, and a run is the same whatever plays its shards.
 """
 from __future__ import annotations
 
 import math
 import random
+import time
 
 from agent.agent import Agent
 from agent.episodes import Episode
@@ -48,6 +53,42 @@ def self_play(agent: Agent, games: int, rng: random.Random, *, temperature: floa
              "policy_entropy": entropy / max(1, decisions),
              "top_visit_share": top_share / max(1, decisions),
              "mean_return_seat0": sum(s.returns()[0] for s in states) / games}
+    return episodes, stats
+
+
+def shard_sizes(games: int, shards: int) -> list[int]:
+    """How many of an iteration's `games` each of its `shards` plays (as even as can be, the first ones larger)."""
+    if not 1 <= shards <= games:
+        raise ValueError(f"shards must be between 1 and the games per iteration ({games}), got {shards}")
+    return [games // shards + (j < games % shards) for j in range(shards)]
+
+
+def shard_seed(seed: int, batch: int, shard: int) -> int:
+    """The seed of shard `shard` of the games that enter replay at iteration `batch`, in a run seeded `seed`."""
+    return random.Random(f"self-play {seed} {batch} {shard}").getrandbits(63)
+
+
+def play_shard(agent: Agent, games: int, seed: int, *, temperature: float = 1.0) -> tuple[list[Episode], dict]:
+    """`self_play` of `games` games with every random stream (chance, the drawn actions, the search's own draws)
+    started from `seed`, so the games depend on the weights and `seed` only; adds `seconds`, the time it took."""
+    began = time.perf_counter()
+    agent.rng.seed(seed)
+    agent.generator.manual_seed(seed)
+    episodes, stats = self_play(agent, games, random.Random(seed + 1), temperature=temperature)
+    return episodes, stats | {"seconds": time.perf_counter() - began}
+
+
+def merge_shards(results: list[tuple[list[Episode], dict]], seconds: float) -> tuple[list[Episode], dict]:
+    """The shards' games in shard order and their statistics pooled over all of them; `seconds` is the time
+    the games took (the shards' sum in one process, the busiest actor's share across several)."""
+    episodes = [e for eps, _ in results for e in eps]
+    games = sum(s["games"] for _, s in results)
+    decisions = sum(s["decisions"] for _, s in results)
+    per_decision = {k: sum(s[k] * s["decisions"] for _, s in results) / max(1, decisions)
+                    for k in ("policy_entropy", "top_visit_share")}
+    stats = {"games": games, "decisions": decisions, "decisions_per_game": decisions / max(1, games), **per_decision,
+             "mean_return_seat0": sum(s["mean_return_seat0"] * s["games"] for _, s in results) / max(1, games),
+             "seconds": seconds}
     return episodes, stats
 
 

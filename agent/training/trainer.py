@@ -7,7 +7,8 @@ self-play runs one iteration behind the learner, on a core of its own where ther
 Monte-Carlo returns: card-game episodes are short and end with the score, so there is nothing to bootstrap and
 no target network to keep. Checkpoints fall between iterations, after the next games are collected, so a
 checkpoint holds the whole state of the run (model, optimizer, counters, every RNG, replay, the games played
-ahead) and a resumed run continues exactly as an uninterrupted one would.
+ahead) and a resumed run continues exactly as an uninterrupted one would. Self-play's random streams come from
+the seed and the iteration, so the same run comes out whatever plays its shards (`--actors`).
 """
 from __future__ import annotations
 
@@ -86,12 +87,12 @@ class Trainer:
         games' self-play statistics (`seconds`: the time the actor spent playing them)."""
         actor = self.started_actor()
         if self.ahead is None:  # the first iteration: nothing was played ahead
-            actor.submit(self.model.state_dict())
+            actor.submit(self.model.state_dict(), self.iteration + 1)
             self.ahead = actor.result()
         (episodes, stats), self.ahead = self.ahead, None
         self.replay.add(episodes, self.iteration + 1)  # the iteration these games belong to
         self.games += len(episodes)
-        actor.submit(self.model.state_dict())
+        actor.submit(self.model.state_dict(), self.iteration + 2)  # the next iteration's
         return stats
 
     def collect(self) -> float:
@@ -104,9 +105,10 @@ class Trainer:
         """The self-play actor, started on first use."""
         if self.actor is None:
             cfg = self.cfg
-            self.actor = make_actor(cfg.actor, cfg.game, self.model.cfg, cfg.selfplay, seed=cfg.seed,
-                                    games_n=cfg.games_per_iteration, temperature=cfg.temperature,
-                                    device=self.device, game_params=cfg.game_params)
+            self.actor = make_actor(cfg.actor, cfg.game, self.model.cfg, cfg.selfplay, actors=cfg.actors,
+                                    ray_address=cfg.ray_address, seed=cfg.seed, games_n=cfg.games_per_iteration,
+                                    shards=cfg.shards, temperature=cfg.temperature, device=self.device,
+                                    game_params=cfg.game_params)
         return self.actor
 
     def close(self) -> None:
