@@ -2,9 +2,10 @@
 
 Sections: tokenizer (per game), model (parameters per preset; latents per second per network call), search
 (simulations per second and the share of time outside network calls, per number of concurrent searches),
-selfplay (real game steps per second of batched self-play, learner updates per second, and the seconds of a
-training iteration with self-play in the learner's process and in a worker process beside it), beliefs
-(milliseconds per world sampled at a search root, P at once).
+selfplay (real game steps per second of batched self-play, learner updates per second, h's milliseconds per
+state beside the history's length), scaleout (self-play games per second in one process, a worker process, 1
+and 2 Ray actors; how many actors keep one learner busy), beliefs (milliseconds per world sampled at a search
+root, P at once).
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ class Args:
     """Seed of the random episodes."""
     json: pathlib.Path | None = None
     """Also write the figures to this JSON file."""
-    sections: tuple[str, ...] = ("tokenizer", "model", "search", "selfplay", "actor", "beliefs")
+    sections: tuple[str, ...] = ("tokenizer", "model", "search", "selfplay", "scaleout", "beliefs")
     """Which sections to run."""
     model_games: tuple[str, ...] = ("leduc_poker", "hearts")
     """Games whose real states feed the model section."""
@@ -46,13 +47,15 @@ class Args:
     simulations: int = 32
     """Simulations per search in the search section."""
     particles: int = 4
-    """Belief particles per search in the search and actor sections."""
+    """Belief particles per search in the search section."""
     selfplay_games: int = 16
-    """Games searched at once in the self-play and actor sections (the recipes' games per iteration)."""
+    """Games searched at once in the self-play and scale-out sections (the recipes' games per iteration)."""
     selfplay_simulations: int = 16
     """Simulations per search in the self-play section (the recipes' self-play search)."""
     selfplay_particles: int = 2
     """Worlds per search in the self-play section (the recipes' self-play search)."""
+    scaleout_game: str = "crazy_eights"
+    """Game of the scale-out section: a long card game, whose self-play is what actors are for."""
     selfplay_preset: str = "tiny"
     """Model preset of the self-play section (the recipes' preset)."""
     belief_games: tuple[str, ...] = ("leduc_poker", "crazy_eights", "hearts", "bridge")
@@ -146,18 +149,30 @@ def selfplay_section(args: Args) -> list[dict]:
     return rows
 
 
-def actor_section(args: Args) -> list[dict]:
-    """Per game and preset: seconds of a training iteration with self-play inline and in a worker process."""
-    from scripts.benchmarks.search import selfplay_speed
+def scaleout_section(args: Args) -> list[dict]:
+    """Self-play games per second in one process, a worker process, 1 and 2 Ray actors; the learner's updates per
+    second; how many actors keep one learner busy."""
+    import importlib.util
 
-    device = _device(args)
-    rows = [selfplay_speed(game, name, args.selfplay_games, simulations=args.simulations, particles=args.particles,
-                           seed=args.seed, device=device) for game in args.model_games for name in args.presets]
-    print(f"\n== actor: {args.selfplay_games} games an iteration, {args.simulations} simulations x "
-          f"{args.particles} particles ({device}) ==")
-    print(table(rows, [("game", "game", "s"), ("preset", "preset", "s"),
-                       ("iteration_s_inline", "iteration s, one process", ".2f"),
-                       ("iteration_s_process", "iteration s, self-play in a worker", ".2f")]))
+    from scripts.benchmarks.scaleout import actors_to_feed, measure
+
+    device, ray = _device(args), importlib.util.find_spec("ray") is not None
+    rows = measure(args.scaleout_game, args.selfplay_preset, games_n=args.selfplay_games,
+                   simulations=args.selfplay_simulations, particles=args.selfplay_particles, seed=args.seed,
+                   device=device, ray=ray)
+    print(f"\n== scale-out: {args.scaleout_game}, {args.selfplay_games} games an iteration, the recipes' self-play "
+          f"search, {rows[0]['updates_per_game']:g} updates per game ({args.selfplay_preset}, learner on {device}) ==")
+    print(table(rows, [("kind", "self-play in", "s"), ("start_s", "start s", ".1f"),
+                       ("games_per_s", "games/s", ".2f"), ("iteration_s", "iteration s", ".1f"),
+                       ("updates_per_s", "learner updates/s", ".2f")]))
+    alone = rows[0]["updates_per_s"]  # one process: the learner's updates while nothing else plays
+    one = next((r for r in rows if r["actors"] == 1), rows[1])
+    need = actors_to_feed(alone, rows[0]["updates_per_game"], one["games_per_s"])
+    print(f"actors to keep one learner busy ({device}): {alone:.2f} updates/s / ({rows[0]['updates_per_game']:g} "
+          f"updates per game x {one['games_per_s']:.2f} games/s per actor) = {need:.1f}"
+          + ("" if ray else "  (Ray is not installed: the worker process stands in for an actor)"))
+    for r in rows:
+        r["actors_to_feed"] = need
     return rows
 
 
@@ -176,7 +191,7 @@ def beliefs_section(args: Args) -> list[dict]:
     return rows
 
 
-SECTIONS = ("tokenizer", "model", "search", "selfplay", "actor", "beliefs")
+SECTIONS = ("tokenizer", "model", "search", "selfplay", "scaleout", "beliefs")
 
 
 def main(args: Args) -> None:
@@ -195,8 +210,8 @@ def main(args: Args) -> None:
         results["search"] = search_section(args)
     if "selfplay" in args.sections:
         results["selfplay"] = selfplay_section(args)
-    if "actor" in args.sections:
-        results["actor"] = actor_section(args)
+    if "scaleout" in args.sections:
+        results["scaleout"] = scaleout_section(args)
     if "beliefs" in args.sections:
         results["beliefs"] = beliefs_section(args)
     if args.json:

@@ -3,11 +3,14 @@ import json
 import subprocess
 import sys
 
+import pytest
 
-def test_benchmark_model_search_selfplay_and_actor_sections_run(tmp_path):
+
+def test_benchmark_model_search_selfplay_and_scaleout_sections_run(tmp_path):
     out = tmp_path / "bench.json"
-    subprocess.run([sys.executable, "-m", "scripts.benchmark", "--sections", "model", "search", "selfplay", "actor",
+    subprocess.run([sys.executable, "-m", "scripts.benchmark", "--sections", "model", "search", "selfplay", "scaleout",
                     "--games", "leduc_poker", "--selfplay-games", "2", "--selfplay-simulations", "4",
+                    "--scaleout-game", "kuhn_poker",
                     "--model-games", "leduc_poker", "--presets", "tiny", "--batches", "2", "--searches", "1", "3",
                     "--simulations", "4", "--particles", "2", "--json", str(out)],
                    check=True, capture_output=True)
@@ -20,7 +23,13 @@ def test_benchmark_model_search_selfplay_and_actor_sections_run(tmp_path):
     assert row["game"] == "leduc_poker" and row["game_steps_per_s"] > 0 and row["updates_per_s"] > 0
     assert 0.0 <= row["world_share"] <= 1.0 and row["h_ms"] > 0
     assert 0 < row["read"] <= row["tokens"] <= row["tokens_max"]
-    assert figures["actor"][0]["iteration_s_inline"] > 0
+    kinds = figures["scaleout"]
+    assert [r["kind"] for r in kinds][:2] == ["one process", "worker process"]
+    assert all(r["games_per_s"] > 0 and r["updates_per_s"] > 0 and r["iteration_s"] > 0 for r in kinds)
+    # the figure follows from the others: the learner's games a second over one actor's
+    one = next((r for r in kinds if r["actors"] == 1), kinds[1])
+    assert kinds[0]["actors_to_feed"] == pytest.approx(kinds[0]["updates_per_s"] / kinds[0]["updates_per_game"]
+                                                       / one["games_per_s"])
 
 
 def test_benchmark_refuses_an_unknown_section():

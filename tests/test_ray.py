@@ -85,10 +85,12 @@ def test_more_actors_than_cpus_is_refused_in_one_line():
         start_ray(None, 3)
 
 
-def test_a_failing_actor_is_an_error_that_says_so():
+def test_an_actor_sees_no_gpu_and_a_failing_one_is_an_error_that_says_so():
     actors = RayActors(1, "kuhn_poker", preset("tiny"), tiny_config(None).selfplay, address=None, seed=0, games_n=2,
                        temperature=1.0, device=torch.device("cpu"))
     try:
+        seen = ray.get(actors.workers[0].__ray_call__.remote(lambda self: os.environ.get("CUDA_VISIBLE_DEVICES")))
+        assert seen == ""  # so no actor allocates on the learner's GPU
         actors.submit({}, 1)  # weights that do not fit the model
         with pytest.raises(RuntimeError, match="self-play failed on a Ray actor"):
             actors.result()

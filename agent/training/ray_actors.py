@@ -3,7 +3,7 @@
 N Ray actors, one CPU each, play an iteration's shards (agent.training.selfplay) with the weights the learner
 puts in Ray's object store once per iteration; shard j goes to actor j mod N, and each plays its shard's games
 through one batched search. The learner stays in this process, on its GPU where there is one: the actors ask for
-no GPU, so Ray hides every GPU from them and none of their memory lands on the learner's device.
+no GPU and see none (their CUDA_VISIBLE_DEVICES is empty), so none of their memory lands on the learner's device.
 
 Faults: an actor whose process dies (killed, or its node lost) is restarted by Ray, which runs its unfinished
 calls again. A shard's games come from its seed alone, so the replayed shard gives the same games and replay
@@ -27,7 +27,9 @@ from agent.training.selfplay import merge_shards
 RESTARTS = 8  # an actor that dies this many times in a run is an error, not bad luck (a crash in its constructor)
 
 
-@ray.remote(num_cpus=1, num_gpus=0, max_restarts=RESTARTS, max_task_retries=-1)
+# One CPU and no GPU; Ray leaves CUDA_VISIBLE_DEVICES alone for an actor without GPUs, so it is emptied here.
+@ray.remote(num_cpus=1, num_gpus=0, max_restarts=RESTARTS, max_task_retries=-1,
+            runtime_env={"env_vars": {"CUDA_VISIBLE_DEVICES": ""}})
 class SelfPlayWorker:
     """One Ray actor: an InlineActor on one CPU thread, playing the shards it is given."""
 

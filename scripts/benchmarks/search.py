@@ -1,5 +1,4 @@
-"""Measures the search (simulations per second, share of wall time outside network calls) and self-play
-(real game steps per second, learner updates per second).
+"""Measures the search: simulations per second and the share of wall time outside network calls.
 
 Roots are real decision states from random play, read by h from their real full tokens (the belief sampler's
 speed is the model section's business), P particles each. The model is an untrained preset whose terminal
@@ -87,37 +86,3 @@ def search_speed(game: str, preset_name: str, searches: int, *, simulations: int
     return {"game": game, "preset": preset_name, "searches": searches, "simulations": simulations,
             "particles": particles, "sims_per_s": searches * simulations / wall,
             "outside_share": 1.0 - expander.seconds / wall, "search_s": wall, "root_s": root}
-
-
-def selfplay_speed(game: str, preset_name: str, games_n: int, *, simulations: int = 32, particles: int = 4,
-                   updates: int = 16, batch: int = 64, seed: int = 0, device: str = "cpu") -> dict:
-    """Real game steps (decisions) per second of batched self-play, learner updates per second, and the seconds
-    of one whole training iteration (its games and its updates, after a first one) with self-play in the
-    learner's process and in a worker process beside it (`TrainConfig.actor`)."""
-    from agent.training.config import TrainConfig
-    from agent.training.trainer import Trainer
-
-    out = {"game": game, "preset": preset_name, "games": games_n, "simulations": simulations,
-           "particles": particles, "batch": batch}
-    for actor in ("inline", "process"):
-        cfg = TrainConfig(game=game, preset=preset_name, seed=seed, device=device, games_per_iteration=games_n,
-                          selfplay=SearchConfig(simulations=simulations, particles=particles),
-                          updates_per_iteration=updates,
-                          batch_size=batch, steps=10 ** 9, wandb_mode="disabled", out=None, actor=actor)
-        trainer = Trainer(cfg)
-        try:
-            stats = trainer.play()  # a run's first games are played at once, the next ones ahead
-            start = time.perf_counter()
-            trainer.learn()
-            learn_s = time.perf_counter() - start
-            trainer.collect()
-            start = time.perf_counter()
-            trainer.play()
-            trainer.learn()
-            trainer.collect()
-            out[f"iteration_s_{actor}"] = time.perf_counter() - start
-        finally:
-            trainer.close()
-        if actor == "inline":
-            out.update(game_steps_per_s=stats["decisions"] / stats["seconds"], updates_per_s=updates / learn_s)
-    return out
