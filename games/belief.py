@@ -243,7 +243,7 @@ class Walk:
         out = []
         later = [c for c in deals.may_be_in(alloc, group) if last is None or order(c) > order(last)]
         for card in sorted(later, key=order):
-            if alloc.can_restrict(card, group):
+            if self.guide.allows(alloc, card, group):
                 out.append((card, alloc))
             alloc = alloc.restrict(card, others)  # passed over: not in this set
             if alloc is None:
@@ -310,7 +310,7 @@ class Walk:
         out = []
         for b in options:
             moved = self.guide.route(ctx, state, step.actor, b) if self.guide is not None else None
-            if moved is not None and not alloc.can_restrict(*moved):
+            if moved is not None and not self.guide.allows(alloc, *moved):
                 continue
             after, trial = state.child(b), dict(ctx)
             seen, unseen = render(self.adapter.step(trial, state, step.actor, b, after), self.player,

@@ -150,11 +150,21 @@ class CrazyEights(GameAdapter):
                 allowed[c] = places[3:4 + k]  # dealt to them, or drawn before they played it
         slots.update({i: i if d != player else "my draws" for i, d in draws.items()})
 
+        in_deck = places[2:3] + places[4:]  # where a card still in the deck after the deal may end up
+
         def route(ctx, before, actor, action):
             if actor >= 0 or ctx["dealer"] is None:
                 return None
             if not ctx["started"]:  # a starter: the board, or an eight put back into the deck
-                return (action, ["board"]) if action // 4 != EIGHT else (action, places[2:3] + places[4:])
+                return (action, ["board"]) if action // 4 != EIGHT else (action, in_deck)
             return action, [slots[len(before.history())]]
+
+        def an_eight_in_the_deck(alloc) -> bool:
+            """A starter eight was put back: some eight was still in the deck after the deal (one suffices: the
+            same eight may turn up again)."""
+            return any(alloc.can_restrict(c, in_deck) for c in range(EIGHT * 4, EIGHT * 4 + 4))
+
+        put_back = steps[1 + n * size][1] // 4 == EIGHT  # the first starter was an eight
         return deals.Guide(Deadlines.of(capacity, allowed), route, slots=slots,
-                           sets={n * size: [(("deal", 1 - player), size)]}, word=card, order=order)
+                           sets={n * size: [(("deal", 1 - player), size)]}, word=card, order=order,
+                           holds=an_eight_in_the_deck if put_back else None)

@@ -44,7 +44,9 @@ class Guide:
     allocation places its cards may be in, which it fills exactly} (a set missing there is one place: itself);
     `word(card)`, the card's word; and `order(card)`, the key the game sorts a set's words by. A set is a group
     of places where the allocation splits a dealt hand by what later became of its cards (hearts' passed three
-    and kept ten, euchre's dealer's discard)."""
+    and kept ten, euchre's dealer's discard). `holds(allocation)`, where given, is a condition the allocation's
+    places and capacities cannot say (crazy_eights: an eight stays in the deck for a starter put back), which
+    every choice of the walk must keep true."""
 
     allocation: Allocation | Deadlines | Either
     route: Route
@@ -53,6 +55,13 @@ class Guide:
     groups: dict[Hashable, list[Hashable]] = dataclasses.field(default_factory=dict)
     word: Callable[[Hashable], str] | None = None
     order: Callable[[Hashable], object] | None = None
+    holds: Callable[[Allocation | Deadlines | Either], bool] | None = None
+
+    def allows(self, alloc: Allocation | Deadlines | Either, card: Hashable, places: list[Hashable]) -> bool:
+        """Whether `card` may be kept to `places`: the allocation stays feasible, and `holds` true."""
+        if not alloc.can_restrict(card, places):
+            return False
+        return self.holds is None or self.holds(alloc.restrict(card, places))
 
     def places(self, name: Hashable) -> list[Hashable]:
         """The allocation places of set `name`."""

@@ -335,3 +335,34 @@ def test_the_belief_duel_in_hearts_plays_against_uniform_walks():
     learned = ismcts_learned(agent_for("hearts"), simulations=4).factory(0, 0)
     for state in decision_points(adapter, 10, seed=2)[8:10]:  # in the passing phase
         assert bot.step(state) in state.legal_actions() and learned.step(state) in state.legal_actions()
+
+
+# A real crazy_eights history (OpenSpiel's rules, random play) whose first starter was an eight, put back
+# unseen ('board ?'); player 0 to move, having seen neither that eight nor the other hand.
+PUT_BACK = [53, 11, 46, 7, 47, 19, 25, 38, 2, 1, 30, 4, 35, 0, 9, 24, 39, 52, 36, 7, 25, 55, 52, 8, 1, 52, 26, 2, 38,
+            46, 52, 22, 22, 26, 55, 52, 43, 52, 31, 52, 5, 5, 9, 11, 47, 52, 51, 51, 52, 37, 35, 43, 52, 27, 52, 28,
+            27, 57, 31, 28, 0, 52, 41, 52, 32, 32, 36, 37, 52, 16, 52, 15, 52, 50, 52, 12, 52, 29, 29, 41, 52, 20,
+            52, 45, 45, 52, 48, 52, 3, 52, 34, 52, 17, 52, 42, 17, 16, 52, 14, 52, 40, 52, 23, 40, 52, 21, 8, 48, 50,
+            52, 18, 42, 52, 10, 10, 30, 52, 49, 52, 13, 52, 44, 52, 6]
+
+
+def test_a_starter_eight_put_back_keeps_an_eight_in_the_deck():
+    """The eight put back was in the deck after the deal, so the walk may not deal the opponent every eight the
+    player's own cards leave. After C8, D8 and H2 in their hand, where H8 must be too (they played it before
+    drawing), S8 may not join: the hand is finished without it and S8 is the starter put back. (The walk once
+    offered S8 there and then found no eight to put back.) Every walk from here ends in a possible world."""
+    adapter = games.load("crazy_eights")
+    state = adapter.new_initial_state()
+    for action in PUT_BACK:
+        state.apply_action(action)
+    walk = Walk(adapter, state, 0)
+    walk.take_forced()
+    for word in ("C8", "D8", "H2"):
+        assert word in walk.allowed()
+        walk.feed(word)
+        forced = walk.take_forced()
+    assert forced[:5] == ["H8", "HK", "ST", "SK", "S8"]  # the rest of their hand, then the starter put back
+    rng = random.Random(0)
+    for _ in range(50):
+        world = random_walk(Walk(adapter, state, 0), rng).world()
+        assert information(world, 0) == information(state, 0) and replays_legally(world)
