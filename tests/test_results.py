@@ -17,7 +17,7 @@ def test_a_finished_run_becomes_a_row_and_other_rows_stay(tmp_path):
              "table_mean": 0.0, "win_rate": 0.5, "games": 2}, "exploitability": None, "generator": {},
              "possible_worlds": 1.0, "worlds_drawn": 2, "seconds_per_move": 0.1, "date": "d", "commit": "c"}
     rows.write_text(json.dumps({"hearts": other}))
-    results.main(results.Args(games=("kuhn_poker",), runs=runs, episodes=4, quality_positions=4, world_states=3,
+    results.main(results.Args(games=("kuhn_poker",), runs=runs, episodes=4, quality_positions=12, world_states=3,
                               worlds=2, results=md, rows=rows))
     row = json.loads(rows.read_text())["kuhn_poker"]
     assert row["updates"] == 12 and row["vs_random"]["games"] == 4
@@ -26,8 +26,16 @@ def test_a_finished_run_becomes_a_row_and_other_rows_stay(tmp_path):
     text = md.read_text()
     assert text.startswith("# Results\n\nSome text.\n") and text.count("| kuhn_poker |") == 1
     assert text.index("| kuhn_poker |") < text.index("| hearts |")  # in the registry's order
-    results.main(results.Args(games=("kuhn_poker",), runs=runs, episodes=4, quality_positions=4, world_states=3,
+    results.main(results.Args(games=("kuhn_poker",), runs=runs, episodes=4, quality_positions=12, world_states=3,
                               worlds=2, results=md, rows=rows, ismcts_matched=True))  # replaces its row in place
     assert md.read_text().count("| kuhn_poker |") == 1 and md.read_text().count("<!-- results-table:start -->") == 1
     ismcts = json.loads(rows.read_text())["kuhn_poker"]["vs_ismcts"]
     assert ismcts["games"] == 4 and ismcts["simulations"] >= 1  # as many as take the agent's time per move
+
+
+def test_a_row_takes_the_runs_own_exploitability_where_it_measured_one(tmp_path):
+    """The run's end measured its published agent (on liars_dice that takes half an hour): the row reuses it."""
+    run = train(tiny_config(tmp_path / "kuhn_poker", final_games=4, final_exploitability=True), quiet=True)
+    row = results.measure(tmp_path / "kuhn_poker", episodes=4, quality_positions=0, world_states=2, worlds=1,
+                          say=lambda _: None)
+    assert row["exploitability"] == run.exploitability is not None
