@@ -154,7 +154,7 @@ def scaleout_section(args: Args) -> list[dict]:
     second; how many actors keep one learner busy."""
     import importlib.util
 
-    from scripts.benchmarks.scaleout import actors_to_feed, measure
+    from scripts.benchmarks.scaleout import actors_to_feed, learner_bound, measure
 
     device, ray = _device(args), importlib.util.find_spec("ray") is not None
     rows = measure(args.scaleout_game, args.selfplay_preset, games_n=args.selfplay_games,
@@ -171,8 +171,13 @@ def scaleout_section(args: Args) -> list[dict]:
     print(f"actors to keep one learner busy ({device}): {alone:.2f} updates/s / ({rows[0]['updates_per_game']:g} "
           f"updates per game x {one['games_per_s']:.2f} games/s per actor) = {need:.1f}"
           + ("" if ray else "  (Ray is not installed: the worker process stands in for an actor)"))
+    bound = learner_bound(args.scaleout_game, args.selfplay_preset, seed=args.seed)
+    gpu_need = actors_to_feed(bound["gpu_updates_per_s_at_most"], rows[0]["updates_per_game"], one["games_per_s"])
+    print(f"a GPU learner, on paper: at most {bound['gpu_updates_per_s_at_most']:.1f} updates/s (the CPU's part of "
+          f"an update: {bound['batch_s'] * 1e3:.0f} ms building the batch + {bound['ops_per_update']:.0f} tensor "
+          f"operations x {bound['dispatch_us']:.1f} us dispatching each), so up to {gpu_need:.0f} such actors")
     for r in rows:
-        r["actors_to_feed"] = need
+        r.update(actors_to_feed=need, gpu_actors_to_feed=gpu_need, **bound)
     return rows
 
 

@@ -30,6 +30,10 @@ def test_benchmark_model_search_selfplay_and_scaleout_sections_run(tmp_path):
     one = next((r for r in kinds if r["actors"] == 1), kinds[1])
     assert kinds[0]["actors_to_feed"] == pytest.approx(kinds[0]["updates_per_s"] / kinds[0]["updates_per_game"]
                                                        / one["games_per_s"])
+    # on paper, a GPU learner is bounded by the CPU's part of an update, which is less than the CPU's whole update
+    bound = kinds[0]
+    assert bound["ops_per_update"] > 100 and bound["dispatch_us"] > 0 and bound["batch_s"] > 0
+    assert bound["gpu_updates_per_s_at_most"] > kinds[0]["updates_per_s"]
 
 
 def test_benchmark_refuses_an_unknown_section():

@@ -12,12 +12,24 @@ model of one game, `games` games an iteration split into as many shards as actor
 
 Actors per learner: a learner making U updates a second at the recipe's ratio of R updates per game consumes
 U / R games a second; an actor gives A games a second; so U / (R * A) actors keep it busy.
+
+A GPU learner, on paper (`learner_bound`): the small presets' updates are too small to keep a GPU's arithmetic
+busy, so what bounds them is the work left on the CPU: building the batch, and dispatching each of the update's
+tensor operations (forward, backward, optimizer) from Python, which an asynchronous GPU cannot hide. Both are
+measured here on the CPU (the operations counted by torch's profiler, one operation's dispatch timed on a
+one-element tensor); their sum is a lower bound on a GPU update's time, so its inverse is at most the updates
+per second a GPU learner makes.
 """
 from __future__ import annotations
 
 import dataclasses
+import random
 import time
 
+import torch
+from torch.profiler import ProfilerActivity, profile
+
+from agent.model.targets import make_batch
 from agent.search.config import SearchConfig
 from agent.training.config import TrainConfig
 from agent.training.trainer import Trainer
@@ -67,3 +79,35 @@ def measure(game: str, preset_name: str, *, games_n: int = 16, updates: int = 48
 def actors_to_feed(updates_per_s: float, updates_per_game: float, actor_games_per_s: float) -> float:
     """How many actors, each giving `actor_games_per_s`, keep a learner of `updates_per_s` busy (module docstring)."""
     return updates_per_s / (updates_per_game * actor_games_per_s)
+
+
+def learner_bound(game: str, preset_name: str, *, batch: int = 64, unroll: int = 3, updates: int = 8,
+                  seed: int = 0) -> dict:
+    """On paper, the most updates a second a GPU learner makes (module docstring): the seconds to build a batch,
+    the tensor operations of one update, one operation's dispatch in microseconds, and the bound they give."""
+    cfg = TrainConfig(game=game, preset=preset_name, seed=seed, device="cpu", games_per_iteration=4,
+                      selfplay=SearchConfig(simulations=2, particles=1, root="gumbel"), updates_per_iteration=updates,
+                      batch_size=batch, unroll=unroll, steps=10 ** 9, wandb_mode="disabled", out=None, actor="inline")
+    trainer = Trainer(cfg)
+    try:
+        trainer.play()  # replay's first games
+        trainer.learn()  # warm-up
+        rng = random.Random(seed)
+        start = time.perf_counter()
+        for _ in range(updates):
+            make_batch(trainer.tok, trainer.replay.sample(batch, rng), unroll, cfg.max_legal, rng)
+        batch_s = (time.perf_counter() - start) / updates
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            trainer.learn()
+        ops = sum(1 for e in prof.events() if e.name.startswith("aten::") and not e.cpu_children) / updates
+    finally:
+        trainer.close()
+    x = torch.zeros(1)
+    for _ in range(1000):
+        x.add_(1.0)
+    start = time.perf_counter()
+    for _ in range(20_000):
+        x.add_(1.0)
+    dispatch_us = (time.perf_counter() - start) / 20_000 * 1e6
+    return {"batch_s": batch_s, "ops_per_update": ops, "dispatch_us": dispatch_us,
+            "gpu_updates_per_s_at_most": 1.0 / (batch_s + ops * dispatch_us * 1e-6)}
