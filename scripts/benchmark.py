@@ -56,6 +56,8 @@ class Args:
     """Worlds per search in the self-play section (the recipes' self-play search)."""
     scaleout_game: str = "crazy_eights"
     """Game of the scale-out section: a long card game, whose self-play is what actors are for."""
+    scaleout_ray: bool = True
+    """Time 1 and 2 Ray actors in the scale-out section where Ray is installed (each starts a local Ray)."""
     selfplay_preset: str = "tiny"
     """Model preset of the self-play section (the recipes' preset)."""
     belief_games: tuple[str, ...] = ("leduc_poker", "crazy_eights", "hearts", "bridge")
@@ -156,7 +158,7 @@ def scaleout_section(args: Args) -> list[dict]:
 
     from scripts.benchmarks.scaleout import actors_to_feed, learner_bound, measure
 
-    device, ray = _device(args), importlib.util.find_spec("ray") is not None
+    device, ray = _device(args), args.scaleout_ray and importlib.util.find_spec("ray") is not None
     rows = measure(args.scaleout_game, args.selfplay_preset, games_n=args.selfplay_games,
                    simulations=args.selfplay_simulations, particles=args.selfplay_particles, seed=args.seed,
                    device=device, ray=ray)
@@ -170,7 +172,7 @@ def scaleout_section(args: Args) -> list[dict]:
     need = actors_to_feed(alone, rows[0]["updates_per_game"], one["games_per_s"])
     print(f"actors to keep one learner busy ({device}): {alone:.2f} updates/s / ({rows[0]['updates_per_game']:g} "
           f"updates per game x {one['games_per_s']:.2f} games/s per actor) = {need:.1f}"
-          + ("" if ray else "  (Ray is not installed: the worker process stands in for an actor)"))
+          + ("" if ray else "  (no Ray actors timed: the worker process stands in for an actor)"))
     bound = learner_bound(args.scaleout_game, args.selfplay_preset, seed=args.seed)
     gpu_need = actors_to_feed(bound["gpu_updates_per_s_at_most"], rows[0]["updates_per_game"], one["games_per_s"])
     print(f"a GPU learner, on paper: at most {bound['gpu_updates_per_s_at_most']:.1f} updates/s (the CPU's part of "

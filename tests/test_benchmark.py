@@ -10,7 +10,7 @@ def test_benchmark_model_search_selfplay_and_scaleout_sections_run(tmp_path):
     out = tmp_path / "bench.json"
     subprocess.run([sys.executable, "-m", "scripts.benchmark", "--sections", "model", "search", "selfplay", "scaleout",
                     "--games", "leduc_poker", "--selfplay-games", "2", "--selfplay-simulations", "4",
-                    "--scaleout-game", "kuhn_poker",
+                    "--scaleout-game", "kuhn_poker", "--no-scaleout-ray",  # Ray's actors: tests/test_ray.py
                     "--model-games", "leduc_poker", "--presets", "tiny", "--batches", "2", "--searches", "1", "3",
                     "--simulations", "4", "--particles", "2", "--json", str(out)],
                    check=True, capture_output=True)
