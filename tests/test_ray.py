@@ -4,6 +4,8 @@ Needs the `cardzero[ray]` extra; skipped without it. One local Ray instance serv
 import json
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -26,7 +28,7 @@ def local_ray():
     machine (the learner's arithmetic depends on its thread count)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    ray.init(num_cpus=2, logging_level="WARNING")
+    ray.init(address="local", num_cpus=2, logging_level="WARNING")
     yield
     ray.shutdown()
     torch.set_num_threads(threads)
@@ -96,3 +98,26 @@ def test_an_actor_sees_no_gpu_and_a_failing_one_is_an_error_that_says_so():
             actors.result()
     finally:
         actors.close()
+
+
+@pytest.mark.slow
+def test_a_run_joins_a_cluster_by_its_address_and_its_token(tmp_path):
+    """`ray start --head` (with token authentication, as Ray 2.5x starts it), then scripts.train joins it with
+    --ray-address: without the token it stops in one line that says what to do; with it, it trains."""
+    ray_cli = [sys.executable, "-m", "ray.scripts.scripts"]
+    env = os.environ | {"RAY_AUTH_MODE": "token", "WANDB_MODE": "disabled"}
+    subprocess.run(ray_cli + ["start", "--head", "--num-cpus", "1", "--port", "6391", "--disable-usage-stats",
+                              "--include-dashboard", "false"], check=True, env=env, capture_output=True)
+    try:
+        train = [sys.executable, "-m", "scripts.train", "--game", "kuhn_poker", "--preset", "tiny", "--steps", "4",
+                 "--updates-per-iteration", "4", "--games-per-iteration", "2", "--selfplay.simulations", "2",
+                 "--final-games", "0", "--no-final-exploitability", "--no-choose-play", "--actors", "1",
+                 "--ray-address", "127.0.0.1:6391"]
+        refused = subprocess.run(train + ["--out", str(tmp_path / "refused")], capture_output=True, text=True,
+                                 env=env | {"RAY_AUTH_MODE": "disabled"})
+        assert refused.returncode != 0 and "export RAY_AUTH_MODE=token" in refused.stderr.splitlines()[-1]
+        done = subprocess.run(train + ["--out", str(tmp_path / "run")], capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert load_agent(tmp_path / "run").adapter.name == "kuhn_poker"
+    finally:
+        subprocess.run(ray_cli + ["stop"], env=env, capture_output=True)

@@ -105,11 +105,16 @@ def start_ray(address: str | None, actors: int) -> bool:
     if started:
         try:
             if address is None:
-                ray.init(num_cpus=available_cpus(), logging_level=logging.WARNING)
+                # "local": a new instance, even where `ray start` left one running on this machine
+                ray.init(address="local", num_cpus=available_cpus(), logging_level=logging.WARNING)
             else:
                 ray.init(address=address, logging_level=logging.WARNING)
         except (ConnectionError, RuntimeError, ValueError) as e:
-            raise ValueError(f"cannot start or join Ray (--ray-address {address}): {e}") from None
+            hint = ""
+            if address is not None and os.environ.get("RAY_AUTH_MODE") != "token":  # what Ray 2.5x clusters ask
+                hint = ("; if the cluster asks for its token, export RAY_AUTH_MODE=token and copy the head node's "
+                        "~/.ray/auth_token here (docs/cluster.md)")
+            raise ValueError(f"cannot start or join Ray (--ray-address {address}): {e}{hint}") from None
     cpus = ray.cluster_resources().get("CPU", 0)
     if actors > cpus:
         if started:

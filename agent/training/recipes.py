@@ -35,7 +35,8 @@ RECIPES: dict[str, Recipe] = {
                           "bounded by its 13 minutes, so self-play searches more and the in-run evaluations come less "
                           "often; linearly weighted replay (CFR+'s average); a constant learning rate"),
     "liars_dice": Recipe(TINY + ("--minutes", "6", "--steps", "100000"),
-                         "six minutes, the rest for the exact exploitability (about 2 minutes)"),
+                         "six minutes of training; the exact exploitability after it searches at each of 24,576 "
+                         "information sets and takes far longer (results.md)"),
     "blackjack": Recipe(TINY + ("--minutes", "10"), "one decision at a time against a fixed dealer: the defaults, "
                                                     "10 minutes; not yet measured"),
     "crazy_eights": Recipe(LONG, "the long-game recipe it was first measured with"),
