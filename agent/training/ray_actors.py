@@ -77,7 +77,8 @@ class RayActors:
         except ray.exceptions.RayTaskError as e:
             raise RuntimeError(f"self-play failed on a Ray actor:\n{e}") from None
         except ray.exceptions.RayActorError as e:
-            raise RuntimeError(f"a self-play Ray actor died more than {RESTARTS} times: {e}") from None
+            raise RuntimeError(f"a self-play Ray actor is gone (it could not start, or died more than {RESTARTS} "
+                               f"times): {e}") from None
         busy = [0.0] * len(self.workers)
         for j, (_, stats) in enumerate(shards):
             busy[j % len(self.workers)] += stats["seconds"]
