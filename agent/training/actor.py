@@ -75,8 +75,7 @@ class InlineActor:
 
 class ProcessActor:
     """Self-play in a worker process (`python -m agent.training.actor`, one torch thread, which on CPU it takes
-    from this
-    process until `close`): the same calls, answered through a pipe. A fresh interpreter rather than
+    from this process until `close`): the same calls, answered through a pipe. A fresh interpreter rather than
     multiprocessing's spawn, which would re-run the caller's main module (a script without an
     `if __name__ == "__main__"` guard would start training again), or fork, which CUDA does not survive."""
 
