@@ -44,14 +44,16 @@ def summary_record(run: pathlib.Path) -> dict | None:
 
 
 def commit() -> str:
-    """The repository's short commit hash (with `+` where the working tree has changes), or `unknown`."""
+    """The repository's short commit hash (with `+` where the working tree has changes outside docs/, where this
+    tool writes its table), or `unknown`."""
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
                                text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
+    changed = [ln for ln in dirty.stdout.splitlines() if not ln[3:].startswith("docs/")]  # not the table itself
+    return head.stdout.strip() + ("+" if changed else "")
 
 
 def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int = 0, ismcts_matched: bool = False,
