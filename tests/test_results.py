@@ -34,7 +34,8 @@ def test_a_finished_run_becomes_a_row_and_other_rows_stay(tmp_path):
 
 
 def test_a_row_takes_the_runs_own_exploitability_where_it_measured_one(tmp_path):
-    """The run's end measured its published agent (on liars_dice that takes half an hour): the row reuses it."""
+    """The run's end measured its published agent's exploitability: the row reuses it rather than search at
+    every information set again."""
     run = train(tiny_config(tmp_path / "kuhn_poker", final_games=4, final_exploitability=True), quiet=True)
     row = results.measure(tmp_path / "kuhn_poker", episodes=4, quality_positions=0, world_states=2, worlds=1,
                           say=lambda _: None)

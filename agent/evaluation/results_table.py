@@ -8,9 +8,9 @@ rule-based players (crazy_eights, hearts) where they apply, exploitability where
 quality at unroll depths 0-3 on held-out positions (the evaluation games', which the learner never saw), the
 share of the agent's root worlds that are possible, and the published search's seconds per move; with the date
 and the commit. Exploitability is the run's own end-of-run measurement of its published agent where it has one
-(on liars_dice it takes half an hour), else measured here. Rows are kept in a JSON file beside docs/results.md,
-and the table between two markers in docs/results.md is written from all of them, so running a subset of games
-updates those rows only.
+(it searches at every information set, so measuring it twice would double the longest part), else measured
+here. Rows are kept in a JSON file beside docs/results.md, and the table between two markers in docs/results.md
+is written from all of them, so running a subset of games updates those rows only.
 """
 from __future__ import annotations
 
