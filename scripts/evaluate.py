@@ -54,14 +54,16 @@ def table(res: dict) -> Table:
         cells = []
         for o in opps:
             m = next((m for m in res["matches"] if m["variant"] == v and m["opponent"] == o), None)
-            even = f" (even {m['table_mean']:+.2f})" if m and abs(m["table_mean"]) > 1e-9 else ""
+            even = (f" ({'alone' if m.get('alone') else 'even'} {m['table_mean']:+.2f})"
+                    if m and abs(m["table_mean"]) > 1e-9 else "")
             cells.append("-" if m is None else f"{m['mean_return']:+.3f} ± {m['ci95']:.3f}{even}")
         if res["exploitability"]:
             e = res["exploitability"].get(v)
             cells.append("-" if e is None else f"{e:.4f}")
         t.add_row(v, *cells)
     if any(abs(m["table_mean"]) > 1e-9 for m in res["matches"]):
-        t.caption = "(even: what a seat gets on average at those tables; a player no better than the others gets it)"
+        t.caption = ("(even: what a seat gets on average at those tables; a player no better than the others gets "
+                     "it; alone: what the opponent gets playing the one-player game itself)")
     return t
 
 

@@ -14,7 +14,7 @@ import games
 from agent.agent import Agent, load_agent
 from agent.episodes import play_random, trace
 from agent.evaluation.matches import head_to_head
-from agent.evaluation.players import UniformRandom, cfr_plus, gin_bot, ismcts
+from agent.evaluation.players import Player, UniformRandom, cfr_plus, gin_bot, ismcts
 from agent.model import Model
 from agent.model.config import GameSpec, preset
 from agent.model.files import save_model
@@ -32,6 +32,27 @@ def test_uniform_random_against_itself_is_even():
         res = head_to_head(adapter, UniformRandom(1), UniformRandom(2), n, seed=0)
         assert abs(res["mean_return"] - res["table_mean"]) <= res["ci95"], (game, res)
         assert res["games"] == n and set(res["by_seat"]) == set(range(adapter.num_players))
+
+
+class _Always(Player):
+    """Plays one fixed action wherever it is legal (blackjack: 0 hits, 1 stands)."""
+
+    def __init__(self, action: int):
+        self.action = action
+
+    def act(self, moves):
+        return [self.action for _ in moves]
+
+
+def test_a_one_player_game_measures_the_player_against_the_opponent_playing_alone():
+    # Blackjack has no seat for the opponent, so its figure to beat is its own return: always hitting busts in
+    # every game (-1 each, by the rules), while standing at once loses far less.
+    adapter = games.load("blackjack")
+    res = head_to_head(adapter, _Always(1), _Always(0), 300, seed=0)
+    assert res["alone"] and res["table_mean"] == -1.0
+    assert -0.6 < res["mean_return"] < 0.0 and res["margin"] == pytest.approx(res["mean_return"] + 1.0)
+    assert res["margin_ci95"] == pytest.approx(res["ci95"])  # the opponent's returns do not vary
+    assert len(res["histories"]) == 300
 
 
 def test_cfr_plus_gains_its_exact_value_against_uniform_random_on_leduc():

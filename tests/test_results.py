@@ -40,3 +40,16 @@ def test_a_row_takes_the_runs_own_exploitability_where_it_measured_one(tmp_path)
     row = results.measure(tmp_path / "kuhn_poker", episodes=4, quality_positions=0, world_states=2, worlds=1,
                           say=lambda _: None)
     assert row["exploitability"] == run.exploitability is not None
+
+
+def test_a_one_player_row_shows_what_uniform_random_gets_alone():
+    """blackjack has no even seat: its row's figure to beat is uniform random's own return playing it."""
+    from agent.evaluation.results_table import markdown
+
+    match = {"mean_return": -0.19, "ci95": 0.13, "table_mean": -0.41, "win_rate": 0.4, "games": 200, "alone": True}
+    row = {"game": "blackjack", "updates": 1, "games": 1, "vs_random": match, "vs_ismcts": match | {"simulations": 9},
+           "exploitability": None, "generator": {}, "possible_worlds": 1.0, "worlds_drawn": 2,
+           "seconds_per_move": 0.1, "date": "d", "commit": "c"}
+    cells = markdown([row]).splitlines()[-1].split(" | ")
+    assert cells[3] == "-0.19 ± 0.13 (alone -0.41), 200 games"
+    assert cells[5] == "-0.19 ± 0.13 (alone -0.41) (9 sims)"

@@ -19,14 +19,30 @@ def head_to_head(adapter: GameAdapter, player: Player, opponent: Player, games: 
 
     Game g seats `player` at g mod N and `opponent` at every other seat; chance follows the real rules with
     a seeded generator. All games advance together, so each side's moves are asked for in batches. `progress`,
-    if given, describes a progress bar over the games finished.
+    if given, describes a progress bar over the games finished. In a one-player game (blackjack) the opponent
+    has no seat, so it plays as many games alone, and what it gets there is the table's mean the player is
+    measured against (marked `alone`; the margin's interval then adds both means' variances).
     """
     n = adapter.num_players
-    rng = random.Random(seed)
     player.reset(seed)
     opponent.reset(seed + 1)
-    states = [adapter.new_initial_state() for _ in range(games)]
     seats = [g % n for g in range(games)]
+    states = _play(adapter, player, opponent, seats, random.Random(seed), progress)
+    returns = [s.returns()[seat] for s, seat in zip(states, seats)]
+    result = summarize(returns, [s.returns() for s in states], seats, n)
+    if n == 1:
+        alone = [s.returns()[0] for s in _play(adapter, opponent, opponent, seats, random.Random(seed + 2), progress)]
+        table = statistics.fmean(alone)
+        result |= {"alone": True, "table_mean": table, "margin": result["mean_return"] - table,
+                   "margin_ci95": math.hypot(result["ci95"], _half(alone))}
+    return result | {"histories": [list(s.history()) for s in states]}
+
+
+def _play(adapter: GameAdapter, player: Player, opponent: Player, seats: list[int], rng: random.Random,
+          progress: str | None) -> list:
+    """Play len(`seats`) games to their ends, `player` at `seats[g]` of game g and `opponent` elsewhere."""
+    games = len(seats)
+    states = [adapter.new_initial_state() for _ in range(games)]
     bar = tqdm.tqdm(total=games, unit="game", desc=progress, disable=progress is None, leave=False)
     while True:
         mine, theirs = [], []
@@ -42,9 +58,12 @@ def head_to_head(adapter: GameAdapter, player: Player, opponent: Player, games: 
                 for (_, s), action in zip(moves, side.act(moves)):
                     s.apply_action(action)
     bar.close()
-    returns = [s.returns()[seat] for s, seat in zip(states, seats)]
-    return summarize(returns, [s.returns() for s in states], seats, n) | {
-        "histories": [list(s.history()) for s in states]}
+    return states
+
+
+def _half(values: list[float]) -> float:
+    """Half the 95% interval of the mean of `values` (normal approximation; nan for fewer than two)."""
+    return 1.96 * statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else float("nan")
 
 
 def won(mine: float, table: list[float]) -> bool:
@@ -63,15 +82,13 @@ def summarize(returns: list[float], all_returns: list[list[float]], seats: list[
     its interval, of each game's return less its table's mean (0 for an even player, in any game)."""
     games = len(returns)
     mean = statistics.fmean(returns)
-    half = 1.96 * statistics.stdev(returns) / math.sqrt(games) if games > 1 else float("nan")
     wins = sum(won(r, rs) for r, rs in zip(returns, all_returns))
     by_seat = {seat: statistics.fmean([r for r, s in zip(returns, seats) if s == seat])
                for seat in range(n) if seat in seats}
     table = statistics.fmean(statistics.fmean(rs) for rs in all_returns)
     margins = [r - statistics.fmean(rs) for r, rs in zip(returns, all_returns)]  # 0 for an even player
-    margin_half = 1.96 * statistics.stdev(margins) / math.sqrt(games) if games > 1 else float("nan")
-    return {"mean_return": mean, "ci95": half, "win_rate": wins / games, "games": games,
-            "by_seat": by_seat, "table_mean": table, "margin": statistics.fmean(margins), "margin_ci95": margin_half}
+    return {"mean_return": mean, "ci95": _half(returns), "win_rate": wins / games, "games": games,
+            "by_seat": by_seat, "table_mean": table, "margin": statistics.fmean(margins), "margin_ci95": _half(margins)}
 
 
 def versus_random(agent: Agent, games: int, seed: int, progress: str | None = None) -> dict:

@@ -1,7 +1,8 @@
 """The results table: one row per game, measured on that game's recipe run (`python -m scripts.results`).
 
 Each row is measured here, never typed in: the run's updates and self-play games (its summary record), its
-published agent against uniform random (mean return, 95% interval, what an even seat gets, win rate), against
+published agent against uniform random (mean return, 95% interval, what an even seat gets, or in a one-player
+game what uniform random gets alone, win rate), against
 OpenSpiel's Python IS-MCTS on the run's learned belief (where asked; at the agent's own time per move with
 `ismcts_matched`), the simple gin rummy bot and our own
 rule-based players (crazy_eights, hearts) where they apply, exploitability where it is exact, generated-action
@@ -92,7 +93,7 @@ def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int =
     rand = matches["random"]
     return {
         "game": game, "run": str(run), "updates": summary.get("updates"), "games": summary.get("summary/games"),
-        "vs_random": {k: rand[k] for k in ("mean_return", "ci95", "table_mean", "win_rate", "games")},
+        "vs_random": _match(rand),
         "vs_ismcts": _match(matches.get("ismcts_learned")) | {"simulations": ismcts_simulations}
         if "ismcts_learned" in matches else None,
         "vs_gin_bot": _match(matches.get("gin_bot")) if "gin_bot" in matches else None,
@@ -116,29 +117,39 @@ def matched_simulations(agent, states: list, seconds: float, trial: int = 20) ->
 
 
 def _match(m: dict) -> dict:
-    return {k: m[k] for k in ("mean_return", "ci95", "table_mean", "win_rate", "games")}
+    """What the table keeps of a match (`alone`: a one-player game, where `table_mean` is the opponent's own
+    return playing it)."""
+    return {k: m[k] for k in ("mean_return", "ci95", "table_mean", "win_rate", "games")} | (
+        {"alone": True} if m.get("alone") else {})
 
 
 def _depths(gen: dict, key: str) -> str:
     return " / ".join(f"{gen[d][key]:.2f}" if d in gen else "-" for d in ("0", "1", "2", "3"))
 
 
+def _alone(m: dict) -> str:
+    """In a one-player game, what the opponent got playing it alone (the figure to beat)."""
+    return f" (alone {m['table_mean']:+.2f})" if m.get("alone") else ""
+
+
 def markdown(rows: list[dict]) -> str:
-    """The rows as a markdown table (games in the registry's order of the rows given)."""
+    """The rows as a markdown table (games in the registry's order of the rows given; in one-player games the
+    figure to beat is each opponent's own return playing alone)."""
     head = ("| game | updates | self-play games | vs random (even seat) | win | vs IS-MCTS | vs gin bot | vs rules | "
             "exploitability | precision d0-3 | recall d0-3 | duplicates d0-3 | possible worlds | s/move | date | "
             "commit |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         rnd = r["vs_random"]
-        other = [f"{m['mean_return']:+.2f} ± {m['ci95']:.2f}" + (f" ({m['simulations']} sims)" if "simulations" in m
-                                                                  else "") if m else "-"
+        other = [f"{m['mean_return']:+.2f} ± {m['ci95']:.2f}" + _alone(m)
+                 + (f" ({m['simulations']} sims)" if "simulations" in m else "") if m else "-"
                  for m in (r.get("vs_ismcts"), r.get("vs_gin_bot"), r.get("vs_rules"))]
+        even = f"alone {rnd['table_mean']:+.2f}" if rnd.get("alone") else f"{rnd['table_mean']:+.2f}"
         expl = f"{r['exploitability']:.3f}" if r.get("exploitability") is not None else "-"
         gen = r.get("generator", {})
         lines.append(
             f"| {r['game']} | {r['updates']} | {r['games']} | {rnd['mean_return']:+.2f} ± {rnd['ci95']:.2f} "
-            f"({rnd['table_mean']:+.2f}), {rnd['games']} games | {rnd['win_rate']:.0%} | {other[0]} | {other[1]} | "
+            f"({even}), {rnd['games']} games | {rnd['win_rate']:.0%} | {other[0]} | {other[1]} | "
             f"{other[2]} | "
             f"{expl} | {_depths(gen, 'precision')} | {_depths(gen, 'recall')} | {_depths(gen, 'duplicate_rate')} | "
             f"{r['possible_worlds']:.0%} of {r['worlds_drawn']} | {r['seconds_per_move']:.2f} | {r['date']} | "

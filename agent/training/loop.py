@@ -63,6 +63,7 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
     agent = trainer.agent.with_search(dataclasses.replace(trainer.agent.cfg, repeats=1))
     res = versus_random(agent, cfg.eval_games, seed=cfg.seed + trainer.iteration)
     out.update({f"eval/{k}": res[k] for k in ("mean_return", "ci95", "win_rate", "games", "table_mean")})
+    out.update({"eval/alone": 1} if res.get("alone") else {})  # one player: table_mean is random's own return
     every = cfg.exploitability_every
     every = trainer.adapter.exploitability_every if every is None else every
     if every and trainer.adapter.uniform_exploitability is not None and trainer.iteration % every == 0:
@@ -249,7 +250,8 @@ def line(r: dict) -> str:
     parts = [f"it {r['iteration']}", f"upd {r['updates']}", f"games {r['games']}",
              f"loss {r.get('loss/total', float('nan')):.3f}"]
     if "eval/mean_return" in r:
-        even = f", an even seat gets {r['eval/table_mean']:+.2f}" if r.get("eval/table_mean") else ""
+        who = "uniform random alone" if r.get("eval/alone") else "an even seat"
+        even = f", {who} gets {r['eval/table_mean']:+.2f}" if r.get("eval/table_mean") else ""
         parts.append(f"vs random {r['eval/mean_return']:+.2f}±{r['eval/ci95']:.2f} "
                      f"(win {r['eval/win_rate']:.0%}{even})")
     if "eval/exploitability" in r:
