@@ -70,7 +70,7 @@ class _Candidate:
 
     action: int
     words: list[str]
-    after: pyspiel.State
+    after: pyspiel.State | _Child
     ctx: dict
     before: Allocation | None
     moved: tuple | None = None
@@ -80,6 +80,29 @@ class _Candidate:
         if self.moved is not None:
             self.before, self.moved = self.before.restrict(*self.moved), None
         return self.before
+
+
+class _Child:
+    """The state after `action` at `before`, made only when first read: a step's candidates are many (the stock's
+    unseen cards at a draw) and few are taken, and most adapters' events for a chance step never read the state
+    after it. Reads of its attributes go to the state; `state()` gives the state itself."""
+
+    __slots__ = ("_before", "_action", "_state")
+
+    def __init__(self, before: pyspiel.State, action: int):
+        self._before, self._action, self._state = before, action, None
+
+    def state(self) -> pyspiel.State:
+        if self._state is None:
+            self._state = self._before.child(self._action)
+        return self._state
+
+    def __getattr__(self, name: str):
+        return getattr(self.state(), name)
+
+
+def _real(state: pyspiel.State | _Child) -> pyspiel.State:
+    return state.state() if isinstance(state, _Child) else state
 
 
 def _options(state: pyspiel.State) -> list[int]:
@@ -183,7 +206,7 @@ class Walk:
 
     def _apply(self, c: _Candidate) -> None:
         self.actions.append(c.action)
-        self.world_state, self.ctx, self.alloc = c.after, c.ctx, c.alloc
+        self.world_state, self.ctx, self.alloc = _real(c.after), c.ctx, c.alloc
         self.t += 1
 
     def _advance(self) -> None:
@@ -312,7 +335,7 @@ class Walk:
             moved = self.guide.route(ctx, state, step.actor, b) if self.guide is not None else None
             if moved is not None and not self.guide.allows(alloc, *moved):
                 continue
-            after, trial = state.child(b), dict(ctx)
+            after, trial = _Child(state, b), dict(ctx)
             seen, unseen = render(self.adapter.step(trial, state, step.actor, b, after), self.player,
                                   self.adapter.num_players)
             if seen == step.seen and len(unseen) == len(step.unseen):
