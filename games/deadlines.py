@@ -98,13 +98,7 @@ class Deadlines:
         """Whether `restrict(card, places)` would leave a feasible allocation. Cards with the same run and the same
         value to the limit are alike here, so the answer is kept per (run, value, run kept): a step whose
         candidates are the stock's unseen cards sweeps once per kind of card, not once per card."""
-        kept = self._kept(card, places)
-        if kept is None:
-            return False
-        key = (self.spans[card], self.limit.values.get(card, 0) if self.limit else 0, kept)
-        if key not in self._checked:
-            self._checked[key] = self.restrict(card, places) is not None
-        return self._checked[key]
+        return self.restrict(card, places) is not None
 
     def _kept(self, card: Hashable, places: Iterable[Hashable]) -> tuple[int, int] | None:
         """What is left of `card`'s run kept to `places` (ValueError where not contiguous); None where nothing."""
@@ -114,16 +108,22 @@ class Deadlines:
 
     def restrict(self, card: Hashable, places: Iterable[Hashable]) -> Deadlines | None:
         """This allocation with `card` kept to `places` (what is left of its run must stay contiguous); None if
-        that leaves no way to place every card."""
+        that leaves no way to place every card. Whether it does is swept once per kind of card (`can_restrict`)."""
         span = self._kept(card, places)
         if span is None:
             return None
         if span == self.spans[card]:
             return self if self.feasible() else None
+        key = (self.spans[card], self.limit.values.get(card, 0) if self.limit else 0, span)
+        if self._checked.get(key) is False:
+            return None
         spans = dict(self.spans)
         spans[card] = span
         out = Deadlines(self.places, self.capacity, spans, self.limit)
-        return out if out.feasible() else None
+        if key in self._checked:  # an alike card was kept so before: the same runs, so the same answer
+            out._feasible = True
+        self._checked[key] = out.feasible()
+        return out if self._checked[key] else None
 
     def cards_in(self, place: Hashable) -> list[Hashable]:
         """The cards fixed to `place` (their run is that place alone)."""
