@@ -125,14 +125,18 @@ class Allocation:
             return None
         allowed = dict(self.allowed)
         old, allowed[card] = allowed[card], allowed[card] & mask
-        counts = None
-        if self._counts is not None:  # the card now lies inside the sets that hold its new places, not its old ones
-            inside = list(self._counts[0])
-            for s in self._supersets(allowed[card]):
-                if s & old != old:
-                    inside[s] += 1
-            counts = (inside, self._counts[1])
-        return Allocation(self.places, self.capacity, allowed, counts)
+        # the card now lies inside the sets that hold its new places, not its old ones; `allows` saw that none of
+        # them was tight, so the result is feasible and its tight sets are these ones plus those it fills
+        inside, room = list(self._counts[0]), self._counts[1]
+        tight = list(self._tight)
+        for s in self._supersets(allowed[card]):
+            if s & old != old:
+                inside[s] += 1
+                if inside[s] == room[s]:
+                    tight.append(s)
+        out = Allocation(self.places, self.capacity, allowed, (inside, room))
+        out._tight = tight
+        return out
 
     def place(self, card: Hashable, place: Hashable) -> Allocation:
         """This allocation with `card` fixed in `place` (it leaves the unseen cards and takes one of the

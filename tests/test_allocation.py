@@ -74,3 +74,24 @@ def test_restrict_matches_brute_force(seed):
                 assert (after is not None) == expected
                 if after is not None:
                     assert after.feasible() and after.allowed[card] == alloc.mask(allowed[card] & set(subset))
+
+
+@pytest.mark.parametrize("seed", range(0, 300, 3))
+def test_chained_restricts_match_brute_force(seed):
+    """Restricting one card after another (as the belief walk does, each allocation built from the last one's
+    counts): every step is allowed exactly when some full assignment still exists."""
+    rng = random.Random(seed)
+    capacity, allowed = instance(rng)
+    alloc, places = Allocation.of(capacity, allowed), list(capacity)
+    if not alloc.feasible():
+        return
+    for _ in range(3 * len(allowed)):
+        card = rng.choice(list(allowed))
+        subset = {p for p in places if rng.random() < 0.5}
+        expected = brute_feasible(capacity, {**allowed, card: allowed[card] & subset})
+        after = alloc.restrict(card, subset)
+        assert (after is not None) == expected
+        if after is not None:
+            alloc, allowed = after, {**allowed, card: allowed[card] & subset}
+            fresh = Allocation.of(capacity, allowed)
+            assert fresh.feasible() and sorted(alloc._tight) == sorted(fresh._slack())  # its tight sets too
