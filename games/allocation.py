@@ -14,6 +14,7 @@ the sum is made, that check costs a scan of the tight sets (those with no room t
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable, Iterable
 
 
@@ -82,15 +83,9 @@ class Allocation:
             room[s] = room[s ^ low] + self.capacity[low.bit_length() - 1]
         return inside, room
 
-    def _supersets(self, mask: int):
+    def _supersets(self, mask: int) -> tuple[int, ...]:
         """The sets of places that contain `mask`."""
-        rest = ((1 << len(self.places)) - 1) ^ mask
-        sub = rest
-        while True:
-            yield mask | sub
-            if sub == 0:
-                return
-            sub = (sub - 1) & rest
+        return _supersets(len(self.places), mask)
 
     def feasible(self) -> bool:
         """Whether the cards can be placed, each in one of its places, filling every place exactly."""
@@ -129,11 +124,10 @@ class Allocation:
         # them was tight, so the result is feasible and its tight sets are these ones plus those it fills
         inside, room = list(self._counts[0]), self._counts[1]
         tight = list(self._tight)
-        for s in self._supersets(allowed[card]):
-            if s & old != old:
-                inside[s] += 1
-                if inside[s] == room[s]:
-                    tight.append(s)
+        for s in _gaining(len(self.places), allowed[card], old):
+            inside[s] += 1
+            if inside[s] == room[s]:
+                tight.append(s)
         out = Allocation(self.places, self.capacity, allowed, (inside, room))
         out._tight = tight
         return out
@@ -163,3 +157,22 @@ class Allocation:
         if self.capacity[i] == 0:
             return []
         return [c for c, m in self.allowed.items() if m >> i & 1 and self.place(c, place).feasible()]
+
+
+@functools.cache
+def _supersets(places: int, mask: int) -> tuple[int, ...]:
+    """The sets of `places` places that contain `mask` (kept: a walk asks for the same few masks many times)."""
+    rest = ((1 << places) - 1) ^ mask
+    out, sub = [], rest
+    while True:
+        out.append(mask | sub)
+        if sub == 0:
+            return tuple(out)
+        sub = (sub - 1) & rest
+
+
+@functools.cache
+def _gaining(places: int, new: int, old: int) -> tuple[int, ...]:
+    """The sets of places a card gains when its places shrink from `old` to `new`: those holding all of `new`
+    but not all of `old`."""
+    return tuple(s for s in _supersets(places, new) if s & old != old)
