@@ -81,8 +81,11 @@ class GameAdapter:
 
     # ----- rules: thin pass-throughs so callers need one object -----
     def new_initial_state(self) -> pyspiel.State:
-        """A fresh game at its first (usually chance) node."""
-        return self.game.new_initial_state()
+        """A fresh game at its first (usually chance) node: a clone of one made once, since OpenSpiel makes some
+        games' new states far slower than it clones them (gin_rummy) and the belief walk makes several per root."""
+        if "_initial" not in self.__dict__:
+            self._initial = self.game.new_initial_state()
+        return self._initial.clone()
 
     @staticmethod
     def current_player(state: pyspiel.State) -> int:

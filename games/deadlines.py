@@ -98,7 +98,19 @@ class Deadlines:
         """Whether `restrict(card, places)` would leave a feasible allocation. Cards with the same run and the same
         value to the limit are alike here, so the answer is kept per (run, value, run kept): a step whose
         candidates are the stock's unseen cards sweeps once per kind of card, not once per card."""
-        return self.restrict(card, places) is not None
+        span = self._kept(card, places)
+        if span is None:
+            return False
+        if span == self.spans[card]:
+            return self.feasible()
+        key = self._key(card, span)
+        if key not in self._checked:
+            self.restrict(card, places)  # sweeps, and keeps the answer
+        return self._checked[key]
+
+    def _key(self, card: Hashable, span: tuple[int, int]) -> tuple:
+        """What makes cards alike to `restrict`: the card's run, its value to the limit, and the run kept."""
+        return self.spans[card], self.limit.values.get(card, 0) if self.limit else 0, span
 
     def _kept(self, card: Hashable, places: Iterable[Hashable]) -> tuple[int, int] | None:
         """What is left of `card`'s run kept to `places` (ValueError where not contiguous); None where nothing."""
@@ -114,7 +126,7 @@ class Deadlines:
             return None
         if span == self.spans[card]:
             return self if self.feasible() else None
-        key = (self.spans[card], self.limit.values.get(card, 0) if self.limit else 0, span)
+        key = self._key(card, span)
         if self._checked.get(key) is False:
             return None
         spans = dict(self.spans)

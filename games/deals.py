@@ -124,11 +124,7 @@ class Holders:
 
 def moves(state: pyspiel.State) -> list[tuple[int, int]]:
     """(actor, action) of every step of `state`'s history; the actor is -1 at chance steps."""
-    replay, out = state.get_game().new_initial_state(), []
-    for action in state.history():
-        out.append((replay.current_player(), action))
-        replay.apply_action(action)
-    return out
+    return [(step.player, step.action) for step in state.full_history()]
 
 
 def held_none(holders: Holders, plays: list[tuple[int, int]], i: int, cards: Iterable[Hashable],
