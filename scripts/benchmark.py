@@ -147,7 +147,8 @@ def selfplay_section(args: Args) -> list[dict]:
     print(table(rows, [("game", "game", "s"), ("tokens", "tokens mean", ".0f"), ("tokens_max", "max", "d"),
                        ("read", "h reads", ".0f"), ("h_ms", "h ms/state", ".2f"),
                        ("game_steps_per_s", "game steps/s", ".1f"), ("world_share", "of it worlds", ".0%"),
-                       ("updates_per_s", "updates/s", ".2f")]))
+                       ("updates_per_s", "updates/s", ".2f"), ("decisions_per_game", "decisions/game", ".0f"),
+                       ("games_per_48_updates", "games/48 updates", ".0f")]))
     return rows
 
 

@@ -41,8 +41,16 @@ RECIPES: dict[str, Recipe] = {
                                                     "10 minutes; not yet measured"),
     "crazy_eights": Recipe(LONG, "the long-game recipe it was first measured with"),
 }
-for _game in ("gin_rummy", "hearts", "spades", "bridge", "oh_hell", "euchre", "skat", "go_fish", "dou_dizhu"):
-    RECIPES[_game] = Recipe(LONG, "crazy_eights' long-game recipe; not yet measured on this game")
+# The other long games take crazy_eights' recipe with as many self-play games an iteration as the actor plays
+# while the learner makes its 48 updates (from the benchmark's self-play steps/s and updates/s per game and the
+# game's decisions per game, results.md): a learner-bound game gets more games for free, a self-play-bound one
+# (gin_rummy) fewer, so neither side waits on the other.
+GAMES_PER_ITERATION = {"gin_rummy": 8, "hearts": 32, "euchre": 64, "skat": 48, "oh_hell": 48, "spades": 16,
+                       "bridge": 16, "go_fish": 32, "dou_dizhu": 16}
+for _game, _games in GAMES_PER_ITERATION.items():
+    RECIPES[_game] = Recipe(LONG + ("--games-per-iteration", str(_games)),
+                            f"crazy_eights' long-game recipe with {_games} self-play games an iteration (what the "
+                            "actor plays during the learner's updates); not yet measured on this game")
 
 
 def recipe(game: str) -> Recipe:

@@ -10,7 +10,11 @@ learner get on this machine". Figures:
   with the history);
 - steps/s: decisions searched per second, `games` states at once with noise on, as self-play searches;
 - worlds: the share of that time spent drawing the root's possible worlds (b and the belief walk);
-- updates/s: learner updates per second on replayed random games.
+- updates/s: learner updates per second on replayed random games;
+- decisions/game: decisions in a uniform random game (a learned game's length differs, bridge's most: random
+  bidding often passes the deal out);
+- games/48 updates: self-play games an actor plays while the learner makes the recipes' 48 updates (the recipes'
+  games per iteration follow it, so neither side waits on the other).
 """
 from __future__ import annotations
 
@@ -41,13 +45,15 @@ class _TimedAgent(Agent):
             self.world_s += time.perf_counter() - start
 
 
-def decision_states(adapter, n: int, rng: random.Random) -> list:
-    """`n` decision states of random games, about four per game, spread over each game's length."""
-    out = []
+def decision_states(adapter, n: int, rng: random.Random) -> tuple[list, float]:
+    """`n` decision states of random games, about four per game, spread over each game's length; and the mean
+    number of decisions in those games."""
+    out, decisions = [], []
     while len(out) < n:
         tr = trace(adapter, play_random(adapter, rng))
+        decisions.append(tr.decisions)
         out += [tr.states[t] for t in sorted(rng.sample(range(tr.decisions), min(4, tr.decisions)))]
-    return out[:n]
+    return out[:n], sum(decisions) / len(decisions)
 
 
 def measure(game: str, preset_name: str = "tiny", *, games_n: int = 16, batches: int = 2, simulations: int = 16,
@@ -61,7 +67,7 @@ def measure(game: str, preset_name: str = "tiny", *, games_n: int = 16, batches:
     rng = random.Random(seed)
     torch.manual_seed(seed)
     model = Model(preset(preset_name), GameSpec.of(adapter)).to(device).eval()
-    states = decision_states(adapter, max(64, games_n * batches), rng)
+    states, per_game = decision_states(adapter, max(64, games_n * batches), rng)
     tok = Agent(adapter, model).tok
     rows = [full_tokens(tok, s, s.current_player()) for s in states[:64]]
     ids = pad_rows(rows, device=device)
@@ -98,5 +104,6 @@ def measure(game: str, preset_name: str = "tiny", *, games_n: int = 16, batches:
     return {"game": game, "preset": preset_name, "tokens": sum(map(len, rows)) / len(rows),
             "tokens_max": max(map(len, rows)), "read": sum(read) / len(read), "h_ms": h_ms,
             "game_steps_per_s": games_n * batches / search_s, "world_share": agent.world_s / search_s,
-            "updates_per_s": updates / learn_s, "batch": batch, "unroll": unroll, "simulations": simulations,
-            "particles": particles, "games": games_n}
+            "updates_per_s": updates / learn_s, "decisions_per_game": per_game,
+            "games_per_48_updates": 48 * learn_s / updates * games_n * batches / search_s / per_game,
+            "batch": batch, "unroll": unroll, "simulations": simulations, "particles": particles, "games": games_n}
