@@ -167,8 +167,9 @@ def belief_duel(agent: Agent, settings: EvalSettings, say: Callable[[str], None]
                                                      "resampler)"))
     res = head_to_head(adapter, ismcts_learned(agent, sims), uniform, settings.belief_duel, settings.seed,
                        progress="belief duel")
-    say(f"IS-MCTS on the learned belief vs on {against}: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per game "
-        f"({settings.belief_duel} games, {sims} simulations, {time.monotonic() - t:.0f} s)")
+    say(f"IS-MCTS on the learned belief vs on {against}: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per game, "
+        f"margin over the table {res['margin']:+.3f} ± {res['margin_ci95']:.3f} ({settings.belief_duel} games, "
+        f"{sims} simulations, {time.monotonic() - t:.0f} s)")
     return {k: v for k, v in res.items() if k != "histories"} | {"against": against}
 
 
