@@ -69,7 +69,6 @@ class Agent:
         self.generator = torch.Generator(self.device).manual_seed(seed)
         if model is not None:
             model.eval()
-        self.hidden_cap = min(search.max_hidden_tokens, hidden_bound(self.adapter, self.tok))
         if oracle:
             fn = RolloutValue(self.rng) if value == "rollout" else NetworkValue(model, self.tok)
             self.expander = OracleExpander(fn)
@@ -78,6 +77,11 @@ class Agent:
         self.inner_actions = inner_actions
         if inner_actions == "rules":
             self.expander = RulesInnerExpander(self.expander, self.tok, self.rng)
+
+    @property
+    def hidden_cap(self) -> int:
+        """The most hidden tokens b's free samples may write (`hidden_bound`, within the search's limit)."""
+        return min(self.cfg.max_hidden_tokens, hidden_bound(self.adapter))
 
     def with_search(self, search: SearchConfig) -> Agent:
         """This agent with other search settings, sharing its model and random streams (drawing from either
@@ -198,11 +202,22 @@ class Agent:
         return [infos[i * P:(i + 1) * P] for i in range(len(states))]
 
 
-def hidden_bound(adapter: GameAdapter, tok: Tokenizer, games_n: int = 32, seed: int = 0) -> int:
+def hidden_bound(adapter: GameAdapter, games_n: int = 32, seed: int = 0) -> int:
     """A cap for sampled hidden remainders: 1.5 x the longest seen at the decisions of `games_n` random games,
     plus 8 (a world whose hidden tokens run past it cannot be a real one; an untrained sampler would
-    otherwise write until max_hidden_tokens)."""
-    rng, longest = random.Random(seed), 0
+    otherwise write until max_hidden_tokens). Measured once per game and parameters, with a tokenizer of its
+    own, so an agent's cache of token streams does not keep those games (IS-MCTS makes an agent per seat)."""
+    key = (adapter.name, tuple(sorted(adapter.params.items())), games_n, seed)
+    if key not in _HIDDEN_BOUNDS:
+        _HIDDEN_BOUNDS[key] = _longest_hidden(adapter, games_n, seed)
+    return _HIDDEN_BOUNDS[key]
+
+
+_HIDDEN_BOUNDS: dict[tuple, int] = {}
+
+
+def _longest_hidden(adapter: GameAdapter, games_n: int, seed: int) -> int:
+    tok, rng, longest = Tokenizer.for_game(adapter), random.Random(seed), 0
     for _ in range(games_n):
         states = trace(adapter, play_random(adapter, rng)).states[:-1]  # the decisions, terminal left out
         longest = max([longest] + [len(tok.encode_hidden(s, s.current_player())) for s in states])

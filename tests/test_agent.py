@@ -265,3 +265,25 @@ def test_the_model_free_oracle_plans_on_possible_worlds(game):
     for world in agent.sample_worlds(state, 5):
         assert information(world, player) == information(state, player)
     assert agent.act(state) in state.legal_actions()
+
+
+def test_a_new_agent_keeps_no_token_streams_and_its_hidden_cap_is_the_games():
+    """IS-MCTS on the learned belief makes an agent per seat and game: making one must not keep the random games
+    its free samples' cap is measured on (they ran a 200-game hearts match out of memory)."""
+    adapter = games.load("hearts")
+    model = Model(preset("tiny"), GameSpec.of(adapter))
+    first, second = Agent(adapter, model, seed=0), Agent(adapter, model, seed=1)
+    assert len(first.tok._stream._nodes) == 0 and len(second.tok._stream._nodes) == 0
+    cap = first.hidden_cap  # measured once for the game, on 32 random games' hidden streams
+    tok = first.tok
+    longest = max(len(tok.encode_hidden(s, s.current_player())) for s in
+                  [_random_decision(adapter, random.Random(i)) for i in range(20)])
+    assert longest < cap == second.hidden_cap <= SearchConfig().max_hidden_tokens
+
+
+def _random_decision(adapter, rng: random.Random):
+    """A decision state of a uniform random game, at a random point of it."""
+    from agent.episodes import play_random, trace
+
+    tr = trace(adapter, play_random(adapter, rng))
+    return tr.states[rng.randrange(tr.decisions)]
