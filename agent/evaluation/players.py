@@ -169,8 +169,15 @@ def ismcts_walk(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.
     """Python IS-MCTS on possible worlds with each hidden word drawn uniformly among those allowed (the belief
     walk with no model): `ismcts_learned`'s twin where OpenSpiel has no working resampler."""
     def uniform(seed: int) -> Callable:
-        words = random.Random(seed)
-        return lambda state, player: fill_uniformly(Walk(adapter, state, player), words).world()
+        words, start = random.Random(seed), {}  # the walk up to its first choice, made once per information state
+
+        def resample(state: pyspiel.State, player: int) -> pyspiel.State:
+            key = (tuple(state.history()), player)
+            if key not in start:
+                start.clear()
+                start[key] = Walk(adapter, state, player)
+            return fill_uniformly(start[key].copy(), words).world()
+        return resample
 
     return _python_ismcts(adapter, "ismcts-walk", simulations, uct_c, uniform)
 
