@@ -93,15 +93,19 @@ class _Child:
         self._before, self._action, self._state = before, action, None
 
     def state(self) -> pyspiel.State:
+        """The state itself, made on the first call."""
         if self._state is None:
             self._state = self._before.child(self._action)
         return self._state
 
     def __getattr__(self, name: str):
+        if name.startswith("_"):  # not the state's: copy's and pickle's probes, and this class's unset slots
+            raise AttributeError(name)
         return getattr(self.state(), name)
 
 
 def _real(state: pyspiel.State | _Child) -> pyspiel.State:
+    """The state itself, where `state` may be a lazy child."""
     return state.state() if isinstance(state, _Child) else state
 
 
@@ -222,7 +226,7 @@ class Walk:
             self._candidates = self._fits(self.world_state, self.ctx, step, self.alloc)
             if self.guide is None:
                 self._candidates = [c for c in self._candidates
-                                    if self._completes(self.t + 1, c.after, c.ctx, [self.budget])]
+                                    if self._completes(self.t + 1, _real(c.after), c.ctx, [self.budget])]
             if not self._candidates:
                 raise Unsupported(f"{self.adapter.name}: no candidate at step {self.t} completes the history")
             if step.silent and len(self._candidates) > 1:  # one the guide pins, with no slot: it keeps one
@@ -351,9 +355,9 @@ class Walk:
                 raise Unsupported(f"{self.adapter.name}: the look-ahead passed {self.budget} states")
             fits = self._fits(state, ctx, step, None)
             if len(fits) == 1:  # no branch: follow it
-                state, ctx = fits[0].after, fits[0].ctx
+                state, ctx = _real(fits[0].after), fits[0].ctx  # adapters may read it whole (go_fish: str)
                 continue
-            return any(self._completes(i + 1, c.after, c.ctx, budget) for c in fits)
+            return any(self._completes(i + 1, _real(c.after), c.ctx, budget) for c in fits)
         return True
 
 

@@ -99,14 +99,7 @@ class Deadlines:
         value to the limit are alike here, so the answer is kept per (run, value, run kept): a step whose
         candidates are the stock's unseen cards sweeps once per kind of card, not once per card."""
         span = self._kept(card, places)
-        if span is None:
-            return False
-        if span == self.spans[card]:
-            return self.feasible()
-        key = self._key(card, span)
-        if key not in self._checked:
-            self.restrict(card, places)  # sweeps, and keeps the answer
-        return self._checked[key]
+        return span is not None and self._restrict_span(card, span) is not None
 
     def _key(self, card: Hashable, span: tuple[int, int]) -> tuple:
         """What makes cards alike to `restrict`: the card's run, its value to the limit, and the run kept."""
@@ -122,8 +115,10 @@ class Deadlines:
         """This allocation with `card` kept to `places` (what is left of its run must stay contiguous); None if
         that leaves no way to place every card. Whether it does is swept once per kind of card (`can_restrict`)."""
         span = self._kept(card, places)
-        if span is None:
-            return None
+        return None if span is None else self._restrict_span(card, span)
+
+    def _restrict_span(self, card: Hashable, span: tuple[int, int]) -> Deadlines | None:
+        """`restrict` with what is left of the card's run already worked out."""
         if span == self.spans[card]:
             return self if self.feasible() else None
         key = self._key(card, span)

@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+from agent.training.recipes import LONG_UPDATES
+
 
 def test_benchmark_model_search_selfplay_and_scaleout_sections_run(tmp_path):
     out = tmp_path / "bench.json"
@@ -24,7 +26,7 @@ def test_benchmark_model_search_selfplay_and_scaleout_sections_run(tmp_path):
     assert 0.0 <= row["world_share"] <= 1.0 and row["h_ms"] > 0
     assert 0 < row["read"] <= row["tokens"] <= row["tokens_max"]
     assert 1 <= row["decisions_per_game"] <= 8  # leduc: at most four actions a round, two rounds
-    expected = 48 / row["updates_per_s"] * row["game_steps_per_s"] / row["decisions_per_game"]
+    expected = LONG_UPDATES / row["updates_per_s"] * row["game_steps_per_s"] / row["decisions_per_game"]
     assert abs(row["games_per_48_updates"] - expected) < 1e-6 * expected  # what the learner's 48 updates take
     kinds = figures["scaleout"]
     assert [r["kind"] for r in kinds][:2] == ["one process", "worker process"]

@@ -41,12 +41,13 @@ class _Always(Player):
         self.action = action
 
     def act(self, moves):
+        """The fixed action in every game asked about."""
         return [self.action for _ in moves]
 
 
 def test_a_one_player_game_measures_the_player_against_the_opponent_playing_alone():
-    # Blackjack has no seat for the opponent, so its figure to beat is its own return: always hitting busts in
-    # every game (-1 each, by the rules), while standing at once loses far less.
+    """Blackjack has no seat for the opponent, so its figure to beat is its own return: always hitting busts in
+    every game (-1 each, by the rules), while standing at once loses far less."""
     adapter = games.load("blackjack")
     res = head_to_head(adapter, _Always(1), _Always(0), 300, seed=0)
     assert res["alone"] and res["table_mean"] == -1.0

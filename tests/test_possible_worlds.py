@@ -366,3 +366,17 @@ def test_a_starter_eight_put_back_keeps_an_eight_in_the_deck():
     for _ in range(50):
         world = random_walk(Walk(adapter, state, 0), rng).world()
         assert information(world, 0) == information(state, 0) and replays_legally(world)
+
+
+def test_a_go_fish_walk_in_the_middle_of_the_deal_looks_ahead_on_real_states():
+    """Before go_fish's deal is complete its guide does not apply and the walk looks ahead, handing the states
+    after each candidate to the adapter, which reads one whole (`str(before)`): those must be real states."""
+    adapter = games.load("go_fish")
+    rng = random.Random(3)
+    state = adapter.new_initial_state()
+    for _ in range(4):  # four cards into the deal
+        outcomes, probs = zip(*state.chance_outcomes())
+        state.apply_action(rng.choices(outcomes, probs)[0])
+    for player in range(adapter.num_players):
+        world = random_walk(Walk(adapter, state, player), rng).world()
+        assert information(world, player) == information(state, player) and len(world.history()) == 4

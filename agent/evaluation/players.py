@@ -169,7 +169,7 @@ def ismcts_walk(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.
     """Python IS-MCTS on possible worlds with each hidden word drawn uniformly among those allowed (the belief
     walk with no model): `ismcts_learned`'s twin where OpenSpiel has no working resampler."""
     def uniform(seed: int) -> Callable:
-        words, start = random.Random(seed), {}  # the walk up to its first choice, made once per information state
+        words, start = random.Random(seed), {}  # the walk up to its first choice, made once per state asked about
 
         def resample(state: pyspiel.State, player: int) -> pyspiel.State:
             key = (tuple(state.history()), player)

@@ -1,17 +1,16 @@
 """The results table: one row per game, measured on that game's recipe run (`python -m scripts.results`).
 
-Each row is measured here, never typed in: the run's updates and self-play games (its summary record), its
-published agent against uniform random (mean return, 95% interval, what an even seat gets, or in a one-player
-game what uniform random gets alone, win rate), against
-OpenSpiel's Python IS-MCTS on the run's learned belief (where asked; at the agent's own time per move with
-`ismcts_matched`), the simple gin rummy bot and our own
-rule-based players (crazy_eights, hearts) where they apply, exploitability where it is exact, generated-action
-quality at unroll depths 0-3 on held-out positions (the evaluation games', which the learner never saw), the
-share of the agent's root worlds that are possible, and the published search's seconds per move; with the date
-and the commit. Exploitability is the run's own end-of-run measurement of its published agent where it has one
-(it searches at every information set, so measuring it twice would double the longest part), else measured
-here. Rows are kept in a JSON file beside docs/results.md, and the table between two markers in docs/results.md
-is written from all of them, so running a subset of games updates those rows only.
+Each row is measured here, never typed in: the run's updates and self-play games (its summary record), its published
+agent against uniform random (mean return, 95% interval, what an even seat gets, or in a one-player game what
+uniform random gets alone, win rate), against OpenSpiel's Python IS-MCTS on the run's learned belief (where asked;
+at the agent's own time per move with `ismcts_matched`), the simple gin rummy bot and our own rule-based players
+(crazy_eights, hearts) where they apply, exploitability where it is exact, generated-action quality at unroll depths
+0-3 on held-out positions (the evaluation games', which the learner never saw), the share of the agent's root worlds
+that are possible, and the published search's seconds per move; with the date and the commit. Exploitability is the
+run's own end-of-run measurement of its published agent where it has one (it searches at every information set, so
+measuring it twice would double the longest part), else measured here. Rows are kept in a JSON file beside
+docs/results.md, and the table between two markers in docs/results.md is written from all of them, so running a
+subset of games updates those rows only.
 """
 from __future__ import annotations
 

@@ -19,13 +19,14 @@ class Recipe:
 
 
 TINY = ("--preset", "tiny")
+LONG_UPDATES = 48  # the long games' learner updates an iteration
 # The long card games: few cheap Gumbel self-play searches feed many updates, an unroll of 3 (the depths the
 # generator is judged at), and a cosine schedule sized to end with the 28 minutes (crazy_eights' recipe, the
 # first one measured on a long game).
 LONG = TINY + ("--selfplay.root", "gumbel", "--minutes", "28", "--steps", "800", "--unroll", "3",
                "--games-per-iteration", "16", "--selfplay.simulations", "16", "--selfplay.particles", "2",
-               "--updates-per-iteration", "48", "--eval-every", "8", "--eval-games", "20", "--play.repeats", "1",
-               "--final-games", "100")
+               "--updates-per-iteration", str(LONG_UPDATES), "--eval-every", "8", "--eval-games", "20",
+               "--play.repeats", "1", "--final-games", "100")
 
 RECIPES: dict[str, Recipe] = {
     "kuhn_poker": Recipe(TINY + ("--minutes", "10"), "the defaults: Kuhn poker's exploitability settles within 10 "
@@ -42,11 +43,11 @@ RECIPES: dict[str, Recipe] = {
     "crazy_eights": Recipe(LONG, "the long-game recipe it was first measured with"),
 }
 # The other long games take crazy_eights' recipe with as many self-play games an iteration as the actor plays
-# while the learner makes its 48 updates (from the benchmark's self-play steps/s and updates/s per game and the
-# game's decisions per game, results.md): a learner-bound game gets more games for free, a self-play-bound one
-# (gin_rummy) fewer, so neither side waits on the other.
-GAMES_PER_ITERATION = {"gin_rummy": 8, "hearts": 32, "euchre": 64, "skat": 48, "oh_hell": 48, "spades": 16,
-                       "bridge": 16, "go_fish": 32, "dou_dizhu": 16}
+# while the learner makes its updates, to the nearest multiple of 8 (the self-play benchmark's "games/48 updates",
+# results.md): a learner-bound game gets more games for free, a self-play-bound one (gin_rummy) fewer, so neither
+# side waits on the other.
+GAMES_PER_ITERATION = {"gin_rummy": 8, "hearts": 32, "euchre": 80, "skat": 48, "oh_hell": 56, "spades": 16,
+                       "bridge": 16, "go_fish": 40, "dou_dizhu": 24}
 for _game, _games in GAMES_PER_ITERATION.items():
     RECIPES[_game] = Recipe(LONG + ("--games-per-iteration", str(_games)),
                             f"crazy_eights' long-game recipe with {_games} self-play games an iteration (what the "

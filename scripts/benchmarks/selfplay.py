@@ -13,8 +13,8 @@ learner get on this machine". Figures:
 - updates/s: learner updates per second on replayed random games;
 - decisions/game: decisions in a uniform random game (a learned game's length differs, bridge's most: random
   bidding often passes the deal out);
-- games/48 updates: self-play games an actor plays while the learner makes the recipes' 48 updates (the recipes'
-  games per iteration follow it, so neither side waits on the other).
+- games/48 updates: self-play games an actor plays while the learner makes the long recipes' updates of an
+  iteration (`LONG_UPDATES`; the recipes' games per iteration follow it, so neither side waits on the other).
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from agent.model import Model
 from agent.model.config import GameSpec, preset
 from agent.model.tokens import pad_rows
 from agent.search.config import SearchConfig
+from agent.training.recipes import LONG_UPDATES
 
 
 class _TimedAgent(Agent):
@@ -105,5 +106,5 @@ def measure(game: str, preset_name: str = "tiny", *, games_n: int = 16, batches:
             "tokens_max": max(map(len, rows)), "read": sum(read) / len(read), "h_ms": h_ms,
             "game_steps_per_s": games_n * batches / search_s, "world_share": agent.world_s / search_s,
             "updates_per_s": updates / learn_s, "decisions_per_game": per_game,
-            "games_per_48_updates": 48 * learn_s / updates * games_n * batches / search_s / per_game,
+            "games_per_48_updates": LONG_UPDATES * learn_s / updates * games_n * batches / search_s / per_game,
             "batch": batch, "unroll": unroll, "simulations": simulations, "particles": particles, "games": games_n}
