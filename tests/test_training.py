@@ -22,7 +22,7 @@ from agent.model.losses import LossConfig
 from agent.rundir import RunDir
 from agent.search import SearchConfig
 from agent.training.config import PLAY, SELFPLAY, TrainConfig
-from agent.training.loop import train
+from agent.training.loop import start, train
 from agent.training.play_choice import CANDIDATES
 from agent.training.trainer import Trainer, learning_rate
 from scripts.train import parse
@@ -404,3 +404,17 @@ def test_the_progress_bar_ends_where_the_first_budget_does():
     assert budget_end(100, 10_000, rate=4.0, seconds_left=60.0) == 340  # time binds: 100 + 4 * 60
     assert budget_end(100, 200, rate=4.0, seconds_left=60.0) == 200  # steps bind
     assert budget_end(100, 10_000, rate=4.0, seconds_left=-5.0) == 100  # out of time: where it is
+
+
+def test_a_resumed_run_has_only_what_is_left_of_its_minutes(tmp_path):
+    """--minutes is the run's budget, not each session's: a run that spent it and is resumed trains no further
+    (it used to start the budget again), and the seconds trained are kept in the checkpoint."""
+    first = train(tiny_config(tmp_path / "run", steps=10_000, minutes=0.02, final_games=0), quiet=True)
+    trainer = start(tiny_config(tmp_path / "run", steps=10_000, minutes=0.02, resume=True))
+    spent = trainer.trained_s
+    trainer.close()
+    assert spent >= 0.02 * 60 and first.updates > 0
+    again = train(tiny_config(tmp_path / "run", steps=10_000, minutes=0.02, resume=True), quiet=True)
+    assert again.updates == first.updates and again.iterations == first.iterations
+    more = train(tiny_config(tmp_path / "run", steps=first.updates + 4, minutes=10.0, resume=True), quiet=True)
+    assert more.updates == first.updates + 4  # a larger budget leaves time to go on

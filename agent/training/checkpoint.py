@@ -29,7 +29,8 @@ def write_state(trainer: Trainer, directory: pathlib.Path) -> None:
     if trainer.average is not None:
         save_model(trainer.model, directory / "online")  # what self-play and the learner continue from
     state = {"optimizer": trainer.opt.state_dict(), "iteration": trainer.iteration, "updates": trainer.updates,
-             "games": trainer.games, "rng": _py_state(trainer.rng.getstate()), "torch_rng": torch.get_rng_state(),
+             "games": trainer.games, "trained_s": trainer.trained_s, "rng": _py_state(trainer.rng.getstate()),
+             "torch_rng": torch.get_rng_state(),
              "player_rng": _py_state(trainer.agent.rng.getstate()),
              "player_generator": trainer.agent.generator.get_state()}
     if trainer.ahead is not None:
@@ -52,6 +53,7 @@ def read_state(trainer: Trainer, path: pathlib.Path) -> None:
         state = torch.load(path / "trainer.pt", map_location="cpu", weights_only=True)
         trainer.opt.load_state_dict(state["optimizer"])
         trainer.iteration, trainer.updates, trainer.games = state["iteration"], state["updates"], state["games"]
+        trainer.trained_s = float(state.get("trained_s", 0.0))  # absent before the budget spanned resumes
         trainer.rng.setstate(_py_unstate(state["rng"]))
         trainer.agent.rng.setstate(_py_unstate(state["player_rng"]))
         trainer.agent.generator.set_state(state["player_generator"])

@@ -154,7 +154,7 @@ def train(cfg: TrainConfig, *, quiet: bool = False) -> Summary:
     log = RunLog(trainer.dir, dataclasses.asdict(cfg) | {"out": str(cfg.out), "config": str(cfg.config)},
                  cfg.wandb_mode, name=trainer.dir.name)
     log.keep_until(trainer.iteration)
-    began = time.monotonic()
+    began = time.monotonic() - trainer.trained_s  # a resumed run has spent this much of --minutes already
     bar = tqdm.tqdm(total=cfg.steps, initial=trainer.updates, unit="upd", disable=quiet, dynamic_ncols=True,
                     desc=f"training (--steps {cfg.steps} or --minutes {cfg.minutes:g}, whichever ends first)")
     try:
@@ -211,7 +211,7 @@ def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl
         if trainer.iteration % cfg.eval_every == 0 or last:
             record.update(evaluate(trainer, log))
         log.log(record)
-        elapsed = time.monotonic() - began
+        elapsed = trainer.trained_s = time.monotonic() - began
         bar.total = budget_end(trainer.updates, cfg.steps, (trainer.updates - first) / max(elapsed, 1e-9),
                                cfg.minutes * 60 - elapsed)
         bar.update(trainer.updates - bar.n)
@@ -221,6 +221,7 @@ def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl
             trainer.save()
             log.plot()
     if trainer.run.latest_name() != trainer.run.checkpoint_name(trainer.iteration):
+        trainer.trained_s = time.monotonic() - began
         trainer.save()
     if ctrl_c.pending:  # swallowed in the last iteration: the run stops before its final evaluation
         raise KeyboardInterrupt

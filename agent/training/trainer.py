@@ -61,6 +61,7 @@ class Trainer:
         model = self.average if self.average is not None else self.model
         self.agent = Agent(self.adapter, model, search=cfg.play, seed=cfg.seed + 2)
         self.iteration = self.updates = self.games = 0
+        self.trained_s = 0.0  # seconds of training over all of the run's sessions: --minutes counts them all
 
     # ----- one iteration -----
     def iterate(self) -> dict:
