@@ -203,7 +203,7 @@ def summary_record(summary: Summary) -> dict:
 def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl_c: CtrlC, quiet: bool) -> None:
     """Iterations until a budget runs out (or Ctrl-C), with evaluations, log lines and checkpoints."""
     cfg, first = trainer.cfg, trainer.updates
-    while trainer.updates < cfg.steps and (time.monotonic() - began) < cfg.minutes * 60:
+    while trainer.updates < cfg.steps and trainer.trained_s < cfg.minutes * 60:  # as the checkpoint records it
         if ctrl_c.pending:  # a Ctrl-C whose KeyboardInterrupt a finalizer swallowed
             raise KeyboardInterrupt
         record = trainer.iterate()
@@ -221,7 +221,6 @@ def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl
             trainer.save()
             log.plot()
     if trainer.run.latest_name() != trainer.run.checkpoint_name(trainer.iteration):
-        trainer.trained_s = time.monotonic() - began
         trainer.save()
     if ctrl_c.pending:  # swallowed in the last iteration: the run stops before its final evaluation
         raise KeyboardInterrupt
