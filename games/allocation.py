@@ -83,10 +83,6 @@ class Allocation:
             room[s] = room[s ^ low] + self.capacity[low.bit_length() - 1]
         return inside, room
 
-    def _supersets(self, mask: int) -> tuple[int, ...]:
-        """The sets of places that contain `mask`."""
-        return _supersets(len(self.places), mask)
-
     def feasible(self) -> bool:
         """Whether the cards can be placed, each in one of its places, filling every place exactly."""
         if self._tight is None:
@@ -144,9 +140,9 @@ class Allocation:
         counts = None
         if self._counts is not None:  # one card fewer inside the sets that hold its places, one slot fewer in i's
             inside, room = list(self._counts[0]), list(self._counts[1])
-            for s in self._supersets(self.allowed[card]):
+            for s in _supersets(len(self.places), self.allowed[card]):
                 inside[s] -= 1
-            for s in self._supersets(1 << i):
+            for s in _supersets(len(self.places), 1 << i):
                 room[s] -= 1
             counts = (inside, room)
         return Allocation(self.places, tuple(capacity), allowed, counts)

@@ -74,6 +74,7 @@ class GameAdapter:
         self.params = dict(params)
         self.num_players = game.num_players()
         self.num_actions = game.num_distinct_actions()
+        self._initial = game.new_initial_state()  # cloned by new_initial_state
         if self.params != self.default_params and game.get_parameters() != pyspiel.load_game(
                 game.get_type().short_name, self.default_params).get_parameters():
             # the facts measured at the default parameters do not carry over (3-player kuhn is another game)
@@ -83,8 +84,6 @@ class GameAdapter:
     def new_initial_state(self) -> pyspiel.State:
         """A fresh game at its first (usually chance) node: a clone of one made once, since OpenSpiel makes some
         games' new states far slower than it clones them (gin_rummy) and the belief walk makes several per root."""
-        if "_initial" not in self.__dict__:
-            self._initial = self.game.new_initial_state()
         return self._initial.clone()
 
     @staticmethod

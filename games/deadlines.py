@@ -122,13 +122,13 @@ class Deadlines:
         if span == self.spans[card]:
             return self if self.feasible() else None
         key = self._key(card, span)
-        if self._checked.get(key) is False:
+        known = self._checked.get(key)  # an alike card kept so before: the same runs, so the same answer
+        if known is False:
             return None
         spans = dict(self.spans)
         spans[card] = span
         out = Deadlines(self.places, self.capacity, spans, self.limit)
-        if key in self._checked:  # an alike card was kept so before: the same runs, so the same answer
-            out._feasible = True
+        out._feasible = known
         self._checked[key] = out.feasible()
         return out if self._checked[key] else None
 

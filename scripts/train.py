@@ -7,6 +7,7 @@ import sys
 
 import tyro
 
+from agent.evaluation.matches import figure_to_beat
 from agent.training.config import TrainConfig
 from agent.training.loop import Summary, train
 from agent.training.recipes import recipe
@@ -63,8 +64,8 @@ def report(summary: Summary) -> str:
     if res:
         rows.append((f"vs uniform random ({res['games']} games)",
                      f"{res['mean_return']:+.3f} ± {res['ci95']:.3f} per game, win rate {res['win_rate']:.0%}"
-                     + (f"; {'uniform random alone' if res.get('alone') else 'an even seat'} gets "
-                        f"{res['table_mean']:+.3f}" if res["table_mean"] else "")))
+                     + (f"; {figure_to_beat(bool(res.get('alone')))} gets {res['table_mean']:+.3f}"
+                        if res["table_mean"] else "")))
     if summary.play_choice:
         name, figures = summary.play_choice
         rows.append(("play search", f"{name}, the lowest of " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())

@@ -91,6 +91,12 @@ def summarize(returns: list[float], all_returns: list[list[float]], seats: list[
             "by_seat": by_seat, "table_mean": table, "margin": statistics.fmean(margins), "margin_ci95": _half(margins)}
 
 
+def figure_to_beat(alone: bool) -> str:
+    """Who gets the `table_mean` of a match against uniform random: an even seat, or in a one-player game
+    (`alone`) uniform random playing it."""
+    return "uniform random alone" if alone else "an even seat"
+
+
 def versus_random(agent: Agent, games: int, seed: int, progress: str | None = None) -> dict:
     """The agent's mean return per game against uniform-random opponents (see `head_to_head`)."""
     return head_to_head(agent.adapter, AgentPlayer(agent), UniformRandom(seed), games, seed, progress)

@@ -169,14 +169,13 @@ def ismcts_walk(adapter: GameAdapter, simulations: int = 1000, uct_c: float = 2.
     """Python IS-MCTS on possible worlds with each hidden word drawn uniformly among those allowed (the belief
     walk with no model): `ismcts_learned`'s twin where OpenSpiel has no working resampler."""
     def uniform(seed: int) -> Callable:
-        words, start = random.Random(seed), {}  # the walk up to its first choice, made once per state asked about
+        words, last = random.Random(seed), [None, None]  # the walk up to its first choice for the last state asked
 
         def resample(state: pyspiel.State, player: int) -> pyspiel.State:
             key = (tuple(state.history()), player)
-            if key not in start:
-                start.clear()
-                start[key] = Walk(adapter, state, player)
-            return fill_uniformly(start[key].copy(), words).world()
+            if key != last[0]:
+                last[:] = key, Walk(adapter, state, player)
+            return fill_uniformly(last[1].copy(), words).world()
         return resample
 
     return _python_ismcts(adapter, "ismcts-walk", simulations, uct_c, uniform)

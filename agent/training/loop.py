@@ -16,7 +16,7 @@ import tqdm
 from agent.agent import Agent
 from agent.evaluation.exploitability import exploitability
 from agent.evaluation.generator import generator_quality, judge
-from agent.evaluation.matches import versus_random
+from agent.evaluation.matches import figure_to_beat, versus_random
 from agent.model.sampling import sample_actions
 from agent.model.targets import make_batch
 from agent.rundir import RunDir
@@ -250,8 +250,8 @@ def line(r: dict) -> str:
     parts = [f"it {r['iteration']}", f"upd {r['updates']}", f"games {r['games']}",
              f"loss {r.get('loss/total', float('nan')):.3f}"]
     if "eval/mean_return" in r:
-        who = "uniform random alone" if r.get("eval/alone") else "an even seat"
-        even = f", {who} gets {r['eval/table_mean']:+.2f}" if r.get("eval/table_mean") else ""
+        even = (f", {figure_to_beat(bool(r.get('eval/alone')))} gets {r['eval/table_mean']:+.2f}"
+                if r.get("eval/table_mean") else "")
         parts.append(f"vs random {r['eval/mean_return']:+.2f}±{r['eval/ci95']:.2f} "
                      f"(win {r['eval/win_rate']:.0%}{even})")
     if "eval/exploitability" in r:
