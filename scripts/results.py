@@ -28,6 +28,9 @@ class Args:
     --ismcts-matched; it is slow in the 52-card games)."""
     ismcts_matched: bool = False
     """Give IS-MCTS as many simulations as take the agent's own seconds per move (timed on a few states)."""
+    ismcts_episodes: int = 0
+    """Games against IS-MCTS (0: as many as --episodes; at the agent's time per move IS-MCTS doubles a game's
+    cost, so the long games may take fewer)."""
     quality_positions: int = 200
     """Held-out positions (from the evaluation games) for generated-action quality."""
     world_states: int = 50
@@ -71,7 +74,7 @@ def main(args: Args) -> None:
         try:
             ensure_run(game, run)
             row = measure(run, episodes=args.episodes, ismcts_simulations=args.ismcts_simulations,
-                          ismcts_matched=args.ismcts_matched,
+                          ismcts_matched=args.ismcts_matched, ismcts_episodes=args.ismcts_episodes,
                           quality_positions=args.quality_positions, world_states=args.world_states,
                           worlds=args.worlds, seed=args.seed, device=args.device)
         except (FileExistsError, FileNotFoundError, ValueError) as e:

@@ -27,10 +27,12 @@ def test_a_finished_run_becomes_a_row_and_other_rows_stay(tmp_path):
     assert text.startswith("# Results\n\nSome text.\n") and text.count("| kuhn_poker |") == 1
     assert text.index("| kuhn_poker |") < text.index("| hearts |")  # in the registry's order
     results.main(results.Args(games=("kuhn_poker",), runs=runs, episodes=4, quality_positions=12, world_states=3,
-                              worlds=2, results=md, rows=rows, ismcts_matched=True))  # replaces its row in place
+                              worlds=2, results=md, rows=rows, ismcts_matched=True,
+                              ismcts_episodes=2))  # replaces its row in place
     assert md.read_text().count("| kuhn_poker |") == 1 and md.read_text().count("<!-- results-table:start -->") == 1
     ismcts = json.loads(rows.read_text())["kuhn_poker"]["vs_ismcts"]
-    assert ismcts["games"] == 4 and ismcts["simulations"] >= 1  # as many as take the agent's time per move
+    assert ismcts["games"] == 2 and ismcts["simulations"] >= 1  # as many as take the agent's time per move
+    assert json.loads(rows.read_text())["kuhn_poker"]["vs_random"]["games"] == 4
 
 
 def test_a_row_takes_the_runs_own_exploitability_where_it_measured_one(tmp_path):

@@ -57,11 +57,11 @@ def commit() -> str:
 
 
 def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int = 0, ismcts_matched: bool = False,
-            quality_positions: int = 200, world_states: int = 50, worlds: int = 8, seed: int = 0,
+            ismcts_episodes: int = 0, quality_positions: int = 200, world_states: int = 50, worlds: int = 8, seed: int = 0,
             device: str = "cpu", say: Callable[[str], None] = print) -> dict:
     """One row of the table for a finished run (see the module docstring). IS-MCTS on the learned belief plays
     at `ismcts_simulations` per move, or with `ismcts_matched` at as many as take the agent's own seconds per
-    move; neither: no IS-MCTS column."""
+    move, over `ismcts_episodes` games (0: `episodes`); neither: no IS-MCTS column."""
     summary = summary_record(run)
     if summary is None:
         raise ValueError(f"{run} has no finished run (no summary record in its metrics.jsonl)")
@@ -85,6 +85,7 @@ def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int =
         say(f"IS-MCTS on the learned belief at {ismcts_simulations} simulations: the agent's {per_move:.2f} s a move")
     if ismcts_simulations:
         settings = dataclasses.replace(settings, opponents=("ismcts_learned",), quality_positions=0,
+                                       episodes=ismcts_episodes or episodes,
                                        exploitability=False, ismcts_learned_simulations=ismcts_simulations)
         matches |= {m["opponent"]: m for m in evaluate_run(run, settings, device=device, say=say)["matches"]}
     possible = possible_share(lambda s, n: agent.sample_worlds(s, n), agent.tok, states, worlds)
