@@ -57,8 +57,8 @@ def commit() -> str:
 
 
 def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int = 0, ismcts_matched: bool = False,
-            ismcts_episodes: int = 0, quality_positions: int = 200, world_states: int = 50, worlds: int = 8, seed: int = 0,
-            device: str = "cpu", say: Callable[[str], None] = print) -> dict:
+            ismcts_episodes: int = 0, quality_positions: int = 200, world_states: int = 50, worlds: int = 8,
+            seed: int = 0, device: str = "cpu", say: Callable[[str], None] = print) -> dict:
     """One row of the table for a finished run (see the module docstring). IS-MCTS on the learned belief plays
     at `ismcts_simulations` per move, or with `ismcts_matched` at as many as take the agent's own seconds per
     move, over `ismcts_episodes` games (0: `episodes`); neither: no IS-MCTS column."""

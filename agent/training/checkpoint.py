@@ -4,7 +4,9 @@ A checkpoint directory (agent.rundir) holds `model/` (the published weights) and
 `online/` (what the learner and self-play continue from); `trainer.pt`: the optimizer, the counters, every
 random state (the learner's draws, torch's, the published agent's; self-play's come from the seed and the
 iteration, agent.training.selfplay) and the games played ahead; `replay.jsonl`: replay's episodes. With all of
-it a resumed run continues exactly as an uninterrupted one. A checkpoint written before self-play was sharded
+it a resumed run continues exactly as an uninterrupted one, bit for bit where the learner has as many torch threads
+(the same --actor on the same machine: a worker process takes one from it; other thread counts sum the same floats
+in another order). A checkpoint written before self-play was sharded
 also holds the self-play actor's streams; they are not needed any more and are left unread.
 """
 from __future__ import annotations
