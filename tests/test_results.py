@@ -54,4 +54,24 @@ def test_a_one_player_row_shows_what_uniform_random_gets_alone():
            "seconds_per_move": 0.1, "date": "d", "commit": "c"}
     cells = markdown([row]).splitlines()[-1].split(" | ")
     assert cells[3] == "-0.19 ± 0.13 (alone -0.41), 200 games"
-    assert cells[5] == "-0.19 ± 0.13 (alone -0.41) (9 sims)"
+    assert cells[4:6] == ["-", "-"]  # no margin kept, and the table's mean is not 0: not inferred
+    assert cells[7] == "-0.19 ± 0.13 (alone -0.41) (9 sims)"
+
+
+def test_beats_random_means_the_margins_interval_clears_zero():
+    """The "beats random" column is the issue's test: the margin over the figure to beat, its 95% interval
+    excluding 0; a zero-sum row measured before margins were kept reads its mean as the margin."""
+    from agent.evaluation.results_table import markdown
+
+    def cells(match):
+        row = {"game": "hearts", "updates": 1, "games": 1, "vs_random": match, "exploitability": None,
+               "generator": {}, "possible_worlds": 1.0, "worlds_drawn": 2, "seconds_per_move": 0.1, "date": "d",
+               "commit": "c"}
+        return markdown([row]).splitlines()[-1].split(" | ")[4:6]
+
+    base = {"mean_return": 20.3, "ci95": 0.92, "table_mean": 19.37, "win_rate": 0.69, "games": 200}
+    assert cells(base | {"margin": 0.93, "margin_ci95": 0.88}) == ["+0.93 ± 0.88", "yes"]
+    assert cells(base | {"margin": 0.93, "margin_ci95": 0.95}) == ["+0.93 ± 0.95", "no"]
+    assert cells(base | {"margin": -2.0, "margin_ci95": 0.5}) == ["-2.00 ± 0.50", "no"]
+    zero_sum = {"mean_return": 0.52, "ci95": 0.12, "table_mean": 0.0, "win_rate": 0.76, "games": 200}
+    assert cells(zero_sum) == ["+0.52 ± 0.12", "yes"]

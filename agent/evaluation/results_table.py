@@ -2,7 +2,8 @@
 
 Each row is measured here, never typed in: the run's updates and self-play games (its summary record), its published
 agent against uniform random (mean return, 95% interval, what an even seat gets, or in a one-player game what
-uniform random gets alone, win rate), against OpenSpiel's Python IS-MCTS on the run's learned belief (where asked;
+uniform random gets alone; the margin over that figure with its interval, and whether the interval clears 0: the
+issue's "beats random clearly"; win rate), against OpenSpiel's Python IS-MCTS on the run's learned belief (where asked;
 at the agent's own time per move with `ismcts_matched`), the simple gin rummy bot and our own rule-based players
 (crazy_eights, hearts) where they apply, exploitability where it is exact, generated-action quality at unroll depths
 0-3 on held-out positions (the evaluation games', which the learner never saw), the share of the agent's root worlds
@@ -119,8 +120,19 @@ def matched_simulations(agent, states: list, seconds: float, trial: int = 20) ->
 def _match(m: dict) -> dict:
     """What the table keeps of a match (`alone`: a one-player game, where `table_mean` is the opponent's own
     return playing it)."""
-    return {k: m[k] for k in ("mean_return", "ci95", "table_mean", "win_rate", "games")} | (
+    return {k: m[k] for k in ("mean_return", "ci95", "table_mean", "win_rate", "games", "margin", "margin_ci95")} | (
         {"alone": True} if m.get("alone") else {})
+
+
+def margin(m: dict) -> tuple[float, float] | None:
+    """A match's margin over the figure to beat and its 95% interval: kept in the row, or, in a row measured
+    before margins were kept, the mean itself where every table's mean is 0 (two-player zero-sum games: a game's
+    margin is then its return); None where neither is known."""
+    if "margin" in m:
+        return m["margin"], m["margin_ci95"]
+    if m["table_mean"] == 0.0 and not m.get("alone"):
+        return m["mean_return"], m["ci95"]
+    return None
 
 
 def _depths(gen: dict, key: str) -> str:
@@ -135,7 +147,8 @@ def _alone(m: dict) -> str:
 def markdown(rows: list[dict]) -> str:
     """The rows as a markdown table (games in the registry's order of the rows given; in one-player games the
     figure to beat is each opponent's own return playing alone)."""
-    head = ("| game | updates | self-play games | vs random (even seat) | win | vs IS-MCTS | vs gin bot | vs rules | "
+    head = ("| game | updates | self-play games | vs random (even seat) | margin | beats random | win | vs IS-MCTS | "
+            "vs gin bot | vs rules | "
             "exploitability | precision d0-3 | recall d0-3 | duplicates d0-3 | possible worlds | s/move | date | "
             "commit |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
@@ -147,9 +160,11 @@ def markdown(rows: list[dict]) -> str:
         even = f"alone {rnd['table_mean']:+.2f}" if rnd.get("alone") else f"{rnd['table_mean']:+.2f}"
         expl = f"{r['exploitability']:.3f}" if r.get("exploitability") is not None else "-"
         gen = r.get("generator", {})
+        edge = margin(rnd)
+        edge_cells = f"{edge[0]:+.2f} ± {edge[1]:.2f} | {'yes' if edge[0] - edge[1] > 0 else 'no'}" if edge else "- | -"
         lines.append(
             f"| {r['game']} | {r['updates']} | {r['games']} | {rnd['mean_return']:+.2f} ± {rnd['ci95']:.2f} "
-            f"({even}), {rnd['games']} games | {rnd['win_rate']:.0%} | {other[0]} | {other[1]} | "
+            f"({even}), {rnd['games']} games | {edge_cells} | {rnd['win_rate']:.0%} | {other[0]} | {other[1]} | "
             f"{other[2]} | "
             f"{expl} | {_depths(gen, 'precision')} | {_depths(gen, 'recall')} | {_depths(gen, 'duplicate_rate')} | "
             f"{r['possible_worlds']:.0%} of {r['worlds_drawn']} | {r['seconds_per_move']:.2f} | {r['date']} | "
