@@ -6,8 +6,8 @@ random state (the learner's draws, torch's, the published agent's; self-play's c
 iteration, agent.training.selfplay) and the games played ahead; `replay.jsonl`: replay's episodes. With all of
 it a resumed run continues exactly as an uninterrupted one, bit for bit where the learner has as many torch threads
 (the same --actor on the same machine: a worker process takes one from it; other thread counts sum the same floats
-in another order). A checkpoint written before self-play was sharded
-also holds the self-play actor's streams; they are not needed any more and are left unread.
+in another order). A checkpoint written before self-play was sharded also holds the self-play actor's streams;
+they are not needed any more and are left unread.
 """
 from __future__ import annotations
 
