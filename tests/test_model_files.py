@@ -7,6 +7,7 @@ import json
 
 import pytest
 import torch
+from safetensors.torch import load_file, save_file
 
 import games
 from agent.model import Model
@@ -118,7 +119,6 @@ def test_presets_and_overrides_are_checked():
 def test_a_model_file_from_before_the_card_slot_module_loads(tmp_path):
     """Weights saved under the card slots' old names (card_slot, pointer_query, ... on the Model itself) load
     into agent.model.cards.CardSlots unchanged."""
-    from safetensors.torch import load_file, save_file
 
     old_names = {"cards.start": "card_slot", "cards.drawn": "drawn", "cards.holding.": "holding_cards.",
                  "cards.query.": "pointer_query.", "cards.key.": "pointer_key.", "cards.same_suit.": "same_suit.",
@@ -136,3 +136,18 @@ def test_a_model_file_from_before_the_card_slot_module_loads(tmp_path):
     save_file({old(k): v for k, v in tensors.items()}, tmp_path / WEIGHTS)
     loaded = load_model(tmp_path)
     assert all(torch.equal(v, loaded.state_dict()[k]) for k, v in model.state_dict().items())
+
+
+def test_a_model_file_from_before_the_holding_prior_loads_with_it_off(tmp_path):
+    """A file without the holding prior's gate (models saved before it) loads it as 0, which computes what those
+    models computed; every other weight as saved."""
+    model = Model(preset("tiny"), GameSpec.of(games.load("crazy_eights")))
+    with torch.no_grad():
+        model.cards.hold_gate.fill_(0.7)
+    save_model(model, tmp_path)
+    tensors = load_file(tmp_path / WEIGHTS)
+    del tensors["cards.hold_gate"]
+    save_file(tensors, tmp_path / WEIGHTS)
+    loaded = load_model(tmp_path)
+    assert loaded.cards.hold_gate.item() == 0.0
+    assert all(torch.equal(v, loaded.state_dict()[k]) for k, v in model.state_dict().items() if k != "cards.hold_gate")

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from transformers import DynamicCache
 
-from agent.model.cards import CardSlots
+from agent.model.cards import CardSlots, Pointer
 from agent.model.config import GameSpec, ModelConfig
 from agent.model.networks import (
     CACHE,
@@ -310,13 +310,18 @@ class Model(nn.Module):
         """The generator's input embeddings for a latent: (B, L, W); action tokens follow it."""
         return self.generator_in(s)
 
-    def generator_keys(self, s: torch.Tensor) -> torch.Tensor | None:
-        """What G's pointer compares its state with: one key per card slot (B, cards, W); None without a view."""
-        return self.cards.keys(s) if self.cards is not None else None
+    def generator_keys(self, s: torch.Tensor) -> Pointer | None:
+        """What G's pointer reads for latents (B, L, W): a key per card slot and the holding prior
+        (agent.model.cards); None without a view."""
+        if self.cards is None:
+            return None
+        with torch.no_grad():
+            holders, to_play = self.holdings(s), self.predict(s).to_play
+        return self.cards.pointer(s, holders, to_play)
 
-    def generator_logits(self, hidden: torch.Tensor, keys: torch.Tensor | None) -> torch.Tensor:
+    def generator_logits(self, hidden: torch.Tensor, keys: Pointer | None) -> torch.Tensor:
         """G's next-token logits (R, T, V) from its hidden states (R, T, W): the token table's scores, plus for
-        each card its slot's key against G's query (`keys` from `generator_keys`, one row per hidden row)."""
+        each card its pointer score (`keys` from `generator_keys`, one row per hidden row)."""
         logits = self.generator.lm_head(hidden)
         if keys is None:
             return logits
