@@ -48,6 +48,10 @@ def reference_loss(model: Model, batch, weights: LossConfig) -> tuple[torch.Tens
             held = batch.holding[:, k].float()
             bce = F.binary_cross_entropy_with_logits(model.holdings(s), held, reduction="none").sum(-1)
             add("holding", _mean((bce / held.sum(-1).clamp(min=1)).mean(-1), live), k)
+            named_sets = [set(legal[b].flatten().tolist()) for b in range(len(legal))]  # each row's action tokens
+            named = torch.tensor([[float(c in row) for c in model.cards.card_ids.tolist()] for row in named_sets])
+            bce = F.binary_cross_entropy_with_logits(model.playable(s), named, reduction="none").sum(-1)
+            add("playable", _mean(bce / named.sum(-1).clamp(min=1), live), k)
         if model.spec.table:
             shown = batch.table[:, k].float()
             bce = F.binary_cross_entropy_with_logits(model.table(s), shown, reduction="none").sum(-1)

@@ -93,11 +93,11 @@ def test_a_card_is_embedded_as_itself_plus_its_rank_and_suit_words_for_h_and_g_a
 
 def test_g_points_at_a_card_through_that_cards_own_slot():
     """The pointer adds slot i's score to the logit of the card slot i was built from, and to no other token (with
-    the holding prior off: it reads every slot through the heads)."""
+    the playable prior off: it reads every slot through the playable head)."""
     model, tok = build("crazy_eights")
     _, batch = real_batch(tok, 2)
     with torch.no_grad():
-        model.cards.hold_gate.zero_()
+        model.cards.play_gate.zero_()
         s = model.represent(batch.root)
         k, i = model.cfg.latent_slots, 17
         card = int(model.cards.card_ids[i])
@@ -112,31 +112,29 @@ def test_g_points_at_a_card_through_that_cards_own_slot():
     assert leduc.generator_keys(leduc.represent(real_batch(leduc_tok, 1)[1].root)) is None
 
 
-def test_the_holding_prior_adds_the_gate_times_log_p_that_the_actor_holds_the_card():
-    """With gate w, each card's logit gains w * log sum_j P(seat j acts) P(seat j holds it), by the model's own
-    heads; no other token's logit moves, and G's loss trains the gate but not the heads it reads."""
+def test_the_playable_prior_adds_the_gate_times_log_sigmoid_of_the_playable_head():
+    """With gate w, each card's logit gains w * log sigmoid(the model's playable logit for it); no other token's
+    logit moves, and G's loss trains the gate but not the head it reads."""
     model, tok = build("crazy_eights")
     _, batch = real_batch(tok, 3)
     s = model.represent(batch.root).detach()
     hidden = torch.randn(3, 2, model.cfg.width)
     with torch.no_grad():
-        model.cards.hold_gate.zero_()
+        model.cards.play_gate.zero_()
         off = model.generator_logits(hidden, model.generator_keys(s))
-        model.cards.hold_gate.fill_(2.0)
+        model.cards.play_gate.fill_(2.0)
         on = model.generator_logits(hidden, model.generator_keys(s))
-        acts = model.predict(s).to_play.softmax(-1)  # (B, N)
-        holds = torch.sigmoid(model.holdings(s))  # (B, N, V)
-        want = 2.0 * (acts.unsqueeze(-1) * holds).sum(1).clamp(min=1e-4).log()  # (B, V)
+        want = 2.0 * torch.log(torch.sigmoid(model.playable(s)))  # (B, cards)
     cards = model.cards.card_ids
     others = torch.ones(off.shape[-1], dtype=torch.bool)
     others[cards] = False
-    assert torch.allclose((on - off)[..., cards], want[:, None, cards].expand(-1, 2, -1), atol=1e-4)
+    assert torch.allclose((on - off)[..., cards], want[:, None, :].expand(-1, 2, -1), atol=1e-4)
     assert torch.equal(on[..., others], off[..., others])
     model.zero_grad()
     model.action_log_prob(model.represent(batch.root), batch.legal[:, 1]).sum().backward()
-    assert model.cards.hold_gate.grad.abs().item() > 0
-    assert model.holding_head[0].weight.grad is None or not model.holding_head[0].weight.grad.any()
-    assert model.prediction[0].weight.grad is None or not model.prediction[0].weight.grad.any()
+    assert model.cards.play_gate.grad.abs().item() > 0
+    for head in (model.playable_head[0].weight, model.cards.playable.weight):
+        assert head.grad is None or not head.grad.any()
 
 
 @pytest.mark.parametrize("game", ["leduc_poker", "crazy_eights"])

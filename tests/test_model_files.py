@@ -138,16 +138,19 @@ def test_a_model_file_from_before_the_card_slot_module_loads(tmp_path):
     assert all(torch.equal(v, loaded.state_dict()[k]) for k, v in model.state_dict().items())
 
 
-def test_a_model_file_from_before_the_holding_prior_loads_with_it_off(tmp_path):
-    """A file without the holding prior's gate (models saved before it) loads it as 0, which computes what those
-    models computed; every other weight as saved."""
+def test_a_model_file_from_before_the_playable_prior_loads_with_it_off(tmp_path):
+    """A file without the playable head and its gate (models saved before them) loads them as zeros, which
+    compute what those models computed; every other weight as saved."""
     model = Model(preset("tiny"), GameSpec.of(games.load("crazy_eights")))
-    with torch.no_grad():
-        model.cards.hold_gate.fill_(0.7)
+    added = ("cards.play_gate", "cards.playable.weight", "cards.playable.bias", "playable_head.0.weight",
+             "playable_head.0.bias", "playable_head.2.weight", "playable_head.2.bias")  # by hand, not from files.py
     save_model(model, tmp_path)
     tensors = load_file(tmp_path / WEIGHTS)
-    del tensors["cards.hold_gate"]
-    save_file(tensors, tmp_path / WEIGHTS)
+    assert set(added) <= set(tensors)
+    save_file({k: v for k, v in tensors.items() if k not in added}, tmp_path / WEIGHTS)
     loaded = load_model(tmp_path)
-    assert loaded.cards.hold_gate.item() == 0.0
-    assert all(torch.equal(v, loaded.state_dict()[k]) for k, v in model.state_dict().items() if k != "cards.hold_gate")
+    for k, v in loaded.state_dict().items():
+        assert torch.equal(v, torch.zeros_like(v) if k in added else model.state_dict()[k]), k
+    with pytest.raises(ValueError, match="does not match its config: missing"):  # other weights are still required
+        save_file({k: v for k, v in tensors.items() if k != "cards.key.weight"}, tmp_path / WEIGHTS)
+        load_model(tmp_path)

@@ -10,8 +10,9 @@ networks use them as follows:
 - e: the cards a chance step named (or none) vote for codes, one code per card at the start (`code_vote`);
 - g: the code marks the slots of the cards it names (`mark_code`), as phi marks the card an action names;
 - G: names a card by pointing at its slot, its query against the slot's key (`point`), plus a learned gate times
-  the log-probability, by the model's own to-play and holding heads, that the seat to act holds the card (the
-  holding prior: at unrolled depths, where the actor is another seat, G otherwise names cards that seat lacks);
+  the log-probability, by the model's own playable head, that a legal action names the card (the playable prior:
+  at unrolled depths, where another seat acts, G otherwise names cards that seat lacks or may not play);
+- the playable head: whether a legal action names each card, read from the card's slot (`playable`);
 - the holding head: which seat holds each card, read from the card's slot (`holders`).
 
 So "the card to match shares my suit" is an input, and the card that left a hand is found by its slot, not
@@ -59,9 +60,10 @@ class CardSlots(nn.Module):
         self.holding = nn.Linear(W, seats)  # from each card's slot: which seat holds that card
         self.query = nn.Linear(W, W)  # G points at card slots: its state against each slot's key
         self.key = nn.Linear(W, W)
-        # the holding prior's weight, learned; 1 at the start (the heads it reads start near 1/2 for every card, so
-        # it moves nothing until they have learned; a game whose actor may name another seat's card lowers it)
-        self.hold_gate = nn.Parameter(torch.ones(()))
+        self.playable = nn.Linear(W, 1)  # from each card's slot: whether a legal action names that card
+        # the playable prior's weight, learned; 1 at the start: the head it reads starts near 1/2 for every card,
+        # so it moves nothing until the head has learned
+        self.play_gate = nn.Parameter(torch.ones(()))
 
     def __len__(self) -> int:
         return len(self.card_ids)
@@ -122,19 +124,19 @@ class CardSlots(nn.Module):
         """Per card, a score per seat for holding it, read from the card's slot: latent (B, L, W) -> (B, N, cards)."""
         return self.holding(s[:, -len(self):]).transpose(1, 2)
 
-    def pointer(self, s: torch.Tensor, holders: torch.Tensor, to_play: torch.Tensor) -> Pointer:
-        """What G's pointer reads for latents (B, L, W): one key per card slot and the holding prior, the gate times
-        log P(the seat to act holds the card) from the model's holding logits (B, N, V) and to-play logits (B, N).
-        The prior's inputs carry no gradient: G's loss must not teach the holding head that an unplayable held
-        card is not held."""
-        with torch.no_grad():
-            held = torch.sigmoid(holders[..., self.card_ids])  # (B, N, cards)
-            log_held = torch.einsum("bn,bnc->bc", to_play.softmax(-1), held).clamp(min=1e-4).log()
-        return Pointer(self.key(s[:, -len(self):]), self.hold_gate * log_held)
+    def playable_scores(self, s: torch.Tensor) -> torch.Tensor:
+        """Per card, a score for a legal action naming it, read from the card's slot: latent (B, L, W) -> (B, cards)."""
+        return self.playable(s[:, -len(self):]).squeeze(-1)
+
+    def pointer(self, s: torch.Tensor, playable: torch.Tensor) -> Pointer:
+        """What G's pointer reads for latents (B, L, W): one key per card slot and the playable prior, the gate
+        times log sigmoid of the model's playable logits (B, cards). The prior's input carries no gradient: G's
+        loss trains the gate, the playable term the head."""
+        return Pointer(self.key(s[:, -len(self):]), self.play_gate * nn.functional.logsigmoid(playable.detach()))
 
     def point(self, hidden: torch.Tensor, pointer: Pointer) -> torch.Tensor:
         """G's pointer scores (R, T, cards) from its hidden states (R, T, W): the query against each slot's key,
-        plus the holding prior (`pointer` one row per hidden row)."""
+        plus the playable prior (`pointer` one row per hidden row)."""
         scores = self.query(hidden) @ pointer.keys.transpose(1, 2) * hidden.shape[-1] ** -0.5
         return scores + pointer.prior.unsqueeze(1)
 

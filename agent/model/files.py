@@ -19,9 +19,9 @@ WEIGHTS, CONFIG = "model.safetensors", "model.json"
 RENAMED = {"card_slot": "cards.start", "drawn": "cards.drawn", "holding_cards.": "cards.holding.",
            "pointer_query.": "cards.query.", "pointer_key.": "cards.key.",
            **{f"{m}.": f"cards.{m}." for m in ("same_suit", "same_rank", "acted_on", "card_codes", "code_cards")}}
-# Weights added since models were first saved, whose zero is what an older model computes: a file without one
-# loads it as zero.
-ADDED_AS_ZERO = ("cards.hold_gate",)
+# Weights added since models were first saved (names or name prefixes), whose zeros make the model compute what an
+# older one did (a zero gate turns the playable prior off): a file without them loads them as zeros.
+ADDED_AS_ZERO = ("cards.play_gate", "cards.playable.", "playable_head.")
 
 
 def atomic_write(path: pathlib.Path, write) -> None:
@@ -89,7 +89,8 @@ def load_model(directory: str | os.PathLike, *, expect_game: GameSpec | None = N
     tensors = {_renamed(k): v for k, v in tensors.items()}
     model = Model(cfg, spec)
     own = model.state_dict()
-    tensors |= {k: torch.zeros_like(own[k]) for k in ADDED_AS_ZERO if k in own and k not in tensors}
+    tensors |= {k: torch.zeros_like(v) for k, v in own.items()
+                if k not in tensors and any(k == a or (a.endswith(".") and k.startswith(a)) for a in ADDED_AS_ZERO)}
     missing = sorted(set(own) - set(tensors))
     unexpected = sorted(set(tensors) - set(own))
     wrong = sorted(k for k, v in tensors.items() if k in own and own[k].shape != v.shape)

@@ -5,7 +5,8 @@ From the root latent s0 = h(root full state) the model is unrolled with the
 real actions: s -> phi(s, a) -> g(afterstate, e(what chance did after a)).
 At each step k the terms are value, to-play, terminal, policy (over the real
 legal actions), generator NLL (every legal action of the real state, not only
-the one taken), in games with a view the cards each seat holds, in games with
+the one taken), in games with a view the cards each seat holds and the cards a
+legal action names (the playable term), in games with
 table words what the view's table shows, and, for
 k < K, reward, afterstate Q, chance-code cross-entropy (sigma against the
 encoder's code for the real transition), code diversity and commitment.
@@ -51,6 +52,8 @@ class LossConfig:
     """Squared distance between the encoder's probabilities and its one-hot code."""
     holding: float = 0.1
     """Games with a view: which cards each seat holds, at every step (the dynamics must carry the hands)."""
+    playable: float = 1.0
+    """Games with a view: which cards a legal action names, at every step (G's pointer reads it as a prior)."""
     table: float = 1.0
     """Games with table_words: what the view's table shows at every step (the facts legality hangs on)."""
     diversity: float = 0.1
@@ -70,6 +73,11 @@ def bag_loss(logits: torch.Tensor, bags: torch.Tensor) -> torch.Tensor:
     target = bags.to(logits.dtype)
     bce = F.binary_cross_entropy_with_logits(logits, target, reduction="none").sum(-1)
     return (bce / target.sum(-1).clamp(min=1)).mean(-1)
+
+
+def named_cards(legal: torch.Tensor, card_ids: torch.Tensor) -> torch.Tensor:
+    """Which cards (ids `card_ids`) a legal action's tokens name: legal token rows (B, C, A) -> (B, cards) bool."""
+    return (legal.flatten(1).unsqueeze(-1) == card_ids).any(1)
 
 
 def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()) -> tuple[torch.Tensor, dict]:
@@ -123,6 +131,8 @@ def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()
     add("generator", -model.action_log_prob(s, legal).sum(-1) / used.sum(-1).clamp(min=1), live)
     if model.spec.view:
         add("holding", bag_loss(model.holdings(s), step_major(batch.holding)), live)  # N seats
+        named = named_cards(legal, model.cards.card_ids).unsqueeze(1)  # (rows, 1, cards)
+        add("playable", bag_loss(model.playable(s).unsqueeze(1), named), live)
     if model.spec.table:
         add("table", bag_loss(model.table(s), step_major(batch.table)), live)  # R table words
     if K:

@@ -83,6 +83,7 @@ class Model(nn.Module):
         self.reward_head = MLP((L + 1) * W, 2 * W, N)
         if spec.view:  # one vector per seat, scored against the card table: which cards that seat holds
             self.holding_head = MLP(L * W, 2 * W, N * W)
+            self.playable_head = MLP(L * W, 2 * W, W)  # and one for which cards a legal action names
         if spec.table:  # one vector per table word, scored against the card table: what the table shows
             self.table_head = MLP(L * W, 2 * W, len(spec.table) * W)
         self.register_buffer("value_scale", torch.tensor(spec.value_scale), persistent=False)
@@ -229,6 +230,12 @@ class Model(nn.Module):
         seats = self.holding_head(s.flatten(1)).view(len(s), self.spec.num_players, -1)
         return (seats @ self.repr.embed_tokens.table().T).index_add(2, self.cards.card_ids, self.cards.holders(s))
 
+    def playable(self, s: torch.Tensor) -> torch.Tensor:
+        """Whether a legal action names each card of the deck (games with a view): latent (B, L, W) -> logits
+        (B, cards), a vector read from the whole latent against each card's embedding plus a score from its slot."""
+        v = self.playable_head(s.flatten(1))  # (B, W)
+        return v @ self.repr.embed_tokens.table()[self.cards.card_ids].T + self.cards.playable_scores(s)
+
     def table(self, s: torch.Tensor) -> torch.Tensor:
         """What the view's table shows (games with `table_words`): latent (B, L, W) -> logits (B, R, V), one
         vector per table word against h's token table (`top` and its card, `draw` and how many)."""
@@ -311,13 +318,13 @@ class Model(nn.Module):
         return self.generator_in(s)
 
     def generator_keys(self, s: torch.Tensor) -> Pointer | None:
-        """What G's pointer reads for latents (B, L, W): a key per card slot and the holding prior
+        """What G's pointer reads for latents (B, L, W): a key per card slot and the playable prior
         (agent.model.cards); None without a view."""
         if self.cards is None:
             return None
         with torch.no_grad():
-            holders, to_play = self.holdings(s), self.predict(s).to_play
-        return self.cards.pointer(s, holders, to_play)
+            playable = self.playable(s)
+        return self.cards.pointer(s, playable)
 
     def generator_logits(self, hidden: torch.Tensor, keys: Pointer | None) -> torch.Tensor:
         """G's next-token logits (R, T, V) from its hidden states (R, T, W): the token table's scores, plus for
