@@ -133,7 +133,7 @@ def test_the_playable_prior_adds_the_gate_times_log_sigmoid_of_the_playable_head
     model.zero_grad()
     model.action_log_prob(model.represent(batch.root), batch.legal[:, 1]).sum().backward()
     assert model.cards.play_gate.grad.abs().item() > 0
-    for head in (model.playable_head[0].weight, model.cards.playable.weight):
+    for head in (model.playable_head[0].weight, model.cards.playable[0].weight):
         assert head.grad is None or not head.grad.any()
 
 

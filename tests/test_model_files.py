@@ -142,8 +142,8 @@ def test_a_model_file_from_before_the_playable_prior_loads_with_it_off(tmp_path)
     """A file without the playable head and its gate (models saved before them) loads them as zeros, which
     compute what those models computed; every other weight as saved."""
     model = Model(preset("tiny"), GameSpec.of(games.load("crazy_eights")))
-    added = ("cards.play_gate", "cards.playable.weight", "cards.playable.bias", "playable_head.0.weight",
-             "playable_head.0.bias", "playable_head.2.weight", "playable_head.2.bias")  # by hand, not from files.py
+    added = ("cards.play_gate",) + tuple(f"{head}.{i}.{w}" for head in ("cards.playable", "playable_head")
+                                         for i in (0, 2) for w in ("weight", "bias"))  # by hand, not from files.py
     save_model(model, tmp_path)
     tensors = load_file(tmp_path / WEIGHTS)
     assert set(added) <= set(tensors)

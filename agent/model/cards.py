@@ -12,7 +12,8 @@ networks use them as follows:
 - G: names a card by pointing at its slot, its query against the slot's key (`point`), plus a learned gate times
   the log-probability, by the model's own playable head, that a legal action names the card (the playable prior:
   at unrolled depths, where another seat acts, G otherwise names cards that seat lacks or may not play);
-- the playable head: whether a legal action names each card, read from the card's slot (`playable`);
+- the playable head: whether a legal action names each card, from the card's slot and a summary of the latent
+  (`playable`: "held by the seat to act and of the suit led" is a conjunction, so an MLP, not a linear score);
 - the holding head: which seat holds each card, read from the card's slot (`holders`).
 
 So "the card to match shares my suit" is an input, and the card that left a hand is found by its slot, not
@@ -25,7 +26,7 @@ import dataclasses
 import torch
 from torch import nn
 
-from agent.model.networks import CardEmbedding
+from agent.model.networks import MLP, CardEmbedding
 from tokenizer import vocab
 
 PAD, SEP, EOS, VIEW = (vocab.ids()[w] for w in (vocab.PAD, vocab.SEP, vocab.EOS, vocab.VIEW))
@@ -60,7 +61,7 @@ class CardSlots(nn.Module):
         self.holding = nn.Linear(W, seats)  # from each card's slot: which seat holds that card
         self.query = nn.Linear(W, W)  # G points at card slots: its state against each slot's key
         self.key = nn.Linear(W, W)
-        self.playable = nn.Linear(W, 1)  # from each card's slot: whether a legal action names that card
+        self.playable = MLP(2 * W, 2 * W, 1)  # a card's slot and the latent's summary: does a legal action name it
         # the playable prior's weight, learned; 1 at the start: the head it reads starts near 1/2 for every card,
         # so it moves nothing until the head has learned
         self.play_gate = nn.Parameter(torch.ones(()))
@@ -124,9 +125,11 @@ class CardSlots(nn.Module):
         """Per card, a score per seat for holding it, read from the card's slot: latent (B, L, W) -> (B, N, cards)."""
         return self.holding(s[:, -len(self):]).transpose(1, 2)
 
-    def playable_scores(self, s: torch.Tensor) -> torch.Tensor:
-        """Per card, a score for a legal action naming it, read from the card's slot: latent (B, L, W) -> (B, cards)."""
-        return self.playable(s[:, -len(self):]).squeeze(-1)
+    def playable_scores(self, s: torch.Tensor, summary: torch.Tensor) -> torch.Tensor:
+        """Per card, a logit for a legal action naming it, from the card's slot and the latent's `summary` (B, W):
+        latent (B, L, W) -> (B, cards)."""
+        slots = s[:, -len(self):]
+        return self.playable(torch.cat([slots, summary.unsqueeze(1).expand_as(slots)], -1)).squeeze(-1)
 
     def pointer(self, s: torch.Tensor, playable: torch.Tensor) -> Pointer:
         """What G's pointer reads for latents (B, L, W): one key per card slot and the playable prior, the gate

@@ -83,7 +83,7 @@ class Model(nn.Module):
         self.reward_head = MLP((L + 1) * W, 2 * W, N)
         if spec.view:  # one vector per seat, scored against the card table: which cards that seat holds
             self.holding_head = MLP(L * W, 2 * W, N * W)
-            self.playable_head = MLP(L * W, 2 * W, W)  # and one for which cards a legal action names
+            self.playable_head = MLP(L * W, 2 * W, W)  # the summary the playable head reads beside each card
         if spec.table:  # one vector per table word, scored against the card table: what the table shows
             self.table_head = MLP(L * W, 2 * W, len(spec.table) * W)
         self.register_buffer("value_scale", torch.tensor(spec.value_scale), persistent=False)
@@ -232,9 +232,8 @@ class Model(nn.Module):
 
     def playable(self, s: torch.Tensor) -> torch.Tensor:
         """Whether a legal action names each card of the deck (games with a view): latent (B, L, W) -> logits
-        (B, cards), a vector read from the whole latent against each card's embedding plus a score from its slot."""
-        v = self.playable_head(s.flatten(1))  # (B, W)
-        return v @ self.repr.embed_tokens.table()[self.cards.card_ids].T + self.cards.playable_scores(s)
+        (B, cards), each card's slot read beside a summary of the whole latent (who acts, what was led)."""
+        return self.cards.playable_scores(s, self.playable_head(s.flatten(1)))
 
     def table(self, s: torch.Tensor) -> torch.Tensor:
         """What the view's table shows (games with `table_words`): latent (B, L, W) -> logits (B, R, V), one
