@@ -49,7 +49,7 @@ RECIPES: dict[str, Recipe] = {
 GAMES_PER_ITERATION = {"gin_rummy": 8, "hearts": 32, "euchre": 80, "skat": 48, "oh_hell": 56, "spades": 16,
                        "bridge": 16, "go_fish": 40, "dou_dizhu": 24}
 # Those of them whose recipe has a measured row in docs/results.md's table.
-MEASURED = {"hearts", "euchre", "skat"}
+MEASURED = {"hearts", "euchre", "skat", "oh_hell"}
 for _game, _games in GAMES_PER_ITERATION.items():
     RECIPES[_game] = Recipe(LONG + ("--games-per-iteration", str(_games)),
                             f"crazy_eights' long-game recipe with {_games} self-play games an iteration (what the "
