@@ -104,12 +104,12 @@ def test_g_points_at_a_card_through_that_cards_own_slot():
         moved = s.clone()
         moved[:, k + i] += 1.0
         hidden = torch.randn(2, 3, model.cfg.width)
-        diff = model.generator_logits(hidden, model.generator_keys(moved)) - model.generator_logits(
-            hidden, model.generator_keys(s))
+        diff = model.generator_logits(hidden, model.generator_pointer(moved)) - model.generator_logits(
+            hidden, model.generator_pointer(s))
     changed = (diff.abs() > 1e-6).any(1).any(0).nonzero().flatten().tolist()
     assert changed == [card]
     leduc, leduc_tok = build("leduc_poker")  # no view, no card slots: G names cards by the table alone
-    assert leduc.generator_keys(leduc.represent(real_batch(leduc_tok, 1)[1].root)) is None
+    assert leduc.generator_pointer(leduc.represent(real_batch(leduc_tok, 1)[1].root)) is None
 
 
 def test_the_playable_prior_adds_the_gate_times_log_sigmoid_of_the_playable_head():
@@ -121,9 +121,9 @@ def test_the_playable_prior_adds_the_gate_times_log_sigmoid_of_the_playable_head
     hidden = torch.randn(3, 2, model.cfg.width)
     with torch.no_grad():
         model.cards.play_gate.zero_()
-        off = model.generator_logits(hidden, model.generator_keys(s))
+        off = model.generator_logits(hidden, model.generator_pointer(s))
         model.cards.play_gate.fill_(2.0)
-        on = model.generator_logits(hidden, model.generator_keys(s))
+        on = model.generator_logits(hidden, model.generator_pointer(s))
         want = 2.0 * torch.log(torch.sigmoid(model.playable(s)))  # (B, cards)
     cards = model.cards.card_ids
     others = torch.ones(off.shape[-1], dtype=torch.bool)
@@ -166,7 +166,7 @@ def test_action_log_prob_equals_one_uncached_pass_over_prefix_and_action(game):
             embed = model.generator.get_input_embeddings()
             x = torch.cat([model.generator_prefix(s[b:b + 1]), embed(seq[None, :-1])], 1)
             hidden = model.generator.model(inputs_embeds=x).last_hidden_state[:, s.shape[1] - 1:]
-            keys = model.generator_keys(s[b:b + 1])
+            keys = model.generator_pointer(s[b:b + 1])
             want = model.generator_logits(hidden, keys).log_softmax(-1)[0, torch.arange(len(seq)), seq].sum()
             assert abs(float(got[b, c]) - float(want)) < 1e-4, (b, c)
 

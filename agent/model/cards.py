@@ -159,6 +159,7 @@ class Pointer:
         """Each row k times (a latent's beams share its pointer)."""
         return Pointer(self.keys.repeat_interleave(k, dim), self.prior.repeat_interleave(k, dim))
 
+
 def view_part(tokens: torch.Tensor, part: int) -> torch.Tensor:
     """Right-padded `obs <sep> hidden [<eos>]` rows -> left-padded rows of one part of their view: the seen part
     (`part` 0: `<view>` up to `<sep>`) or the unseen one (1: `<view>` to the row's end); empty where there is

@@ -316,7 +316,7 @@ class Model(nn.Module):
         """The generator's input embeddings for a latent: (B, L, W); action tokens follow it."""
         return self.generator_in(s)
 
-    def generator_keys(self, s: torch.Tensor) -> Pointer | None:
+    def generator_pointer(self, s: torch.Tensor) -> Pointer | None:
         """What G's pointer reads for latents (B, L, W): a key per card slot and the playable prior
         (agent.model.cards); None without a view."""
         if self.cards is None:
@@ -325,13 +325,13 @@ class Model(nn.Module):
             playable = self.playable(s)
         return self.cards.pointer(s, playable)
 
-    def generator_logits(self, hidden: torch.Tensor, keys: Pointer | None) -> torch.Tensor:
+    def generator_logits(self, hidden: torch.Tensor, pointer: Pointer | None) -> torch.Tensor:
         """G's next-token logits (R, T, V) from its hidden states (R, T, W): the token table's scores, plus for
-        each card its pointer score (`keys` from `generator_keys`, one row per hidden row)."""
+        each card its pointer score (`pointer` from `generator_pointer`, one row per hidden row)."""
         logits = self.generator.lm_head(hidden)
-        if keys is None:
+        if pointer is None:
             return logits
-        return logits.index_add(2, self.cards.card_ids, self.cards.point(hidden, keys))
+        return logits.index_add(2, self.cards.card_ids, self.cards.point(hidden, pointer))
 
     def action_log_prob(self, s: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """log G(action | s) for candidates (B, C, A) ending in `<eos>`; rows of only `<pad>` give 0. The prefix
@@ -354,8 +354,8 @@ class Model(nn.Module):
             rest = self.generator.model(inputs_embeds=self.generator.get_input_embeddings()(seqs[:, :-1]),
                                         use_cache=True, **{CACHE: cache}).last_hidden_state  # tokens 1..A-1
             hidden = torch.cat([hidden, rest], 1)  # (R, A, W): position j predicts token j
-        keys = self.generator_keys(s)
-        logits = self.generator_logits(hidden, None if keys is None else keys[rows[0]])  # (R, A, V)
+        pointer = self.generator_pointer(s)
+        logits = self.generator_logits(hidden, None if pointer is None else pointer[rows[0]])  # (R, A, V)
         logp = logits.log_softmax(-1).gather(-1, seqs.unsqueeze(-1)).squeeze(-1)
         out[rows] = (logp * (seqs != PAD)).sum(-1)
         return out

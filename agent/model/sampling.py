@@ -74,10 +74,10 @@ def sample_actions(model: Model, s: torch.Tensor, k: int | None = None, *, cover
     B, A, dev = s.shape[0], model.spec.max_action_len, s.device
     cache = DynamicCache()  # filled in place by every call below
     out = model.generator.model(inputs_embeds=model.generator_prefix(s), use_cache=True, **{CACHE: cache})
-    keys = model.generator_keys(s)
-    first = model.generator_logits(out.last_hidden_state[:, -1:], keys)[:, -1]
+    pointer = model.generator_pointer(s)
+    first = model.generator_logits(out.last_hidden_state[:, -1:], pointer)[:, -1]
     cache.batch_repeat_interleave(k)
-    keys = None if keys is None else keys.repeat_interleave(k, 0)  # beams of one latent share its keys
+    pointer = None if pointer is None else pointer.repeat_interleave(k, 0)  # beams of one latent share it
     V = first.shape[-1]
     logp = first.float().log_softmax(-1).unsqueeze(1).expand(B, k, V).clone()  # (B, K, V)
     phi = torch.full((B, k), NEG, device=dev)
@@ -90,7 +90,7 @@ def sample_actions(model: Model, s: torch.Tensor, k: int | None = None, *, cover
         if t > 0:
             step = model.generator.model(inputs_embeds=embed(tokens[:, :, t - 1].reshape(B * k, 1)),
                                          use_cache=True, **{CACHE: cache})
-            logits = model.generator_logits(step.last_hidden_state, keys)[:, -1]
+            logits = model.generator_logits(step.last_hidden_state, pointer)[:, -1]
             logp = logits.float().log_softmax(-1).view(B, k, V)
         # a finished beam has one child: itself (token <pad>, log-prob 0)
         logp = torch.where(done.unsqueeze(-1), torch.full_like(logp, NEG), logp)
