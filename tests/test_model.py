@@ -166,8 +166,8 @@ def test_action_log_prob_equals_one_uncached_pass_over_prefix_and_action(game):
             embed = model.generator.get_input_embeddings()
             x = torch.cat([model.generator_prefix(s[b:b + 1]), embed(seq[None, :-1])], 1)
             hidden = model.generator.model(inputs_embeds=x).last_hidden_state[:, s.shape[1] - 1:]
-            keys = model.generator_pointer(s[b:b + 1])
-            want = model.generator_logits(hidden, keys).log_softmax(-1)[0, torch.arange(len(seq)), seq].sum()
+            pointer = model.generator_pointer(s[b:b + 1])
+            want = model.generator_logits(hidden, pointer).log_softmax(-1)[0, torch.arange(len(seq)), seq].sum()
             assert abs(float(got[b, c]) - float(want)) < 1e-4, (b, c)
 
 

@@ -90,7 +90,7 @@ def load_model(directory: str | os.PathLike, *, expect_game: GameSpec | None = N
     model = Model(cfg, spec)
     own = model.state_dict()
     tensors |= {k: torch.zeros_like(v) for k, v in own.items()
-                if k not in tensors and any(k == a or (a.endswith(".") and k.startswith(a)) for a in ADDED_AS_ZERO)}
+                if k not in tensors and any(_under(k, name) for name in ADDED_AS_ZERO)}
     missing = sorted(set(own) - set(tensors))
     unexpected = sorted(set(tensors) - set(own))
     wrong = sorted(k for k, v in tensors.items() if k in own and own[k].shape != v.shape)
@@ -101,9 +101,14 @@ def load_model(directory: str | os.PathLike, *, expect_game: GameSpec | None = N
     return model.to(device)
 
 
+def _under(key: str, name: str) -> bool:
+    """Whether weight `key` is `name`, or lies under it where `name` is a prefix (ends with '.')."""
+    return key == name or (name.endswith(".") and key.startswith(name))
+
+
 def _renamed(key: str) -> str:
     """A weight's name in this code's model, for a name an older model file may use."""
     for old, new in RENAMED.items():
-        if key == old or (old.endswith(".") and key.startswith(old)):
+        if _under(key, old):
             return new + key[len(old):]
     return key

@@ -2,8 +2,8 @@
 
 A recipe is the command-line flags it adds to `scripts.train`'s defaults, so a user can read it, copy it and
 override any flag after it (the last occurrence wins). Every recipe fits 30 minutes on 2 CPU cores with the tiny
-preset, which learns fastest there. What each recipe measured, with its command, is in docs/results.md; a
-recipe that has not been measured yet says so.
+preset, which learns fastest there. What each recipe measured, with its command, is in docs/results.md; a game
+without a row in its results table has not been measured yet.
 """
 from __future__ import annotations
 
@@ -48,13 +48,10 @@ RECIPES: dict[str, Recipe] = {
 # side waits on the other.
 GAMES_PER_ITERATION = {"gin_rummy": 8, "hearts": 32, "euchre": 80, "skat": 48, "oh_hell": 56, "spades": 16,
                        "bridge": 16, "go_fish": 40, "dou_dizhu": 24}
-# Those of them whose recipe has a measured row in docs/results.md's table.
-MEASURED = {"hearts", "euchre", "skat", "oh_hell"}
 for _game, _games in GAMES_PER_ITERATION.items():
     RECIPES[_game] = Recipe(LONG + ("--games-per-iteration", str(_games)),
                             f"crazy_eights' long-game recipe with {_games} self-play games an iteration (what the "
-                            "actor plays during the learner's updates)"
-                            + ("" if _game in MEASURED else "; not yet measured on this game"))
+                            "actor plays during the learner's updates)")
 
 
 def recipe(game: str) -> Recipe:
