@@ -18,6 +18,7 @@ from safetensors.torch import load_file
 from agent.agent import Agent, load_agent
 from agent.evaluation.exploitability import exploitability
 from agent.manifest import write_manifest
+from agent.model.config import preset
 from agent.model.losses import LossConfig
 from agent.rundir import RunDir
 from agent.search import SearchConfig
@@ -346,6 +347,21 @@ def test_loss_weights_are_options_that_a_config_file_keeps(tmp_path):
             parse(["--config", str(path)])
     with pytest.raises(SystemExit):  # tyro prints "loss weights must be finite numbers >= 0"
         parse(["--losses.generator", "nan"])
+
+
+def test_model_fields_over_the_preset_build_the_runs_model_and_bad_ones_are_refused(tmp_path):
+    cfg = parse(["--game", "kuhn_poker", "--model", "dynamics_layers", "2", "coverage", "0.9"])
+    assert cfg.model == {"dynamics_layers": 2, "coverage": 0.9}
+    trainer = Trainer(tiny_config(tmp_path / "run", model={"dynamics_layers": 2}))
+    try:  # the model the run trains has the field, the rest is the preset's
+        assert trainer.model.cfg == preset("tiny", dynamics_layers=2)
+        assert len(trainer.model.dynamics_net.encoder.layer) == 2
+    finally:
+        trainer.close()
+    with pytest.raises(ValueError, match=r"unknown model config fields \['depth'\]"):
+        TrainConfig(model={"depth": 2})
+    with pytest.raises(ValueError, match="model config dynamics_layers must be >= 1, got 0"):
+        TrainConfig(model={"dynamics_layers": 0})
 
 
 def test_a_zero_generator_weight_leaves_the_generator_to_weight_decay_alone(tmp_path):

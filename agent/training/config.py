@@ -13,7 +13,7 @@ from typing import Literal
 import games
 from agent.configs import from_dict
 from agent.device import pick_device
-from agent.model.config import PRESETS
+from agent.model.config import PRESETS, replace
 from agent.model.losses import LossConfig
 from agent.search.config import SearchConfig
 from agent.training.actor import Where
@@ -45,6 +45,8 @@ class TrainConfig:
     """Run directory (default: runs/GAME)."""
     preset: str = "auto"
     """Model preset (agent.model.config.PRESETS), or auto: tiny on a CPU (it learns fastest there), base on a GPU."""
+    model: dict[str, int | float] = dataclasses.field(default_factory=dict)
+    """Model config fields over the preset's, e.g. --model dynamics_layers 2 (agent.model.config.ModelConfig)."""
     seed: int = 0
     """Seed of every random stream of the run."""
     device: str = "auto"
@@ -153,6 +155,7 @@ class TrainConfig:
             raise ValueError("ray_address needs actors: --actors N says how many Ray actors join the cluster")
         if self.preset != "auto" and self.preset not in PRESETS:
             raise ValueError(f"preset must be auto or one of {', '.join(PRESETS)}, got {self.preset!r}")
+        replace(PRESETS["tiny"], **self.model)  # names an unknown field, or a value out of its range
 
     def resolved(self) -> TrainConfig:
         """This config with its defaults filled in: the run directory, the schedule's length, the preset."""

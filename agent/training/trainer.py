@@ -47,7 +47,7 @@ class Trainer:
         self.device = pick_device(cfg.device)
         self.adapter = games.load(cfg.game, **cfg.game_params)
         torch.manual_seed(cfg.seed)
-        self.model = Model(preset(cfg.preset), GameSpec.of(self.adapter)).to(self.device)
+        self.model = Model(preset(cfg.preset, **cfg.model), GameSpec.of(self.adapter)).to(self.device)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.replay = Replay(self.adapter, cfg.replay_capacity, cfg.replay_weighting)
         self.rng = random.Random(cfg.seed)  # the learner's draws from replay
