@@ -67,17 +67,28 @@ def table(res: dict) -> Table:
     return t
 
 
+def _turn(q: dict, turn: str) -> str:
+    """One depth's precision and to-play accuracy where the seat to act is (or is not) the next in turn; "-" at
+    the root and where no state was of that kind."""
+    if not q.get(f"states_{turn}"):
+        return "-"
+    return f"{q[f'precision_{turn}']:.3f} ({q[f'to_play_accuracy_{turn}']:.2f}, {q[f'states_{turn}']})"
+
+
 def quality_table(res: dict) -> Table:
     """Generated-action quality by unroll depth, and belief quality."""
     t = Table(title=f"generated actions (real rules as judge, candidates under {res['min_ratio']:g} x the best "
                     "dropped) and beliefs")
-    for c in ("depth", "legal precision", "legal-set recall", "duplicate rate", "candidates", "states"):
+    for c in ("depth", "legal precision", "legal-set recall", "duplicate rate", "candidates", "states",
+              "in turn: prec. (to-play, n)", "out of turn: prec. (to-play, n)"):
         t.add_column(c, justify="right")
     for d, q in res["generator"].items():
         t.add_row(d, f"{q['precision']:.3f}", f"{q['recall']:.3f}", f"{q['duplicate_rate']:.3f}",
-                  f"{q['candidates']:.2f}", str(q["states"]))
+                  f"{q['candidates']:.2f}", str(q["states"]), *(_turn(q, turn) for turn in ("in_turn", "out_of_turn")))
     b = res["belief_consistency"]
-    t.caption = f"b's free samples consistent with the real game: {b['share']:.3f} of {b['drawn']}"
+    t.caption = ("in turn: the seat to act follows the one that acted a step before (out of turn: a trick's winner "
+                 "leads, a new round opens); to-play: the model's accuracy at naming that seat; n: states. "
+                 f"b's free samples consistent with the real game: {b['share']:.3f} of {b['drawn']}")
     if "belief_posterior" in res:
         p, w = res["belief_posterior"], res["belief_posterior_walk"]
         t.caption += (f"; TV to the exact posterior (under the agent's own policy) over {p['infosets']} information "

@@ -420,6 +420,41 @@ def test_action_quality_is_judged_by_the_real_rules():
     assert summary["duplicate_rate"] == 0.0
 
 
+@pytest.mark.parametrize("game", ["kuhn_poker", "leduc_poker"])
+def test_generated_action_quality_is_split_by_who_acts_as_in_the_real_game(game):
+    """At depths k > 0 a state is in turn when OpenSpiel's seat to act follows the seat that acted at k - 1:
+    kuhn poker alternates, so every one is; leduc's second round opens with the first seat again, so some are
+    not. The parts hold every state of their depth, the depth's precision lies between theirs, and a to-play
+    head made to name relative seat 1 is right exactly where the real seat to act is the root player's
+    opponent."""
+    from agent.evaluation.generator import generator_quality
+    model, tok = build(game)
+    samples, batch = real_batch(tok, 60, seed=2)
+    with torch.no_grad():  # to-play logits (0, 10) whatever the latent: "the other seat"
+        last = model.prediction[2]
+        last.weight[2:4] = 0.0
+        last.bias[2:4] = torch.tensor([0.0, 10.0])
+    quality = generator_quality(model, tok, samples, batch, generator=torch.Generator().manual_seed(0))
+    assert not any(k.endswith("turn") for k in quality[0])
+    out_of_turn = 0
+    for depth, q in quality.items():
+        if depth == 0:
+            continue
+        kinds = {"in_turn": [], "out_of_turn": []}
+        for tr, t in (samples[r] for r in batch.live[:, depth].nonzero(as_tuple=True)[0].tolist()):
+            before, state = tr.states[t + depth - 1], tr.states[t + depth]
+            turn = "in_turn" if state.current_player() == 1 - before.current_player() else "out_of_turn"
+            kinds[turn].append(state.current_player() != tr.states[t].current_player())
+        for turn, other in kinds.items():
+            assert q[f"states_{turn}"] == len(other)
+            assert q[f"to_play_accuracy_{turn}"] == pytest.approx(sum(other) / max(len(other), 1))
+        if kinds["in_turn"] and kinds["out_of_turn"]:
+            low, high = sorted((q["precision_in_turn"], q["precision_out_of_turn"]))
+            assert low - 1e-9 <= q["precision"] <= high + 1e-9
+        out_of_turn += len(kinds["out_of_turn"])
+    assert (out_of_turn == 0) == (game == "kuhn_poker")
+
+
 def test_each_card_slot_starts_with_where_its_card_is_in_the_view():
     """A card's own context is the sum, over its mentions in the view, of the word opening the mention's event
     and the seat word before that: the mover's cards read `me hand`, the opponent's `p+1 hand` (as the

@@ -5,6 +5,11 @@ of K draws: legal precision = |C in L| / |C|, legal-set recall =
 |C in L| / min(K, |L|), duplicate rate = share of draws repeating an earlier
 one. Figures are pooled over states (sums of numerators over sums of
 denominators), so a state with more candidates weighs more in precision.
+
+At depths k > 0 the figures are also split by who acts: "in turn" where the seat to act is the one after the
+seat that acted at k - 1, "out of turn" elsewhere (a trick's winner leading the next one, a new round), with
+the model's to-play accuracy (its most likely seat against the real one) for each part. What G should propose
+depends on whose hand it is, and the dynamics has to learn who acts next.
 """
 from __future__ import annotations
 
@@ -97,12 +102,34 @@ def generator_quality(model: Model, tok: Tokenizer, samples: list[tuple[Trace, i
     state, judged by the real state's legal set (`codes`: see `unroll_latents`)."""
     k = k or model.cfg.candidates
     tallies: dict[int, Tally] = collections.defaultdict(Tally)
+    turns: dict[tuple[int, str], Tally] = collections.defaultdict(Tally)
+    seats: dict[tuple[int, str], list[int]] = collections.defaultdict(lambda: [0, 0])  # right, all
     for depth, s in enumerate(unroll_latents(model, batch, codes, generator)):
         rows = batch.live[:, depth].nonzero(as_tuple=True)[0]
         if len(rows) == 0:
             continue
         cands = sample_actions(model, s[rows], k, generator=generator).rows()
-        for r, cand in zip(rows.tolist(), cands):
+        to_play = model.predict(s[rows]).to_play.argmax(-1).tolist()
+        for r, cand, seat in zip(rows.tolist(), cands, to_play):
             trace, t = samples[r]
-            tallies[depth].add(tok, trace.states[t + depth], [c for c, _ in cand], k)
-    return {d: t.summary() for d, t in sorted(tallies.items())}
+            state = trace.states[t + depth]
+            tallies[depth].add(tok, state, [c for c, _ in cand], k)
+            if depth:
+                turn = "in_turn" if in_turn(trace.states[t + depth - 1], state) else "out_of_turn"
+                turns[depth, turn].add(tok, state, [c for c, _ in cand], k)
+                seats[depth, turn][0] += seat == int(batch.to_play[r, depth])
+                seats[depth, turn][1] += 1
+    out = {}
+    for d, tally in sorted(tallies.items()):
+        out[d] = tally.summary()
+        for turn in ("in_turn", "out_of_turn") if d else ():
+            part = turns[d, turn].summary()
+            right, n = seats[d, turn]
+            out[d] |= {f"states_{turn}": part["states"], f"precision_{turn}": part["precision"],
+                       f"to_play_accuracy_{turn}": right / max(n, 1)}
+    return out
+
+
+def in_turn(before: pyspiel.State, after: pyspiel.State) -> bool:
+    """Whether the seat to act at decision `after` is the one after the seat that acted at decision `before`."""
+    return after.current_player() == (before.current_player() + 1) % before.get_game().num_players()

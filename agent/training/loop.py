@@ -78,6 +78,10 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
                                           generator=gen).items():
             out.update({f"generator/d{depth}/{k}": v for k, v in q.items() if k in ("precision", "recall",
                                                                                    "duplicate_rate")})
+            for turn in ("in_turn", "out_of_turn"):  # by who acts, where that kind of state was drawn
+                if q.get(f"states_{turn}"):
+                    out.update({f"generator/d{depth}/{k}_{turn}": q[f"{k}_{turn}"]
+                                for k in ("precision", "to_play_accuracy")})
         log.table("candidates", ["observation", "candidate", "probability", "legal"],
                   candidate_rows(trainer, samples[:8], batch, gen))
     return out
