@@ -157,10 +157,18 @@ def test_action_log_prob_equals_one_uncached_pass_over_prefix_and_action(game):
     """The cached prefix shared by a latent's candidates gives what G computes on prefix + tokens in one pass."""
     model, tok = build(game)
     _, batch = real_batch(tok, 3)
+    gaps = batch.legal[:, 0].clone()  # candidates not packed to the left, and a latent without any between two
+    gaps[0, 0] = PAD
+    gaps[1] = PAD
+    for legal in (batch.legal[:, 0], gaps):
+        check_one_uncached_pass(model, legal, model.represent(batch.root))
+
+
+def check_one_uncached_pass(model: Model, legal: torch.Tensor, s: torch.Tensor) -> None:
+    """`action_log_prob` of every candidate against G run once over prefix + its tokens; 0 where there is none."""
     with torch.no_grad():
-        s = model.represent(batch.root)
-        legal = batch.legal[:, 0]
         got = model.action_log_prob(s, legal)
+        assert bool((got[legal[..., 0] == PAD] == 0).all())
         for b, c in (legal[..., 0] != PAD).nonzero().tolist():
             seq = legal[b, c][legal[b, c] != PAD]
             embed = model.generator.get_input_embeddings()

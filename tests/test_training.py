@@ -362,6 +362,13 @@ def test_model_fields_over_the_preset_build_the_runs_model_and_bad_ones_are_refu
         TrainConfig(model={"depth": 2})
     with pytest.raises(ValueError, match="model config dynamics_layers must be >= 1, got 0"):
         TrainConfig(model={"dynamics_layers": 0})
+    # each value is read as its field's type: a share may be 0 (min-p truncation off), a count must be whole
+    assert preset("tiny", **parse(["--model", "min_ratio", "0"]).model).min_ratio == 0.0
+    with pytest.raises(ValueError, match="model config width takes a whole number, got 64.5"):
+        TrainConfig(model={"width": 64.5})
+    # checked against the run's own preset: base is 256 wide, so 6 heads do not divide it
+    with pytest.raises(ValueError, match="width 256 must be a multiple of heads 6"):
+        TrainConfig(preset="base", model={"heads": 6})
 
 
 def test_a_zero_generator_weight_leaves_the_generator_to_weight_decay_alone(tmp_path):

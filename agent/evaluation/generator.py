@@ -6,10 +6,10 @@ of K draws: legal precision = |C in L| / |C|, legal-set recall =
 one. Figures are pooled over states (sums of numerators over sums of
 denominators), so a state with more candidates weighs more in precision.
 
-At depths k > 0 the figures are also split by who acts: "in turn" where the seat to act is the one after the
-seat that acted at k - 1, "out of turn" elsewhere (a trick's winner leading the next one, a new round), with
-the model's to-play accuracy (its most likely seat against the real one) for each part. What G should propose
-depends on whose hand it is, and the dynamics has to learn who acts next.
+At depths k > 0 precision is also given split by who acts: "in turn" where the seat to act is the one after
+the seat that acted at k - 1, "out of turn" elsewhere (a trick's winner other than the next seat leading, a new
+round), with the state count and the model's to-play accuracy (its most likely seat against the real one) for
+each part. What G should propose depends on whose hand it is, and the dynamics has to learn who acts next.
 """
 from __future__ import annotations
 
@@ -99,7 +99,8 @@ def generator_quality(model: Model, tok: Tokenizer, samples: list[tuple[Trace, i
                       k: int | None = None, generator: torch.Generator | None = None,
                       codes: str = "encoder") -> dict[int, dict[str, float]]:
     """{depth: summary} of G's candidates at every unroll depth of `batch` (built from `samples`) with a live
-    state, judged by the real state's legal set (`codes`: see `unroll_latents`)."""
+    state, judged by the real state's legal set (`codes`: see `unroll_latents`); at depths above 0 the summary
+    also has `states_T`, `precision_T` and `to_play_accuracy_T` for T in `in_turn` and `out_of_turn`."""
     k = k or model.cfg.candidates
     tallies: dict[int, Tally] = collections.defaultdict(Tally)
     turns: dict[tuple[int, str], Tally] = collections.defaultdict(Tally)
@@ -109,15 +110,15 @@ def generator_quality(model: Model, tok: Tokenizer, samples: list[tuple[Trace, i
         if len(rows) == 0:
             continue
         cands = sample_actions(model, s[rows], k, generator=generator).rows()
-        to_play = model.predict(s[rows]).to_play.argmax(-1).tolist()
-        for r, cand, seat in zip(rows.tolist(), cands, to_play):
+        right = (model.predict(s[rows]).to_play.argmax(-1) == batch.to_play[rows, depth]).tolist()
+        for r, cand, named in zip(rows.tolist(), cands, right):
             trace, t = samples[r]
             state = trace.states[t + depth]
             tallies[depth].add(tok, state, [c for c, _ in cand], k)
             if depth:
                 turn = "in_turn" if in_turn(trace.states[t + depth - 1], state) else "out_of_turn"
                 turns[depth, turn].add(tok, state, [c for c, _ in cand], k)
-                seats[depth, turn][0] += seat == int(batch.to_play[r, depth])
+                seats[depth, turn][0] += named
                 seats[depth, turn][1] += 1
     out = {}
     for d, tally in sorted(tallies.items()):

@@ -109,7 +109,7 @@ class ModelConfig:
             raise ValueError(f"width {self.width} must be a multiple of heads {self.heads}")
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
-            if isinstance(v, int) and f.name not in ("preset",) and v < 1:
+            if f.type == "int" and v < 1:
                 raise ValueError(f"model config {f.name} must be >= 1, got {v}")
         if not 0.0 < self.coverage <= 1.0:
             raise ValueError(f"coverage must be in (0, 1], got {self.coverage}")
@@ -134,12 +134,26 @@ def preset(name: str, **overrides) -> ModelConfig:
 
 
 def replace(cfg: ModelConfig, **overrides) -> ModelConfig:
-    """`cfg` with some fields replaced; ValueError on a field that does not exist."""
-    names = {f.name for f in dataclasses.fields(ModelConfig)}
-    unknown = sorted(set(overrides) - names)
+    """`cfg` with some fields replaced, each value read as its field's type (a whole number for a count, any
+    number for a share); ValueError on a field that does not exist or a value of the wrong kind."""
+    types = {f.name: f.type for f in dataclasses.fields(ModelConfig)}
+    unknown = sorted(set(overrides) - set(types))
     if unknown:
-        raise ValueError(f"unknown model config fields {unknown}; fields: {', '.join(sorted(names))}")
-    return dataclasses.replace(cfg, **overrides)
+        raise ValueError(f"unknown model config fields {unknown}; fields: {', '.join(sorted(types))}")
+    return dataclasses.replace(cfg, **{name: _as(types[name], name, v) for name, v in overrides.items()})
+
+
+def _as(kind: str, name: str, value):
+    """A model config value as its field's type (the dataclass's annotation, a string here)."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "int" and number and float(value).is_integer():
+        return int(value)
+    if kind == "float" and number:
+        return float(value)
+    if kind == "str" and isinstance(value, str):
+        return value
+    wanted = {"int": "a whole number", "float": "a number", "str": "a name"}.get(kind, kind)
+    raise ValueError(f"model config {name} takes {wanted}, got {value!r}")
 
 
 def to_json(cfg: ModelConfig, spec: GameSpec) -> str:

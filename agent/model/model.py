@@ -337,7 +337,7 @@ class Model(nn.Module):
         """log G(action | s) for candidates (B, C, A) ending in `<eos>`; rows of only `<pad>` give 0. The prefix
         (the latent's L vectors) goes through G once per latent; then each latent's candidates run their own
         tokens side by side in one row after it, each seeing the prefix and its own earlier tokens (a block mask),
-        so the prefix's keys and values are read in place rather than copied once per candidate."""
+        so the prefix's keys and values are not copied once per candidate."""
         B, C, A = actions.shape
         valid = actions[..., 0] != PAD
         out = torch.zeros(B, C, device=s.device, dtype=s.dtype)
@@ -352,7 +352,7 @@ class Model(nn.Module):
                                      **{CACHE: cache}).last_hidden_state[:, -1:]  # predicts token 0
         hidden = first[of_row]  # (R, 1, W)
         if A > 1:
-            rest = self._candidate_tokens(seqs[:, :-1], of_row, (valid.cumsum(1) - 1)[rows], prefix.shape[1], cache)
+            rest = self._candidate_hidden(seqs[:, :-1], of_row, (valid.cumsum(1) - 1)[rows], len(latents), cache)
             hidden = torch.cat([hidden, rest], 1)  # (R, A, W): position j predicts token j
         pointer = self.generator_pointer(s)
         logits = self.generator_logits(hidden, None if pointer is None else pointer[rows[0]])  # (R, A, V)
@@ -360,22 +360,25 @@ class Model(nn.Module):
         out[rows] = (logp * (seqs != PAD)).sum(-1)
         return out
 
-    def _candidate_tokens(self, inputs: torch.Tensor, latent: torch.Tensor, place: torch.Tensor, L: int,
+    def _candidate_hidden(self, inputs: torch.Tensor, latent: torch.Tensor, place: torch.Tensor, n: int,
                           cache: DynamicCache) -> torch.Tensor:
-        """G's hidden states (R, T, W) over each candidate's input tokens (R, T), after its latent's prefix of L
-        vectors in `cache`: one row per latent holds its candidates' tokens, candidate `place` (R,) of latent
-        `latent` (R,) in block `place`; a token sees the prefix and its own candidate's earlier tokens, at the
-        positions it would have right after the prefix."""
+        """G's hidden states (R, T, W) over each candidate's input tokens (R, T), after its latent's prefix, which
+        `cache` holds for `n` latents (and to which this call appends): one row per latent holds its candidates'
+        tokens, candidate `place` (R,) of cache row `latent` (R,) in block `place`; a token sees the prefix and
+        its own candidate's earlier tokens, at the positions it would have right after the prefix."""
         R, T = inputs.shape
-        n, per = int(latent.max()) + 1, int(place.max()) + 1
+        L = cache.get_seq_length()
+        per = int(place.max()) + 1
         grid = torch.full((n, per, T), PAD, dtype=inputs.dtype, device=inputs.device)
         grid[latent, place] = inputs
         q = torch.arange(per * T, device=inputs.device)
         block, at = q // T, q % T
         own = (block.unsqueeze(1) == block.unsqueeze(0)) & (at.unsqueeze(0) <= at.unsqueeze(1))  # (Q, Q)
-        mask = torch.cat([own.new_ones(len(q), L), own], 1).expand(n, 1, -1, -1)  # True: may attend
-        hidden = self.generator.model(inputs_embeds=self.generator.get_input_embeddings()(grid.view(n, -1)),
-                                      attention_mask=mask, position_ids=(L + at).expand(n, -1), use_cache=True,
+        sees = torch.cat([own.new_ones(len(q), L), own], 1)  # the prefix, then its own candidate's tokens
+        x = self.generator.get_input_embeddings()(grid.view(n, -1))
+        mask = torch.zeros(sees.shape, dtype=x.dtype, device=x.device).masked_fill(~sees, torch.finfo(x.dtype).min)
+        hidden = self.generator.model(inputs_embeds=x, attention_mask=mask.expand(n, 1, -1, -1),  # additive
+                                      position_ids=(L + at).expand(n, -1), use_cache=True,
                                       **{CACHE: cache}).last_hidden_state  # (n, per * T, W)
         return hidden.view(n, per, T, -1)[latent, place]
 

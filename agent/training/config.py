@@ -46,7 +46,8 @@ class TrainConfig:
     preset: str = "auto"
     """Model preset (agent.model.config.PRESETS), or auto: tiny on a CPU (it learns fastest there), base on a GPU."""
     model: dict[str, int | float] = dataclasses.field(default_factory=dict)
-    """Model config fields over the preset's, e.g. --model dynamics_layers 2 (agent.model.config.ModelConfig)."""
+    """Model config fields over the preset's, e.g. --model dynamics_layers 2 (agent.model.config.ModelConfig); a
+    second --model, or one over --config, replaces the whole set."""
     seed: int = 0
     """Seed of every random stream of the run."""
     device: str = "auto"
@@ -155,16 +156,20 @@ class TrainConfig:
             raise ValueError("ray_address needs actors: --actors N says how many Ray actors join the cluster")
         if self.preset != "auto" and self.preset not in PRESETS:
             raise ValueError(f"preset must be auto or one of {', '.join(PRESETS)}, got {self.preset!r}")
-        replace(PRESETS["tiny"], **self.model)  # names an unknown field, or a value out of its range
+        if self.model:  # over the preset this run builds: names an unknown field, a wrong kind or range
+            replace(PRESETS[self._preset()], **self.model)
 
     def resolved(self) -> TrainConfig:
         """This config with its defaults filled in: the run directory, the schedule's length, the preset."""
-        preset = self.preset
-        if preset == "auto":
-            preset = "base" if pick_device(self.device).type == "cuda" else "tiny"
         return dataclasses.replace(self, out=self.out or pathlib.Path("runs") / self.game,
-                                   lr_decay_steps=self.lr_decay_steps or self.steps, preset=preset,
+                                   lr_decay_steps=self.lr_decay_steps or self.steps, preset=self._preset(),
                                    shards=self.shards or min(max(1, self.actors), self.games_per_iteration))
+
+    def _preset(self) -> str:
+        """The preset the run builds: --preset, or for auto base on a GPU and tiny on a CPU."""
+        if self.preset != "auto":
+            return self.preset
+        return "base" if pick_device(self.device).type == "cuda" else "tiny"
 
     def to_json(self) -> str:
         """JSON of every field (paths as strings)."""
