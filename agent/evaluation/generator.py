@@ -41,7 +41,8 @@ def judge(tok: Tokenizer, state: pyspiel.State, candidates: list[tuple[int, ...]
 
 @dataclasses.dataclass
 class Tally:
-    """Pooled counts behind precision, recall and duplicate rate at one depth."""
+    """Pooled counts behind precision, recall and duplicate rate at one depth (and how many of its states the
+    model's to-play head named the seat to act of)."""
 
     states: int = 0
     candidates: int = 0
@@ -49,6 +50,12 @@ class Tally:
     recall_denominator: int = 0
     draws: int = 0
     duplicates: int = 0
+    to_play_right: int = 0
+
+    @classmethod
+    def pooled(cls, parts) -> Tally:
+        """One tally of several: their counts added."""
+        return cls(*(sum(getattr(p, f.name) for p in parts) for f in dataclasses.fields(cls)))
 
     def add(self, tok: Tokenizer, state: pyspiel.State, candidates: list[tuple[int, ...]], k: int,
             draws: int | None = None) -> list[int | None]:
@@ -102,9 +109,7 @@ def generator_quality(model: Model, tok: Tokenizer, samples: list[tuple[Trace, i
     state, judged by the real state's legal set (`codes`: see `unroll_latents`); at depths above 0 the summary
     also has `states_T`, `precision_T` and `to_play_accuracy_T` for T in `in_turn` and `out_of_turn`."""
     k = k or model.cfg.candidates
-    tallies: dict[int, Tally] = collections.defaultdict(Tally)
-    turns: dict[tuple[int, str], Tally] = collections.defaultdict(Tally)
-    seats: dict[tuple[int, str], list[int]] = collections.defaultdict(lambda: [0, 0])  # right, all
+    tallies: dict[tuple[int, str], Tally] = collections.defaultdict(Tally)  # by depth and who acts
     for depth, s in enumerate(unroll_latents(model, batch, codes, generator)):
         rows = batch.live[:, depth].nonzero(as_tuple=True)[0]
         if len(rows) == 0:
@@ -114,20 +119,16 @@ def generator_quality(model: Model, tok: Tokenizer, samples: list[tuple[Trace, i
         for r, cand, named in zip(rows.tolist(), cands, right):
             trace, t = samples[r]
             state = trace.states[t + depth]
-            tallies[depth].add(tok, state, [c for c, _ in cand], k)
-            if depth:
-                turn = "in_turn" if in_turn(trace.states[t + depth - 1], state) else "out_of_turn"
-                turns[depth, turn].add(tok, state, [c for c, _ in cand], k)
-                seats[depth, turn][0] += named
-                seats[depth, turn][1] += 1
+            turn = "root" if depth == 0 else "in_turn" if in_turn(trace.states[t + depth - 1], state) else "out_of_turn"
+            tallies[depth, turn].add(tok, state, [c for c, _ in cand], k)
+            tallies[depth, turn].to_play_right += named
     out = {}
-    for d, tally in sorted(tallies.items()):
-        out[d] = tally.summary()
+    for d in sorted({d for d, _ in tallies}):
+        out[d] = Tally.pooled([t for (depth, _), t in tallies.items() if depth == d]).summary()
         for turn in ("in_turn", "out_of_turn") if d else ():
-            part = turns[d, turn].summary()
-            right, n = seats[d, turn]
-            out[d] |= {f"states_{turn}": part["states"], f"precision_{turn}": part["precision"],
-                       f"to_play_accuracy_{turn}": right / max(n, 1)}
+            part = tallies.get((d, turn), Tally())
+            out[d] |= {f"states_{turn}": part.states, f"precision_{turn}": part.summary()["precision"],
+                       f"to_play_accuracy_{turn}": part.to_play_right / max(part.states, 1)}
     return out
 
 

@@ -366,7 +366,7 @@ class Model(nn.Module):
         `cache` holds for `n` latents (and to which this call appends): one row per latent holds its candidates'
         tokens, candidate `place` (R,) of cache row `latent` (R,) in block `place`; a token sees the prefix and
         its own candidate's earlier tokens, at the positions it would have right after the prefix."""
-        R, T = inputs.shape
+        T = inputs.shape[1]
         L = cache.get_seq_length()
         per = int(place.max()) + 1
         grid = torch.full((n, per, T), PAD, dtype=inputs.dtype, device=inputs.device)
