@@ -10,7 +10,7 @@
         replay.jsonl       replay's episodes
         manifest.json      the hash of each file above, written last (agent.manifest)
       metrics.jsonl, *.png, candidates.json, wandb/    the run's log (agent.training.runlog)
-      eval/                scripts.evaluate's results
+      eval/                scripts.evaluate's results; eval/matches/ its finished matches (agent.evaluation.match_store)
 
 A checkpoint is written into a hidden temporary directory, sealed by its manifest, renamed into place, and only
 then named by LATEST (itself replaced atomically), so a run killed at any moment leaves a complete checkpoint.

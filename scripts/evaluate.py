@@ -37,6 +37,9 @@ class EvalConfig(EvalSettings):
     """Where the networks run (auto: cuda if available)."""
     wandb_mode: Literal["offline", "online", "disabled"] | None = None
     """Weights & Biases mode (default: $WANDB_MODE, else offline)."""
+    reuse: bool = True
+    """Read back the matches kept in RUN_DIR/eval/matches by the same code for the same checkpoint and settings,
+    so a stopped evaluation resumes (--no-reuse plays them all again and replaces them)."""
 
 
 def table(res: dict) -> Table:
@@ -171,7 +174,7 @@ def main(argv: list[str] | None = None) -> dict:
     settings = EvalSettings(**{f.name: getattr(cfg, f.name) for f in dataclasses.fields(EvalSettings)})
     console = Console(width=max(Console().width, 132))  # the tables need room, even when piped
     try:
-        res = evaluate_run(cfg.run, settings, device=device, overrides=overrides, say=console.log)
+        res = evaluate_run(cfg.run, settings, device=device, overrides=overrides, say=console.log, reuse=cfg.reuse)
     except (FileNotFoundError, ValueError) as e:
         raise SystemExit(f"error: {e}") from None
     out = cfg.run / "eval"

@@ -1,6 +1,7 @@
 """The results table: `python -m scripts.results [--games hearts gin_rummy]` trains each game's recipe run where it
 has not finished (runs/GAME, as `make train GAME=...` leaves it; delete a run to train it again), measures it
-(agent.evaluation.results_table) and writes its row into docs/results.md."""
+(agent.evaluation.results_table) and writes its row into docs/results.md. Each match it finishes is kept in the
+run (agent.evaluation.match_store), so a measurement stopped part-way resumes at the match it was playing."""
 from __future__ import annotations
 
 import dataclasses
@@ -48,7 +49,8 @@ class Args:
 
 
 def ensure_run(game: str, run: pathlib.Path) -> None:
-    """Train `game`'s recipe into `run` unless it has finished there (an interrupted run is resumed)."""
+    """Train `game`'s recipe into `run` unless it has finished there (an interrupted run is resumed), without
+    the run's own final games against random."""
     from agent.training.loop import train
     from scripts.train import parse, report
 
@@ -57,7 +59,8 @@ def ensure_run(game: str, run: pathlib.Path) -> None:
         return
     resume = ["--resume"] if RunDir(run).has_checkpoints() else []
     print(f"{game}: {'resuming' if resume else 'training'} its recipe run in {run}")
-    print(report(train(parse(["--recipe", game, "--out", str(run), *resume]))))
+    # no final games against random in the run: the row plays its own (hours in the long games' published search)
+    print(report(train(parse(["--recipe", game, "--out", str(run), "--final-games", "0", *resume]))))
 
 
 def main(args: Args) -> None:

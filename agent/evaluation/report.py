@@ -18,6 +18,7 @@ from agent.episodes import Episode, play_random, trace
 from agent.evaluation import beliefs as belief_quality
 from agent.evaluation.exploitability import AgentPolicy, exploitability
 from agent.evaluation.generator import generator_quality
+from agent.evaluation.match_store import MatchStore
 from agent.evaluation.matches import head_to_head
 from agent.evaluation.players import (
     AgentPlayer,
@@ -117,9 +118,12 @@ def opponent(name: str, agent: Agent, settings: EvalSettings, make_oracle: Calla
 
 
 def evaluate_run(run: pathlib.Path, settings: EvalSettings, *, device: str = "cpu", overrides: dict | None = None,
-                 say: Callable[[str], None] = print) -> dict:
-    """Every figure of the evaluation for `run` (see the module docstring), as one JSON-ready dict."""
+                 say: Callable[[str], None] = print, reuse: bool = True) -> dict:
+    """Every figure of the evaluation for `run` (see the module docstring), as one JSON-ready dict. Each finished
+    match is kept in the run (agent.evaluation.match_store) and, with `reuse`, one kept by the same code for the
+    same checkpoint and settings is read back instead of played again."""
     overrides = overrides or {}
+    store = MatchStore(run, reuse)
     base = variant(run, "agent", settings.seed, device, overrides)
     game = base.adapter.name
     out: dict = {"run": str(run), "game": game, "settings": dataclasses.asdict(settings),
@@ -146,7 +150,7 @@ def evaluate_run(run: pathlib.Path, settings: EvalSettings, *, device: str = "cp
     for vname in settings.variants:
         try:  # a variant that cannot be evaluated is reported; the others' figures are kept
             agent = base if vname == "agent" else variant(run, vname, settings.seed, device, overrides)
-            histories += evaluate_variant(out, vname, agent, opponents, settings, say)
+            histories += evaluate_variant(out, vname, agent, opponents, settings, say, store)
         except ValueError as e:
             out["failed"].append({"variant": vname, "why": str(e)})
             say(f"variant {vname} stopped: {e}")
@@ -174,26 +178,37 @@ def belief_duel(agent: Agent, settings: EvalSettings, say: Callable[[str], None]
 
 
 def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, Player], settings: EvalSettings,
-                     say: Callable[[str], None]) -> list[list[int]]:
-    """One row of the table: `agent` against every opponent, then its exploitability (and, for the agent as
-    trained, its belief's distance to the exact posterior), added to `out`; returns the agent's game histories."""
+                     say: Callable[[str], None], store: MatchStore | None = None) -> list[list[int]]:
+    """One row of the table: `agent` against every opponent (a match `store` kept is read back), then its
+    exploitability (and, for the agent as trained, its belief's distance to the exact posterior), added to `out`;
+    returns the agent's game histories."""
     histories = []
     for oname, opp in opponents.items():
         if vname == "oracle" and oname == "oracle":
             continue
         t = time.monotonic()
-        me = AgentPlayer(agent, vname)
-        res = head_to_head(agent.adapter, me, opp, settings.episodes, settings.seed)
-        res["chosen_legal"] = me.legal_moves / max(me.moves, 1)
-        res["agent_moves"] = me.moves
+        key = {"variant": vname, "opponent": oname, "opponent_detail": opp.name, "games": settings.episodes,
+               "seed": settings.seed, "search": dataclasses.asdict(agent.cfg), "min_ratio": agent.model.cfg.min_ratio,
+               "device": str(agent.device)}
+        res = store.get(key) if store else None
+        if res is not None:
+            res["by_seat"] = {int(seat): r for seat, r in res["by_seat"].items()}  # JSON keeps keys as text
+            say(f"{vname} vs {oname}: the match kept in {store.folder} (same checkpoint, code and settings)")
+        else:
+            me = AgentPlayer(agent, vname)
+            res = head_to_head(agent.adapter, me, opp, settings.episodes, settings.seed)
+            res["chosen_legal"] = me.legal_moves / max(me.moves, 1)
+            res["agent_moves"] = me.moves
+            res["seconds"] = time.monotonic() - t
+            if store:
+                store.put(key, res)
         if vname == "agent":
             histories += res["histories"]
         res = {k: v for k, v in res.items() if k != "histories"}
-        out["matches"].append({"variant": vname, "opponent": oname, "opponent_detail": opp.name, **res,
-                               "seconds": time.monotonic() - t})
+        out["matches"].append({"variant": vname, "opponent": oname, "opponent_detail": opp.name, **res})
         say(f"{vname} vs {oname}: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per game, margin over the table "
             f"{res['margin']:+.3f} ± {res['margin_ci95']:.3f}, win rate {res['win_rate']:.2f} ({settings.episodes} "
-            f"games, {time.monotonic() - t:.0f} s)")
+            f"games, {res['seconds']:.0f} s)")
     if settings.exploitability and agent.adapter.uniform_exploitability is not None:
         t = time.monotonic()
         pol = AgentPolicy(agent)

@@ -20,13 +20,13 @@ import datetime
 import json
 import pathlib
 import random
-import subprocess
 import time
 from collections.abc import Callable
 
 from agent.agent import load_agent
 from agent.episodes import Episode, play_random, trace
 from agent.evaluation.beliefs import possible_share
+from agent.evaluation.match_store import MatchStore, commit
 from agent.evaluation.players import ismcts_learned
 from agent.evaluation.report import EvalSettings, evaluate_run
 from agent.rundir import write_text
@@ -42,19 +42,6 @@ def summary_record(run: pathlib.Path) -> dict | None:
     lines = [ln for ln in path.read_text().splitlines() if ln.strip()]
     last = json.loads(lines[-1]) if lines else {}
     return last if last.get("summary") else None
-
-
-def commit() -> str:
-    """The repository's short commit hash (with `+` where the working tree has changes outside docs/, where this
-    tool writes its table), or `unknown`."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                               text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    changed = [ln for ln in dirty.stdout.splitlines() if not ln[3:].startswith("docs/")]  # not the table itself
-    return head.stdout.strip() + ("+" if changed else "")
 
 
 def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int = 0, ismcts_matched: bool = False,
@@ -81,8 +68,11 @@ def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int =
     while len(states) < world_states:
         tr = trace(agent.adapter, Episode(play_random(agent.adapter, rng).history))
         states.append(tr.states[rng.randrange(tr.decisions)])
-    if ismcts_matched:
-        ismcts_simulations = matched_simulations(agent, states[:8], per_move)
+    if ismcts_matched:  # kept with the matches: a resumed measurement finds its IS-MCTS match under the same count
+        store, key = MatchStore(run), {"ismcts_matched": per_move, "seed": seed, "device": device}
+        kept = store.get(key)
+        ismcts_simulations = kept["simulations"] if kept else matched_simulations(agent, states[:8], per_move)
+        store.put(key, {"simulations": ismcts_simulations})
         say(f"IS-MCTS on the learned belief at {ismcts_simulations} simulations: the agent's {per_move:.2f} s a move")
     if ismcts_simulations:
         settings = dataclasses.replace(settings, opponents=("ismcts_learned",), quality_positions=0,
