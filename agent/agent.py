@@ -235,10 +235,10 @@ def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str =
                inner_actions: str = "generated", beliefs: str = "possible", seed: int = 0, device: str = "cpu",
                game: str | None = None,
                min_ratio: float | None = None, **search_overrides) -> Agent:
-    """The agent of a training run: the newest checkpoint's weights (RUN_DIR/LATEST names it; else
-    `RUN_DIR/model/`) and `RUN_DIR/search.json` settings (defaults if absent), with `search_overrides`
-    (e.g. simulations=32) on top and `min_ratio`, if given, in place of the checkpoint's generator floor.
-    `game`, if given, must be the run's game. Errors say what is wrong with a missing, half-written or
+    """The agent of a training run: the newest checkpoint's weights that verify against its manifest
+    (`RunDir.checkpoint`; else `RUN_DIR/model/`) and `RUN_DIR/search.json` settings (defaults if absent), with
+    `search_overrides` (e.g. simulations=32) on top and `min_ratio`, if given, in place of the checkpoint's
+    generator floor. `game`, if given, must be the run's game. Errors say what is wrong with a missing, half-written or
     foreign run directory."""
     run = RunDir(pathlib.Path(run_dir))
     if not run.path.is_dir():

@@ -9,7 +9,7 @@
         trainer.pt         optimizer, counters, every RNG state, the games played ahead
         replay.jsonl       replay's episodes
         manifest.json      the hash of each file above, written last (agent.manifest)
-      metrics.jsonl, *.png, candidates.json, wandb/    the run's log (agent.training.runlog)
+      metrics.jsonl, *.png, candidates.json, wandb/, wandb_id    the run's log (agent.training.runlog)
       eval/                scripts.evaluate's results; eval/matches/ its finished matches (agent.evaluation.match_store)
 
 A checkpoint is written into a hidden temporary directory, sealed by its manifest, renamed into place, and only

@@ -21,7 +21,8 @@ from collections.abc import Hashable, Iterable
 class Allocation:
     """Unseen cards, each with the places it may be in (a bit mask over `places`), and each place's capacity.
 
-    Immutable: `restrict` and `place` return a new allocation (None or ValueError where it would be infeasible).
+    Immutable: `restrict` returns a new allocation (None where it would be infeasible); `place` returns one with
+    the card placed, ValueError where the card may not be there (check `feasible()` on the result).
     """
 
     def __init__(self, places: tuple[Hashable, ...], capacity: tuple[int, ...], allowed: dict[Hashable, int],

@@ -60,8 +60,8 @@ class GameAdapter:
     enumerable: bool = False  # enumerating every deal is (the exact posterior over hidden cards, CFR+ to near-Nash)
     cpp_ismcts_fails: str = ""  # why OpenSpiel's C++ ISMCTSBot cannot play this game, where it cannot
     resampler_fails: str = ""  # why IS-MCTS cannot plan on OpenSpiel's resampler here, where it cannot
-    belief_walk: bool = False  # games.belief's walk is exact and cheap here (few hidden steps): beliefs are
-    # possible worlds by construction; elsewhere its look-ahead passes its budget or the game deals silently
+    belief_walk: bool = False  # games.belief's walk makes possible worlds here (by look-ahead in the small games,
+    # by the adapter's guide in the others); False where neither works (the generic fallback's games)
     seen_names_action: bool = True  # a step a player sees whole tells them its action (False where words name
     # less than the action: ranks for card ids); the belief walk then need not try the others
     table_words: tuple[str, ...] = ()  # verbs of the view's table events (no seat) the model predicts at every

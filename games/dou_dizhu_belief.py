@@ -103,6 +103,7 @@ class Belief:
 
     @classmethod
     def start(cls, facts: _Facts) -> Belief | None:
+        """The belief before any deal step; None if the facts admit no deal."""
         dealt = (0,) * (SEATS * NUM_RANKS)
         rows = tuple(facts.row(r, dealt) for r in range(NUM_RANKS))
         if any(row is None for row in rows):
@@ -126,6 +127,8 @@ class Belief:
         return self.restrict(key, what) is not None
 
     def restrict(self, key: str, what) -> Belief | None:
+        """This belief after a candidate step `key` (deal, up, bid or kicker, with `what` as each branch says);
+        None where it cannot lead to a possible world."""
         facts = self.facts
         if key == "deal":  # what: (seat, rank): a card of that rank to that seat
             seat, r = what

@@ -1,4 +1,4 @@
-"""Kuhn poker: N + 1 cards for N players (J < Q < K with two, then A; lower ranks below J from five players on),
+"""Kuhn poker: N + 1 cards for N players (J < Q < K with two, then A; lower ranks below J from four players on),
 one dealt to each player, one betting round of pass/bet."""
 from games.base import Event, GameAdapter, only
 from games.cards import RANK_WORDS

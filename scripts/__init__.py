@@ -1,0 +1,1 @@
+"""The command line: train, evaluate, results, play, inspect, benchmark."""

@@ -17,6 +17,7 @@ import tyro
 
 import games
 from agent.device import fit_torch_threads
+from agent.model.config import PRESETS
 from scripts import options
 
 
@@ -49,7 +50,7 @@ class Args:
     particles: int = 4
     """Belief particles per search in the search section."""
     selfplay_games: int = 16
-    """Games searched at once in the self-play and scale-out sections (the recipes' games per iteration)."""
+    """Games searched at once in the self-play and scale-out sections (crazy_eights' recipe's games per iteration)."""
     selfplay_simulations: int = 16
     """Simulations per search in the self-play section (the recipes' self-play search)."""
     selfplay_particles: int = 2
@@ -202,12 +203,26 @@ def beliefs_section(args: Args) -> list[dict]:
 SECTIONS = ("tokenizer", "model", "search", "selfplay", "scaleout", "beliefs")
 
 
+def check_names(args: Args) -> None:
+    """Refuse unknown game and preset names in one line before any section runs (a later section's bad name
+    would otherwise end the run after minutes of measuring)."""
+    for name in dict.fromkeys([*args.games, *args.model_games, *args.belief_games, args.scaleout_game]):
+        try:
+            games.check_game(name, {})
+        except ValueError as e:
+            raise SystemExit(f"error: {e}") from None
+    bad = sorted(set(args.presets + (args.selfplay_preset,)) - set(PRESETS))
+    if bad:
+        raise SystemExit(f"unknown presets {bad}; presets: {', '.join(PRESETS)}")
+
+
 def main(args: Args) -> None:
     """Run every section and print (and optionally save) the figures."""
     unknown = set(args.sections) - set(SECTIONS)
     if unknown:
         raise SystemExit(f"unknown benchmark sections {sorted(unknown)}; sections: {', '.join(SECTIONS)}")
     _device(args)  # refuse a device this machine lacks before measuring anything
+    check_names(args)
     fit_torch_threads()
     results = {}
     if "tokenizer" in args.sections:

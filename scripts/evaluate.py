@@ -43,7 +43,7 @@ class EvalConfig(EvalSettings):
 
 
 def table(res: dict) -> Table:
-    """Variants by opponents: mean return ± 95% interval (win rate), plus exploitability."""
+    """Variants by opponents: mean return ± 95% interval (and what an even seat gets), plus exploitability."""
     opps = list(dict.fromkeys(m["opponent"] for m in res["matches"]))
     t = Table(title=f"{res['game']}: mean return per game of the row against the column "
                     f"({res['settings']['episodes']} games, seats rotated)")
@@ -91,7 +91,8 @@ def quality_table(res: dict) -> Table:
     b = res["belief_consistency"]
     t.caption = ("in turn: the seat to act follows the one that acted a step before (out of turn: a trick's winner "
                  "leads, a new round opens); to-play: the model's accuracy at naming that seat; n: states. "
-                 f"b's free samples consistent with the real game: {b['share']:.3f} of {b['drawn']}")
+                 + (f"b's free samples consistent with the real game: {b['share']:.3f} of {b['drawn']}"
+                    if "share" in b else f"b's free samples not judged: {b['skipped']}"))
     if "belief_posterior" in res:
         p, w = res["belief_posterior"], res["belief_posterior_walk"]
         t.caption += (f"; TV to the exact posterior (under the agent's own policy) over {p['infosets']} information "

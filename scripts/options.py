@@ -30,11 +30,13 @@ def cli_over_run_search(cls: type[T], argv: list[str] | None) -> T:
     defaults of --play.*, so that a flag changes one setting and leaves the run's others as published."""
     argv = sys.argv[1:] if argv is None else argv
     run = flag_value(argv, "--run")
-    if run is None or "-h" in argv or "--help" in argv:
+    if run is None:  # --help without a run shows SearchConfig's own defaults
         return tyro.cli(cls, args=argv)
     try:
         search = RunDir(pathlib.Path(run)).read_search() or SearchConfig()
     except ValueError as e:
+        if "-h" in argv or "--help" in argv:
+            return tyro.cli(cls, args=argv)
         raise SystemExit(f"error: {e}") from None
     return tyro.cli(cls, args=argv, default=cls(run=pathlib.Path(run), play=search))
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
+from typing import Literal
 
 import tyro
 
 import games
 from agent.evaluation.results_table import measure, summary_record, write
 from agent.rundir import RunDir
+from scripts import options
 
 
 @dataclasses.dataclass
@@ -23,7 +25,7 @@ class Args:
     runs: pathlib.Path = pathlib.Path("runs")
     """Where the runs are: runs/GAME, as `make train GAME=...` leaves them."""
     episodes: int = 200
-    """Games against uniform random per row (seats rotated): 200 tell a clear win from an even seat's return."""
+    """Games against uniform random per row (seats rotated): the 200 the results issue asks for."""
     ismcts_simulations: int = 0
     """Simulations per move of OpenSpiel's Python IS-MCTS on the run's learned belief (0: no IS-MCTS column unless
     --ismcts-matched; it is slow in the 52-card games)."""
@@ -40,8 +42,8 @@ class Args:
     """Worlds drawn at each of those states."""
     seed: int = 0
     """Seed of the evaluation games and checks."""
-    device: str = "cpu"
-    """Device of the evaluation: cpu, cuda or auto."""
+    device: Literal["auto", "cpu", "cuda"] = "cpu"
+    """Device of the evaluation (auto: cuda where torch sees one); cpu by default, as the recipes train."""
     results: pathlib.Path = pathlib.Path("docs/results.md")
     """The markdown file whose table (between its results-table markers) is rewritten."""
     rows: pathlib.Path = pathlib.Path("docs/results_table.json")
@@ -68,6 +70,7 @@ def main(args: Args) -> None:
     from agent.device import fit_torch_threads
 
     fit_torch_threads()
+    device = options.device(args.device)  # refused in one line now, not after hours of training
     chosen = list(args.games or games.supported())
     unknown = [g for g in chosen if g not in games.supported()]
     if unknown:
@@ -79,7 +82,7 @@ def main(args: Args) -> None:
             row = measure(run, episodes=args.episodes, ismcts_simulations=args.ismcts_simulations,
                           ismcts_matched=args.ismcts_matched, ismcts_episodes=args.ismcts_episodes,
                           quality_positions=args.quality_positions, world_states=args.world_states,
-                          worlds=args.worlds, seed=args.seed, device=args.device)
+                          worlds=args.worlds, seed=args.seed, device=device)
         except (FileExistsError, FileNotFoundError, ValueError) as e:
             raise SystemExit(f"error: {game}: {e}") from None
         write(args.rows, args.results, [row], games.supported())

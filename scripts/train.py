@@ -3,40 +3,68 @@
 wandb run are."""
 from __future__ import annotations
 
+import dataclasses
+import pathlib
 import sys
 
 import tyro
 
 from agent.evaluation.matches import figure_to_beat
+from agent.rundir import RunDir
 from agent.training.config import TrainConfig
 from agent.training.loop import Summary, train
-from agent.training.recipes import recipe
+from agent.training.recipes import RECIPES, recipe
+from scripts.options import flag_value
+
+DESCRIPTION = (__doc__.split("\n\n")[0] + "\n\n--recipe GAME starts from that game's recipe (agent.training.recipes; "
+               "flags after it still win): " + ", ".join(RECIPES) + ".")
 
 
 def parse(argv: list[str]) -> TrainConfig:
     """Command-line options over the defaults, over a game's recipe given with --recipe GAME
-    (agent.training.recipes; flags after it still win), or over a saved config given with --config FILE."""
+    (agent.training.recipes; flags after it still win), over a saved config given with --config FILE, or, with
+    --resume, over the config the run in --out saved (so a resumed run keeps its budget unless one is given)."""
     default = TrainConfig()
-    if "--recipe" in argv:
-        i = argv.index("--recipe")
-        if i + 1 >= len(argv) or "--config" in argv:
+    game = flag_value(argv, "--recipe")
+    if game is not None or any(a == "--recipe" for a in argv):
+        if game is None or flag_value(argv, "--config") is not None:
             raise SystemExit("--recipe needs a game name (and does not go with --config)")
         try:
-            flags = recipe(argv[i + 1]).flags
+            flags = recipe(game).flags
         except ValueError as e:
             raise SystemExit(f"error: {e}") from None
-        argv = ["--game", argv[i + 1], *flags, *argv[:i], *argv[i + 2:]]
-    if "--config" in argv:
-        i = argv.index("--config")
-        if i + 1 >= len(argv):
+        argv = ["--game", game, *flags, *without(argv, "--recipe")]
+    given = any(a == "--config" or a.startswith("--config=") for a in argv)
+    path, out = flag_value(argv, "--config"), flag_value(argv, "--out")
+    if given:
+        if path is None:
             raise SystemExit("--config needs a file (a run's config.json)")
-        path = argv[i + 1]
+        argv = without(argv, "--config")
+    elif "--resume" in argv and out is not None and RunDir(pathlib.Path(out)).config.exists():
+        path = str(RunDir(pathlib.Path(out)).config)  # no config.json: the run's start says nothing is to resume
+    if path is not None:
         try:
             with open(path) as f:
                 default = TrainConfig.from_json(f.read(), path)
         except (OSError, ValueError) as e:
-            raise SystemExit(f"cannot load --config {path}: {e}") from None
-    return tyro.cli(TrainConfig, default=default, args=argv)  # tyro reports a value the configs refuse
+            raise SystemExit(f"cannot load {'--config' if given else 'the config.json of the run to resume,'} "
+                             f"{path}: {e}") from None
+        default = dataclasses.replace(default, config=pathlib.Path(path) if given else None)
+    return tyro.cli(TrainConfig, default=default, args=argv, description=DESCRIPTION)  # tyro reports a value
+    # the configs refuse
+
+
+def without(argv: list[str], flag: str) -> list[str]:
+    """argv without `flag` and its value (`--flag V` or `--flag=V`)."""
+    out, skip = [], False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+        elif arg == flag:
+            skip = i + 1 < len(argv)
+        elif not arg.startswith(flag + "="):
+            out.append(arg)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -55,3 +55,12 @@ def test_benchmark_beliefs_section_runs(tmp_path):
     rows = json.loads(out.read_text())["beliefs"]
     assert [(r["game"], r["particles"]) for r in rows] == [("kuhn_poker", 2), ("crazy_eights", 2)]
     assert all(r[k] > 0 for r in rows for k in ("walk_ms", "walk_alone_ms", "free_ms"))
+
+
+@pytest.mark.parametrize("flags, says", [(["--belief-games", "hearts", "heartz"], "unknown game 'heartz'"),
+                                         (["--selfplay-preset", "huge"], "unknown presets ['huge']")])
+def test_benchmark_refuses_unknown_games_and_presets_before_measuring(flags, says):
+    run = subprocess.run([sys.executable, "-m", "scripts.benchmark", "--sections", "tokenizer", *flags],
+                         capture_output=True, text=True)
+    assert run.returncode != 0 and says in run.stderr and "Traceback" not in run.stderr
+    assert "tokenizer" not in run.stdout  # refused before the first section

@@ -443,3 +443,29 @@ def test_a_resumed_run_has_only_what_is_left_of_its_minutes(tmp_path):
     assert again.updates == first.updates and again.iterations == first.iterations
     more = train(tiny_config(tmp_path / "run", steps=first.updates + 4, minutes=10.0, resume=True), quiet=True)
     assert more.updates == first.updates + 4  # a larger budget leaves time to go on
+
+
+def test_a_resumed_run_keeps_its_budget_unless_given_and_says_what_it_ignores(tmp_path, caplog, capsys):
+    """`--out RUN --resume` (what an interrupted run's message says to type) continues with the run's own budget,
+    not the defaults; a new budget is taken, other flags are ignored with a warning naming them; a spent budget
+    says so instead of training nothing silently."""
+    run = tmp_path / "run"
+    first = train(tiny_config(run, steps=8), quiet=True)
+    cfg = parse(["--out", str(run), "--resume"])
+    assert (cfg.steps, cfg.minutes, cfg.game, cfg.config) == (8, 10.0, "kuhn_poker", None)
+    assert parse(["--out", str(run), "--resume", "--steps", "12"]).steps == 12
+    again = train(parse(["--out", str(run), "--resume", "--steps", "12", "--eval-games", "3"]))
+    assert again.updates == 12 and again.cfg.eval_games == first.cfg.eval_games
+    assert "ignored: eval_games" in caplog.text
+    train(parse(["--out", str(run), "--resume"]))
+    printed = capsys.readouterr()
+    assert "nothing to train: the run has made 12 updates" in printed.out + printed.err
+
+
+def test_config_and_recipe_take_the_equals_form(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(tiny_config(tmp_path / "x", steps=7).to_json())
+    assert parse([f"--config={path}"]).steps == 7 and parse([f"--config={path}"]).config == path
+    assert parse(["--recipe=liars_dice"]).minutes == parse(["--recipe", "liars_dice"]).minutes == 6.0
+    with pytest.raises(SystemExit, match="--recipe needs a game name"):
+        parse(["--recipe"])

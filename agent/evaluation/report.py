@@ -33,6 +33,7 @@ from agent.evaluation.players import (
 )
 from agent.evaluation.rule_players import rule_player
 from agent.model.targets import make_batch
+from games.belief import Unsupported
 
 VARIANTS = ("agent", "particles1", "rules_inner", "oracle", "free_beliefs")
 DEFAULT_VARIANTS = VARIANTS[:4]  # free_beliefs, the search before possible worlds, on request
@@ -191,7 +192,8 @@ def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, P
                "seed": settings.seed, "search": dataclasses.asdict(agent.cfg), "min_ratio": agent.model.cfg.min_ratio,
                "device": str(agent.device)}
         res = store.get(key) if store else None
-        if res is not None:
+        kept = res is not None
+        if kept:
             res["by_seat"] = {int(seat): r for seat, r in res["by_seat"].items()}  # JSON keeps keys as text
             say(f"{vname} vs {oname}: the match kept in {store.folder} (same checkpoint, code and settings)")
         else:
@@ -208,7 +210,7 @@ def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, P
         out["matches"].append({"variant": vname, "opponent": oname, "opponent_detail": opp.name, **res})
         say(f"{vname} vs {oname}: {res['mean_return']:+.3f} ± {res['ci95']:.3f} per game, margin over the table "
             f"{res['margin']:+.3f} ± {res['margin_ci95']:.3f}, win rate {res['win_rate']:.2f} ({settings.episodes} "
-            f"games, {res['seconds']:.0f} s)")
+            f"games, {res['seconds']:.0f} s{' when it was measured' if kept else ''})")
     if settings.exploitability and agent.adapter.uniform_exploitability is not None:
         t = time.monotonic()
         pol = AgentPolicy(agent)
@@ -236,7 +238,10 @@ def quality(agent: Agent, histories: list[list[int]], settings: EvalSettings) ->
     batch = make_batch(agent.tok, samples, 3, 32, rng).to(agent.device)
     by_depth = generator_quality(agent.model, agent.tok, samples, batch, generator=gen)
     states = [tr.states[i] for tr, i in samples]
-    consistent = belief_quality.consistency_share(agent.model, agent.tok, states, generator=gen,
-                                                  max_len=agent.hidden_cap)
+    try:  # judged by the belief walk, which some games lack (crazy_eights at three seats): reported, not fatal
+        consistent = belief_quality.consistency_share(agent.model, agent.tok, states, generator=gen,
+                                                      max_len=agent.hidden_cap)
+    except Unsupported as e:
+        consistent = {"skipped": f"no belief walk in this game: {e}"}
     return {"generator": {str(d): q for d, q in by_depth.items()}, "belief_consistency": consistent}
 

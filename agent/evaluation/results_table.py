@@ -30,6 +30,7 @@ from agent.evaluation.match_store import MatchStore, commit
 from agent.evaluation.players import ismcts_learned
 from agent.evaluation.report import EvalSettings, evaluate_run
 from agent.rundir import write_text
+from agent.training.runlog import records
 
 START, END = "<!-- results-table:start -->", "<!-- results-table:end -->"
 
@@ -39,8 +40,8 @@ def summary_record(run: pathlib.Path) -> dict | None:
     path = pathlib.Path(run) / "metrics.jsonl"
     if not path.exists():
         return None
-    lines = [ln for ln in path.read_text().splitlines() if ln.strip()]
-    last = json.loads(lines[-1]) if lines else {}
+    rows = records(path)
+    last = rows[-1] if rows else {}
     return last if last.get("summary") else None
 
 

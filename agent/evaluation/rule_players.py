@@ -3,7 +3,7 @@
 - crazy_eights: play a card whenever one can (an eight last, naming the suit one holds most), else draw, else pass;
 - hearts: pass the dangerous cards (the queen, king and ace of spades, then high hearts); lead low; follow with
   the highest card that still ducks under the trick, else the lowest; when void, dump the queen of spades, then
-  the highest heart, then the highest card.
+  the king or ace of spades, then the highest heart, then the highest card.
 
 Both read only what their player knows: their legal actions, their own hand (the tokenizer's view of it) and the
 public plays.
@@ -82,7 +82,7 @@ class HeartsRules(Player):
             top = max(c // 4 for c in trick if c % 4 == led)
             under = [c for c in follow if c // 4 < top]
             return max(under, key=lambda c: c // 4) if under else min(follow, key=lambda c: c // 4)
-        return max(legal, key=danger)  # void: the queen of spades, then the highest heart, then the highest card
+        return max(legal, key=danger)  # void: the queen of spades, the king or ace of spades, a heart, the highest
 
 
 def danger(card: int) -> tuple[int, int]:

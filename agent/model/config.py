@@ -37,8 +37,9 @@ class GameSpec:
     table: list[str] = dataclasses.field(default_factory=list)
     """The adapter's `table_words`: one row each of the table head (what the view's table shows at every step)."""
     window: int = 0
-    """The adapter's `window`: h and b read only this many of the observation's most recent event tokens (with
-    its head, its view and the hidden tokens), so a state's cost does not grow with its history; 0 reads all."""
+    """The adapter's `window`: h reads the head, only this many of the most recent observation and hidden event
+    tokens each, and both view parts; b the same cut of the observation, and writes every hidden token; so a
+    state's cost does not grow with its history. 0 reads all."""
 
     @classmethod
     def of(cls, adapter: GameAdapter) -> GameSpec:

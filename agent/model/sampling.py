@@ -14,7 +14,8 @@ mass a partly trained G leaves off the legal set is spread thin over many
 sequences, so a relative floor removes it where a share of the mass cannot.
 
 Both loops keep transformers' `DynamicCache` between steps and call the model
-on one new token per sequence; `scripts.benchmark` compares them with
+on one new token per sequence (the walk sampler: the chosen word and the
+forced words after it, in one call); `scripts.benchmark` compares them with
 `generate()`.
 """
 from __future__ import annotations

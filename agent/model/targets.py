@@ -57,8 +57,8 @@ class Batch:
 def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, max_legal: int,
                rng: random.Random) -> Batch:
     """Unroll targets for (trace, decision index) samples; legal sets over `max_legal` keep the policy's support
-    and a uniform random rest. (Filled as numpy arrays and converted once: leduc, batch 64, 12 ms against 57 ms
-    when written element by element into torch tensors.)"""
+    and a uniform random rest. (Filled as numpy arrays and converted once, much faster than writing torch tensors
+    element by element: results.md.)"""
     ad = tok.adapter
     N, A, K = ad.num_players, tok.max_action_len, unroll
     B = len(samples)

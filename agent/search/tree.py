@@ -132,7 +132,8 @@ class SearchResult:
     visits: list[int]  # simulations through each root action, pooled over particles
     q: list[list[float] | None]  # mean return vector per root action (None if never visited)
     prior: list[float]  # root prior (pooled over particles, noise included)
-    policy: list[float]  # the search's policy target: visit shares (PUCT) or Gumbel's improved policy
+    policy: list[float]  # the search's policy target: visit shares (PUCT), Gumbel's improved policy or MMD's
+    # mirror-descent step
     action: int  # index into `keys` the search recommends
     value: list[float]  # root value estimate per seat (visit-weighted mean over actions)
 

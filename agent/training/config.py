@@ -55,7 +55,8 @@ class TrainConfig:
     steps: int = 4000
     """Budget: stop after this many learner updates in all (enough for kuhn_poker to converge)."""
     minutes: float = 13.0
-    """Budget: stop after this many minutes (checked between iterations), so a default run ends in ~15."""
+    """Budget: stop after this many minutes in all (checked between iterations), so the main job's training and
+    its end fit a quarter of an hour."""
     resume: bool = False
     """Continue the run in --out from its latest checkpoint (its saved config, this command's budget)."""
     wandb_mode: Literal["offline", "online", "disabled"] | None = None
@@ -117,7 +118,8 @@ class TrainConfig:
     final_games: int = 200
     """Games against uniform random in the run's summary (the published search); 0 skips them."""
     final_exploitability: bool = True
-    """Measure the published agent's exploitability at the end, where exact (it takes minutes on liars_dice)."""
+    """Measure the published agent's exploitability at the end, where exact (liars_dice's takes long:
+    docs/results.md)."""
     exploitability_every: int | None = None
     """Iterations between in-run exploitability measurements (default: the game's); 0 never."""
     checkpoint_every: int = 5

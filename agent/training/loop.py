@@ -19,7 +19,7 @@ from agent.evaluation.generator import generator_quality, judge
 from agent.evaluation.matches import figure_to_beat, versus_random
 from agent.model.sampling import sample_actions
 from agent.model.targets import make_batch
-from agent.rundir import RunDir
+from agent.rundir import RunDir, warn
 from agent.training.config import TrainConfig
 from agent.training.play_choice import choose_play_search
 from agent.training.runlog import RunLog
@@ -27,13 +27,14 @@ from agent.training.trainer import Trainer
 
 # what a resumed run takes from the new command (besides --out itself: a run directory may have been moved since):
 # its budget and resources; the shards stay the run's, so the same games come out whatever plays them
-BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode", "final_games", "final_exploitability", "actor", "actors",
-                "ray_address")
+BUDGET_FLAGS = ("steps", "minutes", "device", "wandb_mode", "final_games", "final_exploitability", "choose_play",
+                "actor", "actors", "ray_address")
 
 
 def start(cfg: TrainConfig) -> Trainer:
-    """A fresh run in cfg.out, or (cfg.resume) the run there restored from its latest checkpoint."""
-    cfg = cfg.resolved()
+    """A fresh run in cfg.out, or (cfg.resume) the run there restored from its latest checkpoint (warning about
+    settings given that a resumed run does not take)."""
+    given, cfg = cfg, cfg.resolved()
     if cfg.resume and cfg.config is not None:
         raise ValueError("--resume continues with the run's own config.json; it cannot take --config as well")
     if cfg.resume:
@@ -42,6 +43,11 @@ def start(cfg: TrainConfig) -> Trainer:
             raise FileNotFoundError(f"{cfg.out} has no config.json: nothing to resume")
         saved = TrainConfig.from_json(run.config.read_text(), str(run.config))
         checkpoint = run.checkpoint()  # refuse early, before anything is touched
+        ignored = [f.name for f in dataclasses.fields(cfg) if f.name not in BUDGET_FLAGS + ("out", "resume", "config")
+                   and getattr(given, f.name) is not None and getattr(cfg, f.name) != getattr(saved, f.name)]
+        if ignored:
+            warn(f"--resume keeps the run's own settings (its config.json); ignored: {', '.join(ignored)}. A resumed "
+                 f"run takes only these from the command: {', '.join(BUDGET_FLAGS)}")
         cfg = dataclasses.replace(saved, **{k: getattr(cfg, k) for k in BUDGET_FLAGS}, out=cfg.out, resume=True)
         trainer = Trainer(cfg)
         trainer.load(checkpoint)
@@ -206,7 +212,11 @@ def summary_record(summary: Summary) -> dict:
 
 def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl_c: CtrlC, quiet: bool) -> None:
     """Iterations until a budget runs out (or Ctrl-C), with evaluations, log lines and checkpoints."""
-    cfg, first = trainer.cfg, trainer.updates
+    cfg, first, spent = trainer.cfg, trainer.updates, trainer.trained_s  # where this session starts
+    if (trainer.updates >= cfg.steps or trainer.trained_s >= cfg.minutes * 60) and not quiet:
+        bar.write(f"nothing to train: the run has made {trainer.updates} updates in {trainer.trained_s / 60:.1f} "
+                  f"minutes, its budget is --steps {cfg.steps} --minutes {cfg.minutes:g} (give a larger one to "
+                  "continue); its end's measurements follow")
     while trainer.updates < cfg.steps and trainer.trained_s < cfg.minutes * 60:  # as the checkpoint records it
         if ctrl_c.pending:  # a Ctrl-C whose KeyboardInterrupt a finalizer swallowed
             raise KeyboardInterrupt
@@ -216,7 +226,7 @@ def train_loop(trainer: Trainer, log: RunLog, bar: tqdm.tqdm, began: float, ctrl
             record.update(evaluate(trainer, log))
         log.log(record)
         elapsed = trainer.trained_s = time.monotonic() - began
-        bar.total = budget_end(trainer.updates, cfg.steps, (trainer.updates - first) / max(elapsed, 1e-9),
+        bar.total = budget_end(trainer.updates, cfg.steps, (trainer.updates - first) / max(elapsed - spent, 1e-9),
                                cfg.minutes * 60 - elapsed)
         bar.update(trainer.updates - bar.n)
         if not quiet:

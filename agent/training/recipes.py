@@ -1,9 +1,10 @@
 """Per-game training recipes: what `make train GAME=NAME` (`scripts.train --recipe NAME`) runs on a laptop.
 
 A recipe is the command-line flags it adds to `scripts.train`'s defaults, so a user can read it, copy it and
-override any flag after it (the last occurrence wins). Every recipe fits 30 minutes on 2 CPU cores with the tiny
-preset, which learns fastest there. What each recipe measured, with its command, is in docs/results.md; a game
-without a row in its results table has not been measured yet.
+override any flag after it (the last occurrence wins). Every recipe's training fits 30 minutes on 2 CPU cores with
+the tiny preset, which learns fastest there; its final games and exploitability come on top. What each recipe
+measured, with its command, is in docs/results.md; a game without a row in its results table has not been measured
+yet.
 """
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ LONG = TINY + ("--selfplay.root", "gumbel", "--minutes", "28", "--steps", "800",
                "--play.repeats", "1", "--final-games", "100")
 
 RECIPES: dict[str, Recipe] = {
-    "kuhn_poker": Recipe(TINY + ("--minutes", "10"), "the defaults: Kuhn poker's exploitability settles within 10 "
-                                                    "minutes"),
+    "kuhn_poker": Recipe(TINY + ("--minutes", "10"), "the defaults, 10 minutes, in which Kuhn poker's "
+                                                    "exploitability settles (results.md)"),
     "leduc_poker": Recipe(TINY + ("--replay-weighting", "linear", "--selfplay.simulations", "48", "--steps", "10000",
                                   "--eval-every", "10", "--exploitability-every", "50", "--lr-decay", "constant"),
                           "bounded by its 13 minutes, so self-play searches more and the in-run evaluations come less "

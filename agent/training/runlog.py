@@ -12,6 +12,8 @@ import uuid
 
 import matplotlib
 
+from agent.rundir import warn
+
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -29,6 +31,26 @@ PLOTS = {  # PNG name -> panels (title, y-axis label, metric keys drawn against 
                       ("generator recall (legal actions proposed)", "share of the legal set",
                        ("generator/d0/recall", "generator/d3/recall"), False)],
 }
+
+
+def records(path: pathlib.Path) -> list[dict]:
+    """The records of a metrics.jsonl; a torn last line (a process killed while appending it) is left out with a
+    warning, and any other line that is not a JSON object is refused naming the file and the line."""
+    lines = [(n, line) for n, line in enumerate(path.read_text().splitlines(), 1) if line.strip()]
+    out = []
+    for i, (n, line) in enumerate(lines):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if isinstance(record, dict):
+            out.append(record)
+        elif i == len(lines) - 1:
+            warn(f"{path}: its last line ({n}) is cut short, as a process killed while writing it leaves it; "
+                 "left out")
+        else:
+            raise ValueError(f"{path}: line {n} is not a JSON record; a metrics.jsonl holds one per line")
+    return out
 
 
 class RunLog:
@@ -64,9 +86,8 @@ class RunLog:
         summary of an earlier end (a resumed run writes its own)."""
         if not self.path.exists():
             return
-        rows = [line for line in self.path.read_text().splitlines() if line.strip()]
-        kept = [r for r in rows if json.loads(r).get("iteration", 0) <= iteration and not json.loads(r).get(SUMMARY)]
-        self.path.write_text("".join(r + "\n" for r in kept))
+        kept = [r for r in records(self.path) if r.get("iteration", 0) <= iteration and not r.get(SUMMARY)]
+        self.path.write_text("".join(json.dumps(r) + "\n" for r in kept))
 
     def log(self, record: dict) -> None:
         """Append `record` to metrics.jsonl and send it to wandb at step record['updates']."""
@@ -94,8 +115,7 @@ class RunLog:
         """Redraw the PNG plots from metrics.jsonl, one titled panel per quantity; returns the files written."""
         if not self.path.exists():
             return []
-        rows = [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
-        rows = [r for r in rows if not r.get(SUMMARY)]
+        rows = [r for r in records(self.path) if not r.get(SUMMARY)]
         written = []
         for png, panels in PLOTS.items():
             drawn = [(panel, [(key, [(r["updates"], r[key]) for r in rows if key in r]) for key in panel[2]])

@@ -1,2 +1,2 @@
-"""The measurements `python -m scripts.benchmark` prints: the tokenizer, the model's network calls, the search
-and self-play."""
+"""The measurements `python -m scripts.benchmark` prints: the tokenizer, the model's network calls, the search,
+self-play, scale-out on Ray and the root's belief."""
