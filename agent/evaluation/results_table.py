@@ -72,8 +72,10 @@ def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int =
     if ismcts_matched:  # kept with the matches: a resumed measurement finds its IS-MCTS match under the same count
         store, key = MatchStore(run), {"ismcts_matched": per_move, "seed": seed, "device": device}
         kept = store.get(key)
-        ismcts_simulations = kept["simulations"] if kept else matched_simulations(agent, states[:8], per_move)
-        store.put(key, {"simulations": ismcts_simulations})
+        if kept is None:
+            kept = {"simulations": matched_simulations(agent, states[:8], per_move)}
+            store.put(key, kept)
+        ismcts_simulations = kept["simulations"]
         say(f"IS-MCTS on the learned belief at {ismcts_simulations} simulations: the agent's {per_move:.2f} s a move")
     if ismcts_simulations:
         settings = dataclasses.replace(settings, opponents=("ismcts_learned",), quality_positions=0,

@@ -55,8 +55,8 @@ class TrainConfig:
     steps: int = 4000
     """Budget: stop after this many learner updates in all (enough for kuhn_poker to converge)."""
     minutes: float = 13.0
-    """Budget: stop after this many minutes in all (checked between iterations), so the main job's training and
-    its end fit a quarter of an hour."""
+    """Budget: stop after this many minutes in all (checked between iterations): the main job's training, which
+    leaves its end's measurements room within make train's time (docs/results.md)."""
     resume: bool = False
     """Continue the run in --out from its latest checkpoint (its saved config, this command's budget)."""
     wandb_mode: Literal["offline", "online", "disabled"] | None = None
