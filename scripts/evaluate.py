@@ -93,6 +93,11 @@ def quality_table(res: dict) -> Table:
                  "leads, a new round opens); to-play: the model's accuracy at naming that seat; n: states. "
                  + (f"b's free samples consistent with the real game: {b['share']:.3f} of {b['drawn']}"
                     if "share" in b else f"b's free samples not judged: {b['skipped']}"))
+    worlds = res.get("possible_worlds")
+    if worlds:
+        t.caption += (f"; the agent's root worlds possible (OpenSpiel's information state, legal replay): "
+                      f"{worlds['share']:.3f} of {worlds['drawn']}" if "share" in worlds
+                      else f"; root worlds not drawn: {worlds['skipped']}")
     if "belief_posterior" in res:
         p, w = res["belief_posterior"], res["belief_posterior_walk"]
         t.caption += (f"; TV to the exact posterior (under the agent's own policy) over {p['infosets']} information "
@@ -153,6 +158,8 @@ def to_wandb(res: dict, images: list[pathlib.Path], out: pathlib.Path, mode: str
                                                                          "candidates")]
                                             for d, q in res.get("generator", {}).items()]),
              **{f"exploitability/{v}": e for v, e in res["exploitability"].items()},
+             **({"beliefs/possible_worlds": res["possible_worlds"]["share"]}
+                if "share" in res.get("possible_worlds", {}) else {}),
              **{f"plots/{p.stem}": wandb.Image(str(p)) for p in images}})
     where = run.url if mode == "online" else f"{pathlib.Path(run.dir).parent} (offline; `wandb sync` it to upload)"
     run.finish()

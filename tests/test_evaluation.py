@@ -171,6 +171,8 @@ def test_evaluate_writes_the_report_of_a_run(run_dir, capsys):
     assert all(0 <= e <= 1.5 for e in res["exploitability"].values())
     assert set(res["generator"]) >= {"0", "1"} and 0 <= res["generator"]["0"]["precision"] <= 1
     assert 0 <= res["belief_posterior"]["tv_mean"] <= 1
+    # the agent's root worlds at each quality position (24, under the default 50), judged by OpenSpiel
+    assert res["possible_worlds"] == {"share": 1.0, "drawn": 24 * 8, "states": 24}
     saved = json.loads((run_dir / "eval" / "results.json").read_text())
     assert saved["matches"] == json.loads(json.dumps(res["matches"]))
     assert (run_dir / "eval" / "matches.png").stat().st_size > 0

@@ -36,6 +36,7 @@ from agent.model.targets import make_batch
 from games.belief import Unsupported
 
 VARIANTS = ("agent", "particles1", "rules_inner", "oracle", "free_beliefs")
+WORLDS = 8  # root worlds drawn at each of `EvalSettings.world_states` positions (the search's particles are fewer)
 DEFAULT_VARIANTS = VARIANTS[:4]  # free_beliefs, the search before possible worlds, on request
 OPPONENTS = ("random", "ismcts", "ismcts_learned", "cfr", "gin_bot", "rules", "oracle", "free_beliefs")
 # ismcts_learned, Python and slow, on request
@@ -69,12 +70,15 @@ class EvalSettings:
     """Measure exploitability where it is computable (kuhn_poker, leduc_poker, liars_dice)."""
     quality_positions: int = 200
     """Real positions (from the evaluation games) for generated-action and belief quality."""
+    world_states: int = 50
+    """Of those positions, how many the agent draws `WORLDS` root worlds at, each checked to be possible (the
+    beliefs issue's "50 or more decision points"; 0: not checked)."""
 
     def __post_init__(self):
         """Refuse counts that leave nothing to measure, naming the option."""
         for name, low in (("episodes", 1), ("ismcts_simulations", 1), ("ismcts_learned_simulations", 1),
                           ("cfr_iterations", 1), ("belief_duel", 0),
-                          ("quality_positions", 0)):
+                          ("quality_positions", 0), ("world_states", 0)):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < low:
                 raise ValueError(f"{name} must be an integer of at least {low}, got {getattr(self, name)!r}")
 
@@ -225,8 +229,9 @@ def evaluate_variant(out: dict, vname: str, agent: Agent, opponents: dict[str, P
 
 
 def quality(agent: Agent, histories: list[list[int]], settings: EvalSettings) -> dict:
-    """Generated-action quality by unroll depth (0 = root, up to 3) and belief consistency on real positions
-    from the evaluation games (uniform-random games if there were none); nothing with --quality-positions 0."""
+    """Generated-action quality by unroll depth (0 = root, up to 3), belief consistency (b's free samples) and
+    the share of the agent's root worlds that are possible, on real positions from the evaluation games
+    (uniform-random games if there were none); nothing with --quality-positions 0."""
     if settings.quality_positions == 0:
         return {}
     rng = random.Random(settings.seed)
@@ -243,5 +248,13 @@ def quality(agent: Agent, histories: list[list[int]], settings: EvalSettings) ->
                                                       max_len=agent.hidden_cap)
     except Unsupported as e:
         consistent = {"skipped": f"no belief walk in this game: {e}"}
-    return {"generator": {str(d): q for d, q in by_depth.items()}, "belief_consistency": consistent}
+    if not settings.world_states:
+        return {"generator": {str(d): q for d, q in by_depth.items()}, "belief_consistency": consistent}
+    try:
+        possible = belief_quality.possible_share(lambda s, n: agent.sample_worlds(s, n), agent.tok,
+                                                 states[:settings.world_states], WORLDS)
+    except ValueError as e:  # Agent.sample_worlds where the walk cannot be made
+        possible = {"skipped": str(e)}
+    return {"generator": {str(d): q for d, q in by_depth.items()}, "belief_consistency": consistent,
+            "possible_worlds": possible}
 

@@ -60,7 +60,8 @@ def measure(run: pathlib.Path, *, episodes: int = 200, ismcts_simulations: int =
         ("rules",) if game in ("crazy_eights", "hearts") else ())
     known = summary.get("summary/exploitability")  # the run measured its published agent at its end
     settings = EvalSettings(episodes=episodes, opponents=opponents, variants=("agent",), seed=seed,
-                            quality_positions=quality_positions, exploitability=known is None)
+                            quality_positions=quality_positions, exploitability=known is None,
+                            world_states=0)  # checked below, on random games' states, as the rows always were
     out = evaluate_run(run, settings, device=device, say=say)
     matches = {m["opponent"]: m for m in out["matches"]}
     per_move = matches["random"]["seconds"] / max(matches["random"]["agent_moves"], 1)
