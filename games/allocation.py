@@ -28,7 +28,7 @@ class Allocation:
     def __init__(self, places: tuple[Hashable, ...], capacity: tuple[int, ...], allowed: dict[Hashable, int],
                  counts: tuple[list[int], list[int]] | None = None):
         self.places, self.capacity, self.allowed = places, capacity, allowed
-        self.bit = {p: 1 << i for i, p in enumerate(places)}
+        self.bit = _bits(places)  # shared by every allocation over these places: never changed
         self._counts = counts  # (inside, room) per set of places, where a parent's counts were carried over
         self._tight: list[int] | None = None  # the sets of places with no room to spare, once computed
         self._checked: dict[tuple[int, int], bool] = {}  # (a card's places, places kept) -> allowed
@@ -37,7 +37,7 @@ class Allocation:
     def of(cls, capacity: dict[Hashable, int], allowed: dict[Hashable, Iterable[Hashable]]) -> Allocation:
         """From {place: cards it holds} and {card: places it may be in}."""
         places = tuple(capacity)
-        bit = {p: 1 << i for i, p in enumerate(places)}
+        bit = _bits(places)
         masks = {}
         for card, where in allowed.items():
             unknown = [p for p in where if p not in bit]
@@ -48,7 +48,7 @@ class Allocation:
 
     def mask(self, places: Iterable[Hashable]) -> int:
         """The bit mask of `places`."""
-        return sum({self.bit[p] for p in places})
+        return _mask(self.places, tuple(places))
 
     def _slack(self) -> list[int] | None:
         """Hall's condition by a sum over subsets: None if it fails for some set of places, else the tight sets
@@ -154,6 +154,19 @@ class Allocation:
         if self.capacity[i] == 0:
             return []
         return [c for c, m in self.allowed.items() if m >> i & 1 and self.place(c, place).feasible()]
+
+
+@functools.cache
+def _bits(places: tuple[Hashable, ...]) -> dict[Hashable, int]:
+    """Each place's bit (kept: every allocation a walk derives has the same places)."""
+    return {p: 1 << i for i, p in enumerate(places)}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _mask(places: tuple[Hashable, ...], chosen: tuple[Hashable, ...]) -> int:
+    """The bit mask of `chosen` among `places` (kept: a walk asks for the same few groups of places many times)."""
+    bit = _bits(places)
+    return sum({bit[p] for p in chosen})
 
 
 @functools.cache

@@ -61,6 +61,8 @@ class Args:
     """Time 1 and 2 Ray actors in the scale-out section where Ray is installed (each starts a local Ray)."""
     selfplay_preset: str = "tiny"
     """Model preset of the self-play section (the recipes' preset)."""
+    selfplay_model: dict[str, int | float | str] = dataclasses.field(default_factory=dict)
+    """Model config fields over that preset, as `scripts.train --model` takes them (e.g. card_read embed)."""
     belief_games: tuple[str, ...] = ("leduc_poker", "crazy_eights", "hearts", "bridge")
     """Games of the beliefs section: a small one and three whose hidden hands are large."""
     belief_particles: tuple[int, ...] = (1, 8, 32)
@@ -140,11 +142,12 @@ def selfplay_section(args: Args) -> list[dict]:
 
     device = _device(args)
     rows = [measure(game, args.selfplay_preset, games_n=args.selfplay_games, simulations=args.selfplay_simulations,
-                    particles=args.selfplay_particles, seed=args.seed, device=device)
+                    particles=args.selfplay_particles, seed=args.seed, device=device, model_fields=args.selfplay_model)
             for game in args.games or games.supported()]
     print(f"\n== self-play: {args.selfplay_games} searches at once, Gumbel root, {args.selfplay_simulations} "
           f"simulations x {args.selfplay_particles} worlds; learner batch {rows[0]['batch'] if rows else 0}, "
-          f"unroll {rows[0]['unroll'] if rows else 0} ({args.selfplay_preset}, {device}) ==")
+          f"unroll {rows[0]['unroll'] if rows else 0} ({args.selfplay_preset}"
+          + "".join(f" {k}={v}" for k, v in args.selfplay_model.items()) + f", {device}) ==")
     print(table(rows, [("game", "game", "s"), ("tokens", "tokens mean", ".0f"), ("tokens_max", "max", "d"),
                        ("read", "h reads", ".0f"), ("h_ms", "h ms/state", ".2f"),
                        ("game_steps_per_s", "game steps/s", ".1f"), ("world_share", "of it worlds", ".0%"),

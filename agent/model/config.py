@@ -65,6 +65,9 @@ def return_scale(adapter: GameAdapter) -> float:
     return float(scale)
 
 
+CARD_READS = ("view", "together", "embed")  # how h fills the card slots (ModelConfig.card_read)
+
+
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
     """Sizes of every network of the model; see `PRESETS` for the named ones."""
@@ -100,6 +103,12 @@ class ModelConfig:
     coverage: float = 0.99
     """The generator stops proposing once its candidates hold this share of the mass of the finished sequences
     it found."""
+    card_read: str = "view"
+    """How h fills the card slots in games with a view: `view`, a second transformer pass over the view after a
+    first over hidden and observation events; `together`, the card slots join the first pass, which reads the
+    observation alone (the hidden hands reach the slots through where the view places each card); `embed`, each
+    slot is its card's place in the view through an MLP, and the first pass reads the observation alone. The
+    last two cost a fraction of the first: h no longer reads the hidden stream nor the view token by token."""
     min_ratio: float = 0.2
     """The generator also drops a candidate less than this fraction as probable as its most probable one (min-p
     truncation at the sequence level): G learns a uniform distribution over the legal set, so a candidate five
@@ -114,6 +123,8 @@ class ModelConfig:
                 raise ValueError(f"model config {f.name} must be >= 1, got {v}")
         if not 0.0 < self.coverage <= 1.0:
             raise ValueError(f"coverage must be in (0, 1], got {self.coverage}")
+        if self.card_read not in CARD_READS:
+            raise ValueError(f"card_read must be one of {', '.join(CARD_READS)}, got {self.card_read!r}")
         if not 0.0 <= self.min_ratio < 1.0:
             raise ValueError(f"min_ratio must be in [0, 1), got {self.min_ratio}")
 

@@ -56,6 +56,8 @@ class Model(nn.Module):
         self.slots = nn.Parameter(torch.randn(cfg.latent_slots, W) * 0.02)
         # games with a view: one more latent slot per card of the deck (agent.model.cards)
         self.cards = CardSlots(W, N, M, self.repr.embed_tokens) if spec.view else None
+        if self.cards is not None and cfg.card_read == "embed":  # each card slot from its place in the view alone
+            self.card_mlp = MLP(W, 2 * W, W)
         L = cfg.latent_slots + (len(self.cards) if self.cards is not None else 0)  # vectors in a latent state
         self.belief = decoder(cfg, spec, cfg.belief_layers)
         self.generator = decoder(cfg, spec, cfg.generator_layers)
@@ -94,19 +96,35 @@ class Model(nn.Module):
 
         The transformer reads hidden `<sep>` observation, then the latent slots: the most recent events sit
         next to the slots (rotary positions make recency easy to find), and each slot sees everything before it.
-        In games with a view, the same transformer reads the view alone (the seen part, what the player holds,
-        then the unseen part, what the others hold) into the card slots (agent.model.cards), all at one position.
+        In games with a view, the card slots (agent.model.cards) are filled as `ModelConfig.card_read` says: the
+        same transformer reads the view alone (the seen part, what the player holds, then the unseen part, what the
+        others hold) into them, all at one position (`view`); or they join the slots of a single pass over the
+        observation (`together`); or each is its card's place in the view through an MLP (`embed`). In the last
+        two the hidden events are not read: where the view places each card carries the hidden hands.
         """
         tokens = self._window(self._trim(tokens), hidden=True)[0]
-        s = self._read(self._hidden_first(tokens), self.slots)
-        if self.cards is not None:
+        read = self.cfg.card_read if self.cards is not None else "view"
+        if read == "view":
+            s = self._read(self._hidden_first(tokens), self.slots)
+            if self.cards is None:
+                return s
             view = self.cards.view(tokens)
-            s = torch.cat([s, self._read(view, self.cards.initial(view), same_position=True)], 1)
-        return s
+            return torch.cat([s, self._read(view, self.cards.initial(view), same_position=True)], 1)
+        cards = self.cards.initial(self.cards.view(tokens))  # (B, cards, W)
+        observation = self._observation(tokens)
+        if read == "together":
+            return self._read(observation, torch.cat([self.slots.expand(len(tokens), -1, -1), cards], 1))
+        # the search's worlds of one root share its observation: each distinct observation is read once
+        unique, inverse = torch.unique(observation, dim=0, return_inverse=True)
+        return torch.cat([self._read(unique, self.slots)[inverse], cards + self.card_mlp(cards)], 1)
 
     def read_lengths(self, tokens: torch.Tensor) -> torch.Tensor:
-        """How many tokens of each full-state row (B, T) h reads (B,)."""
-        return (self._window(self._trim(tokens), hidden=True)[0] != PAD).sum(1)
+        """How many tokens of each full-state row (B, T) h's first pass reads (B,): the window of the whole row, or
+        of its observation where the card slots are not read from the view's tokens (`card_read`)."""
+        tokens = self._window(self._trim(tokens), hidden=True)[0]
+        if self.cards is not None and self.cfg.card_read != "view":
+            tokens = self._observation(tokens)
+        return (tokens != PAD).sum(1)
 
     def windowed(self, rows: list[list[int]]) -> list[list[int]]:
         """Token rows (observation first) as the networks read them: without the events before the window."""
@@ -173,6 +191,16 @@ class Model(nn.Module):
         if same_position:
             pos[:, -L:] = pos[:, -L - 1:-L] + 1  # callers pass at least one (maybe padding) token column
         return self.repr(inputs_embeds=x, attention_mask=mask, position_ids=pos).last_hidden_state[:, -L:]
+
+    @staticmethod
+    def _observation(tokens: torch.Tensor) -> torch.Tensor:
+        """Right-padded `obs <sep> hidden [<eos>]` rows -> the observations alone (right-padded, trimmed)."""
+        is_sep = tokens == SEP
+        if not bool(is_sep.any(1).all()):
+            raise ValueError("every full-state row needs a <sep> between observation and hidden tokens")
+        cols = torch.arange(tokens.shape[1], device=tokens.device).unsqueeze(0)
+        out = torch.where(cols < is_sep.long().argmax(1, keepdim=True), tokens, PAD)
+        return out[:, :max(int((out != PAD).sum(1).max()), 1)]
 
     @staticmethod
     def _hidden_first(tokens: torch.Tensor) -> torch.Tensor:

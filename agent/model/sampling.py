@@ -214,20 +214,22 @@ def sample_hidden_walks(model: Model, observations: list[list[int]], walks: list
     while not all(walk.done for walk in walks):
         if any(chunks):
             reader.feed_rows(chunks)
-        logits, chunks = reader.logits, []
-        for i, walk in enumerate(walks):
-            if walk.done:
-                chunks.append([])
-                continue
-            allowed = walk.allowed()
-            choice = [ids[w] for w in allowed]
-            if max(choice) >= model.spec.vocab_size:  # a word added after the model was trained: refuse, in one line
-                model.check_ids(torch.tensor(choice))
-            choice = torch.tensor(choice, device=dev)
-            probs = logits[i, choice].softmax(-1)
-            word = allowed[int(torch.multinomial(probs, 1, generator=generator))]
-            walk.feed(word)
+        live = [i for i, walk in enumerate(walks) if not walk.done]
+        offered = [{ids[w]: w for w in walks[i].allowed()} for i in live]  # each live row's allowed words by id
+        rows = [r for r, words in enumerate(offered) for _ in words]
+        cols = [c for words in offered for c in words]
+        if max(cols) >= model.spec.vocab_size:  # a word added after the model was trained: refuse, in one line
+            model.check_ids(torch.tensor(cols))
+        allowed = torch.zeros(len(live), reader.logits.shape[-1], dtype=torch.bool)
+        allowed[rows, cols] = True
+        # b's probabilities renormalised over each row's allowed words, all rows drawn in one call
+        logits = reader.logits[torch.tensor(live, device=dev)].masked_fill(~allowed.to(dev), -math.inf)
+        drawn = torch.multinomial(logits.softmax(-1), 1, generator=generator).squeeze(1).tolist()
+        chunks = [[] for _ in walks]
+        for i, words, token in zip(live, offered, drawn):
+            walk = walks[i]
+            walk.feed(words[token])
             forced = walk.take_forced()
             # a finished row's last words need no reading; otherwise the chosen word and the forced ones after it
-            chunks.append([] if walk.done else [ids[word]] + [ids[w] for w in forced])
+            chunks[i] = [] if walk.done else [token] + [ids[w] for w in forced]
     return [[ids[w] for w in walk.words] for walk in walks]

@@ -45,7 +45,7 @@ class TrainConfig:
     """Run directory (default: runs/GAME)."""
     preset: str = "auto"
     """Model preset (agent.model.config.PRESETS), or auto: tiny on a CPU (it learns fastest there), base on a GPU."""
-    model: dict[str, int | float] = dataclasses.field(default_factory=dict)
+    model: dict[str, int | float | str] = dataclasses.field(default_factory=dict)
     """Model config fields over the preset's, e.g. --model dynamics_layers 2 (agent.model.config.ModelConfig); a
     second --model, or one over --config, replaces the whole set."""
     seed: int = 0

@@ -59,15 +59,17 @@ def decision_states(adapter, n: int, rng: random.Random) -> tuple[list, float]:
 
 def measure(game: str, preset_name: str = "tiny", *, games_n: int = 16, batches: int = 2, simulations: int = 16,
             particles: int = 2, updates: int = 4, batch: int = 64, unroll: int = 3, seed: int = 0,
-            device: str = "cpu") -> dict:
-    """One row of the self-play table for `game` (see the module docstring for the figures)."""
+            device: str = "cpu", model_fields: dict | None = None) -> dict:
+    """One row of the self-play table for `game` (see the module docstring for the figures); `model_fields` over
+    the preset, as `scripts.train --model` gives them."""
+    model_fields = dict(model_fields or {})
     from agent.training.config import TrainConfig
     from agent.training.trainer import Trainer
 
     adapter = games.load(game)
     rng = random.Random(seed)
     torch.manual_seed(seed)
-    model = Model(preset(preset_name), GameSpec.of(adapter)).to(device).eval()
+    model = Model(preset(preset_name, **model_fields), GameSpec.of(adapter)).to(device).eval()
     states, per_game = decision_states(adapter, max(64, games_n * batches), rng)
     tok = Agent(adapter, model).tok
     rows = [full_tokens(tok, s, s.current_player()) for s in states[:64]]
@@ -92,7 +94,8 @@ def measure(game: str, preset_name: str = "tiny", *, games_n: int = 16, batches:
     search_s = time.perf_counter() - start
 
     cfg = TrainConfig(game=game, preset=preset_name, seed=seed, device=device, batch_size=batch, unroll=unroll,
-                      updates_per_iteration=updates, steps=10 ** 9, wandb_mode="disabled", out=None, actor="inline")
+                      updates_per_iteration=updates, steps=10 ** 9, wandb_mode="disabled", out=None, actor="inline",
+                      model=model_fields)
     trainer = Trainer(cfg)
     try:
         trainer.replay.add([play_random(adapter, rng) for _ in range(16)], 1)
