@@ -71,8 +71,8 @@ class EvalSettings:
     quality_positions: int = 200
     """Real positions (from the evaluation games) for generated-action and belief quality."""
     world_states: int = 50
-    """Of those positions, how many the agent draws `WORLDS` root worlds at, each checked to be possible (the
-    beliefs issue's "50 or more decision points"; 0: not checked)."""
+    """Of those positions, how many the agent draws 8 root worlds at, each checked to be possible by OpenSpiel's
+    information state (50: the beliefs issue's "50 or more decision points"; 0: none checked)."""
 
     def __post_init__(self):
         """Refuse counts that leave nothing to measure, naming the option."""
