@@ -80,3 +80,17 @@ def test_worlds_of_one_root_share_the_observation_read():
         together = model.represent(pad_rows(batch))
         alone = torch.cat([model.represent(pad_rows([r])) for r in batch])
     assert torch.allclose(together, alone, atol=1e-5)
+
+
+def test_embed_reads_the_observation_without_its_views_cards():
+    """Under `embed` the pass over the observation skips the card tokens of its view (the card slots carry them):
+    it reads exactly that many tokens fewer than under `together`, counted here from the rows' words."""
+    torch.manual_seed(0)
+    adapter = games.load("hearts")
+    rows, _ = rows_with_other_hidden_events("hearts")
+    ids = pad_rows(rows)
+    lengths = {read: Model(preset("tiny", card_read=read), GameSpec.of(adapter)).read_lengths(ids)
+               for read in ("together", "embed")}
+    cards = {card for card, _, _ in vocab.card_parts()}
+    view_cards = torch.tensor([sum(t in cards for t in r[r.index(VIEW):r.index(SEP)]) for r in rows])
+    assert (view_cards > 0).all() and torch.equal(lengths["together"] - lengths["embed"], view_cards)

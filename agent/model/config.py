@@ -107,8 +107,9 @@ class ModelConfig:
     """How h fills the card slots in games with a view: `view`, a second transformer pass over the view after a
     first over hidden and observation events; `together`, the card slots join the first pass, which reads the
     observation alone (the hidden hands reach the slots through where the view places each card); `embed`, each
-    slot is its card's place in the view through an MLP, and the first pass reads the observation alone. The
-    last two cost a fraction of the first: h no longer reads the hidden stream nor the view token by token."""
+    slot is its card's place in the view through an MLP, and the first pass reads the observation alone, less
+    its view's card tokens. The last two cost a fraction of the first: h no longer reads the hidden stream nor
+    the view token by token. `view` is the default: every recipe was measured with it (docs/results.md)."""
     min_ratio: float = 0.2
     """The generator also drops a candidate less than this fraction as probable as its most probable one (min-p
     truncation at the sequence level): G learns a uniform distribution over the legal set, so a candidate five

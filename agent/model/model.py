@@ -99,8 +99,9 @@ class Model(nn.Module):
         In games with a view, the card slots (agent.model.cards) are filled as `ModelConfig.card_read` says: the
         same transformer reads the view alone (the seen part, what the player holds, then the unseen part, what the
         others hold) into them, all at one position (`view`); or they join the slots of a single pass over the
-        observation (`together`); or each is its card's place in the view through an MLP (`embed`). In the last
-        two the hidden events are not read: where the view places each card carries the hidden hands.
+        observation (`together`); or each is its card's place in the view through an MLP (`embed`, and the pass
+        over the observation skips its view's card tokens, which the card slots carry). In the last two the hidden
+        events are not read: where the view places each card carries the hidden hands.
         """
         tokens = self._window(self._trim(tokens), hidden=True)[0]
         read = self.cfg.card_read if self.cards is not None else "view"
@@ -111,7 +112,7 @@ class Model(nn.Module):
             view = self.cards.view(tokens)
             return torch.cat([s, self._read(view, self.cards.initial(view), same_position=True)], 1)
         cards = self.cards.initial(self.cards.view(tokens))  # (B, cards, W)
-        observation = self._observation(tokens)
+        observation = self._observation(tokens, view_cards=read == "together")
         if read == "together":
             return self._read(observation, torch.cat([self.slots.expand(len(tokens), -1, -1), cards], 1))
         # the search's worlds of one root share its observation: each distinct observation is read once
@@ -120,10 +121,11 @@ class Model(nn.Module):
 
     def read_lengths(self, tokens: torch.Tensor) -> torch.Tensor:
         """How many tokens of each full-state row (B, T) h's first pass reads (B,): the window of the whole row, or
-        of its observation where the card slots are not read from the view's tokens (`card_read`)."""
+        of its observation where the card slots are not read from the view's tokens (`card_read`; under `embed`
+        without the view's card tokens, which reach h through the card slots)."""
         tokens = self._window(self._trim(tokens), hidden=True)[0]
         if self.cards is not None and self.cfg.card_read != "view":
-            tokens = self._observation(tokens)
+            tokens = self._observation(tokens, view_cards=self.cfg.card_read == "together")
         return (tokens != PAD).sum(1)
 
     def windowed(self, rows: list[list[int]]) -> list[list[int]]:
@@ -192,15 +194,22 @@ class Model(nn.Module):
             pos[:, -L:] = pos[:, -L - 1:-L] + 1  # callers pass at least one (maybe padding) token column
         return self.repr(inputs_embeds=x, attention_mask=mask, position_ids=pos).last_hidden_state[:, -L:]
 
-    @staticmethod
-    def _observation(tokens: torch.Tensor) -> torch.Tensor:
-        """Right-padded `obs <sep> hidden [<eos>]` rows -> the observations alone (right-padded, trimmed)."""
+    def _observation(self, tokens: torch.Tensor, view_cards: bool = True) -> torch.Tensor:
+        """Right-padded `obs <sep> hidden [<eos>]` rows -> the observations alone (right-padded, trimmed); without
+        `view_cards`, also without the card tokens of the observation's view (the card slots carry them)."""
         is_sep = tokens == SEP
         if not bool(is_sep.any(1).all()):
             raise ValueError("every full-state row needs a <sep> between observation and hidden tokens")
         cols = torch.arange(tokens.shape[1], device=tokens.device).unsqueeze(0)
-        out = torch.where(cols < is_sep.long().argmax(1, keepdim=True), tokens, PAD)
-        return out[:, :max(int((out != PAD).sum(1).max()), 1)]
+        keep = cols < is_sep.long().argmax(1, keepdim=True)
+        if not view_cards:
+            is_view = tokens == VIEW
+            in_view = is_view.any(1, keepdim=True) & (cols > is_view.long().argmax(1, keepdim=True))
+            keep &= ~(in_view & self.repr.embed_tokens.is_card.squeeze(-1).bool()[tokens])
+        target = torch.where(keep, keep.long().cumsum(1) - 1, tokens.shape[1])  # kept tokens move left
+        out = torch.full((tokens.shape[0], tokens.shape[1] + 1), PAD, dtype=tokens.dtype, device=tokens.device)
+        out = out.scatter(1, target, torch.where(keep, tokens, PAD))
+        return out[:, :max(int(keep.sum(1).max()), 1)]
 
     @staticmethod
     def _hidden_first(tokens: torch.Tensor) -> torch.Tensor:
