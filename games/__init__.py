@@ -41,7 +41,8 @@ def check_game(name: str, params: dict) -> pyspiel.Game:
         raise ValueError(f"unknown game {name!r}; supported card games: {', '.join(supported())} "
                          "(any other sequential OpenSpiel game with an observation or information-state tensor "
                          "or string loads through the generic fallback)")
-    defaults = pyspiel.load_game(name).get_parameters()
+    game = pyspiel.load_game(name)  # what it takes: its type's specification (bridge's own parameters read empty)
+    defaults = {**game.get_type().parameter_specification, **game.get_parameters()}
     takes = ", ".join(f"{k} (default {v!r})" for k, v in sorted(defaults.items())) or "none"
     for key, value in params.items():
         if key not in defaults:

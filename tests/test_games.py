@@ -27,6 +27,16 @@ def test_default_parameters_make_games_playable():
     assert games.load("bridge").params["use_double_dummy_result"] is False
 
 
+@pytest.mark.parametrize("name", games.supported())
+def test_a_game_loads_again_with_the_parameters_it_was_loaded_with(name):
+    """What a run saves and load_agent reads back: a game's own parameters (bridge's include the adapter's
+    use_double_dummy_result, though OpenSpiel lists no parameters for a bridge it loaded with none)."""
+    params = games.load(name).params
+    assert games.load(name, **params).params == params
+    if name == "bridge":
+        assert games.load(name, dealer_vul=True).game.get_parameters()["dealer_vul"] is True
+
+
 def test_unknown_game_lists_supported_names():
     with pytest.raises(ValueError, match="unknown game 'pokr'.*kuhn_poker.*dou_dizhu"):
         games.load("pokr")
