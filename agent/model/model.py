@@ -117,7 +117,8 @@ class Model(nn.Module):
             return self._read(observation, torch.cat([self.slots.expand(len(tokens), -1, -1), cards], 1))
         # the search's worlds of one root share its observation: each distinct observation is read once
         unique, inverse = torch.unique(observation, dim=0, return_inverse=True)
-        return torch.cat([self._read(unique, self.slots)[inverse], cards + self.card_mlp(cards)], 1)
+        # in one call: windowed observations without their view's cards are of similar length (results.md)
+        return torch.cat([self._read(unique, self.slots, groups=1)[inverse], cards + self.card_mlp(cards)], 1)
 
     def read_lengths(self, tokens: torch.Tensor) -> torch.Tensor:
         """How many tokens of each full-state row (B, T) h's first pass reads (B,): the window of the whole row, or
@@ -165,13 +166,14 @@ class Model(nn.Module):
         out = torch.full((B, T + 1), PAD, dtype=tokens.dtype, device=tokens.device).scatter(1, target, tokens)
         return out[:, :max(int(keep.sum(1).max()), 1)], dropped
 
-    def _read(self, ordered: torch.Tensor, slots: torch.Tensor, same_position: bool = False) -> torch.Tensor:
+    def _read(self, ordered: torch.Tensor, slots: torch.Tensor, same_position: bool = False,
+              groups: int = READ_GROUPS) -> torch.Tensor:
         """The representation transformer over tokens (B, T; padding anywhere) followed by `slots` (S, W) or
         (B, S, W) -> (B, S, W); with `same_position` every slot sits at the position after the last token. Rows
-        are read in groups of similar length (up to READ_GROUPS of at least 8 rows) without the columns that are
+        are read in groups of similar length (up to `groups` of at least 8 rows) without the columns that are
         padding in every row of the group, so a short history beside a long one is not read through its padding."""
         B = ordered.shape[0]
-        groups = min(READ_GROUPS, B // 8)
+        groups = min(groups, B // 8)
         if groups <= 1:
             return self._read_rows(ordered, slots, same_position)
         used = (ordered != PAD).sum(1)
