@@ -97,10 +97,31 @@ class Allocation:
         """Whether this feasible allocation stays feasible with `card` kept to the places of `mask` (and those it
         already may be in): no tight set of places gains it. O(tight sets), without recounting."""
         old = self.allowed[card]
-        new = old & mask
-        if new == 0 or not self.feasible():
-            return False
-        return new == old or not any(s & new == new and s & old != old for s in self._tight)
+        return self.feasible() and _stays(old, old & mask, self._tight)
+
+    def pass_over(self, cards: list[Hashable], keep: Iterable[Hashable], drop: Iterable[Hashable]) -> list[int]:
+        """`cards` judged in turn, each then kept to `drop` (passed over) before the next: the indices of those
+        that may be kept to `keep` with every card before them passed over. Stops where passing one more over
+        leaves no way to place every card. What `allows` and `restrict` one card after another say, on Hall's
+        counts alone, without building the allocations in between."""
+        if not self.feasible():
+            return []
+        keep_mask, drop_mask, P = self.mask(keep), self.mask(drop), len(self.places)
+        inside, room = list(self._counts[0]), self._counts[1]
+        tight = list(self._tight)
+        out = []
+        for i, card in enumerate(cards):
+            old = self.allowed[card]
+            if _stays(old, old & keep_mask, tight):
+                out.append(i)
+            new = old & drop_mask
+            if not _stays(old, new, tight):
+                break
+            for s in _gaining(P, new, old):
+                inside[s] += 1
+                if inside[s] == room[s]:
+                    tight.append(s)
+        return out
 
     def can_restrict(self, card: Hashable, places: Iterable[Hashable]) -> bool:
         """Whether `restrict(card, places)` would leave a feasible allocation, without building it. Cards that may
@@ -154,6 +175,12 @@ class Allocation:
         if self.capacity[i] == 0:
             return []
         return [c for c, m in self.allowed.items() if m >> i & 1 and self.place(c, place).feasible()]
+
+
+def _stays(old: int, new: int, tight: list[int]) -> bool:
+    """Whether a card whose places shrink from mask `old` to `new` leaves a feasible allocation feasible, given its
+    tight sets: it keeps a place, and no tight set gains it (one holding all of `new` but not all of `old`)."""
+    return new != 0 and (new == old or not any(s & new == new and s & old != old for s in tight))
 
 
 @functools.cache

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 
 import pyspiel
 
@@ -113,6 +114,13 @@ def _options(state: pyspiel.State) -> list[int]:
     return [o for o, _ in state.chance_outcomes()] if state.is_chance_node() else state.legal_actions()
 
 
+def _passed(alloc: Allocation, cards: list, places: list) -> Allocation:
+    """`alloc` with each of `cards` kept to `places` in turn (passed over: not in the set being written)."""
+    for card in cards:
+        alloc = alloc.restrict(card, places)
+    return alloc
+
+
 class Walk:
     """One possible world of `state` for `player`, built step by step as its hidden words are chosen."""
 
@@ -127,7 +135,7 @@ class Walk:
         self._sets: list[tuple] = []  # the hidden sets left to write in a silent run: (set, size)
         self._run_end = 0  # the step that ends the silent run being written
         self._written: list = []  # the cards written so far in the current silent run
-        self._options: list[tuple] = []  # (card, allocation before it joins) for the next card of the set
+        self._options: list[tuple] = []  # (card, what makes the allocation before it joins) for the set's next card
         self.world_state, self.ctx = adapter.new_initial_state(), adapter.initial_context()
         self.actions: list[int] = []
         self.words: list[str] = []  # the hidden words so far
@@ -265,13 +273,17 @@ class Walk:
 
     def _set_options(self, group: list, last) -> list[tuple]:
         """(card, allocation before it joins) for each card that may come next in the set whose places are
-        `group`, after `last` in the game's order: the cards between them are then not in the set."""
+        `group`, after `last` in the game's order: the cards between them are then not in the set. The allocation
+        is a function that makes it, where it is made only for the card chosen (`Allocation.pass_over`)."""
         alloc, order, others = self.alloc, self.guide.order, self._outside(group)
+        later = sorted((c for c in deals.may_be_in(alloc, group) if last is None or order(c) > order(last)), key=order)
+        if isinstance(alloc, Allocation) and self.guide.holds is None:
+            return [(later[i], functools.partial(_passed, alloc, later[:i], others))
+                    for i in alloc.pass_over(later, group, others)]
         out = []
-        later = [c for c in deals.may_be_in(alloc, group) if last is None or order(c) > order(last)]
-        for card in sorted(later, key=order):
+        for card in later:
             if self.guide.allows(alloc, card, group):
-                out.append((card, alloc))
+                out.append((card, lambda a=alloc: a))
             alloc = alloc.restrict(card, others)  # passed over: not in this set
             if alloc is None:
                 break
@@ -282,10 +294,10 @@ class Walk:
         return [p for p in self.alloc.places if p not in group]
 
     def _take(self, card, before) -> None:
-        """`card` joins the set being written (`before`: the allocation with the cards passed over left out)."""
+        """`card` joins the set being written (`before()`: the allocation with the cards passed over left out)."""
         name = self._sets[0][0]
         self._written.append((card, name))
-        self.alloc = before.restrict(card, self.guide.places(name))
+        self.alloc = before().restrict(card, self.guide.places(name))
 
     def _write(self, card, before) -> None:
         self._take(card, before)

@@ -95,3 +95,25 @@ def test_chained_restricts_match_brute_force(seed):
             alloc, allowed = after, {**allowed, card: allowed[card] & subset}
             fresh = Allocation.of(capacity, allowed)
             assert fresh.feasible() and sorted(alloc._tight) == sorted(fresh._slack())  # its tight sets too
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_pass_over_matches_brute_force(seed):
+    """`pass_over` (a set's next card: each card judged, then kept out of the set before the next) against brute
+    force: card i is offered where keeping it to the set's places, with every card before it kept out of them,
+    leaves some assignment; the scan stops where keeping one more out leaves none."""
+    rng = random.Random(seed)
+    capacity, allowed = instance(rng)
+    if len(capacity) < 2 or not brute_feasible(capacity, allowed):
+        return
+    keep = rng.sample(sorted(capacity), rng.randint(1, len(capacity) - 1))
+    drop = [p for p in capacity if p not in keep]
+    cards = rng.sample(sorted(allowed), len(allowed))
+    expected, passed = [], dict(allowed)
+    for i, card in enumerate(cards):
+        if brute_feasible(capacity, {**passed, card: passed[card] & set(keep)}):
+            expected.append(i)
+        passed[card] = passed[card] & set(drop)
+        if not brute_feasible(capacity, passed):
+            break
+    assert Allocation.of(capacity, allowed).pass_over(cards, keep, drop) == expected
