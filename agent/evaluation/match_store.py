@@ -1,5 +1,5 @@
-"""Matches kept in the run directory, so an evaluation stopped part-way (the long games' take hours on a laptop:
-docs/results.md) resumes where it stopped instead of playing its finished matches again.
+"""Matches kept in the run directory, so an evaluation stopped part-way (the long games' evaluations take hours on a
+laptop: docs/results.md) resumes where it stopped instead of playing its finished matches again.
 
 Each finished match is written atomically to RUN/eval/matches/KEY.json with what determined it: the checkpoint it
 played, the code's commit, the search, the variant and opponent, the games and the seed. A later evaluation of the

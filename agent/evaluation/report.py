@@ -248,13 +248,12 @@ def quality(agent: Agent, histories: list[list[int]], settings: EvalSettings) ->
                                                       max_len=agent.hidden_cap)
     except Unsupported as e:
         consistent = {"skipped": f"no belief walk in this game: {e}"}
-    if not settings.world_states:
-        return {"generator": {str(d): q for d, q in by_depth.items()}, "belief_consistency": consistent}
-    try:
-        possible = belief_quality.possible_share(lambda s, n: agent.sample_worlds(s, n), agent.tok,
-                                                 states[:settings.world_states], WORLDS)
-    except ValueError as e:  # Agent.sample_worlds where the walk cannot be made
-        possible = {"skipped": str(e)}
-    return {"generator": {str(d): q for d, q in by_depth.items()}, "belief_consistency": consistent,
-            "possible_worlds": possible}
+    out = {"generator": {str(d): q for d, q in by_depth.items()}, "belief_consistency": consistent}
+    if settings.world_states:
+        try:
+            out["possible_worlds"] = belief_quality.possible_share(agent.sample_worlds, agent.tok,
+                                                                   states[:settings.world_states], WORLDS)
+        except ValueError as e:  # Agent.sample_worlds where the walk cannot be made
+            out["possible_worlds"] = {"skipped": str(e)}
+    return out
 
