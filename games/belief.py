@@ -137,6 +137,8 @@ class Walk:
         self._written: list = []  # the cards written so far in the current silent run
         self._options: list[tuple] = []  # (card, what makes the allocation before it joins) for the set's next card
         self.world_state, self.ctx = adapter.new_initial_state(), adapter.initial_context()
+        self._own = True  # whether world_state is this walk's alone (then a step is applied to it in place)
+        self._shared = False  # whether the pending candidates (and the states they made) are shared with a copy
         self.actions: list[int] = []
         self.words: list[str] = []  # the hidden words so far
         self.t = 0  # the next step of the real history to replay
@@ -149,6 +151,8 @@ class Walk:
     def copy(self) -> Walk:
         """An independent walk from here (the states it holds are never changed in place, so they are shared)."""
         other = copy.copy(self)
+        self._own = other._own = False
+        self._shared = other._shared = True
         other.actions, other.words, other.forced = list(self.actions), list(self.words), list(self.forced)
         other._candidates = list(self._candidates)
         other._sets, other._written, other._options = list(self._sets), list(self._written), list(self._options)
@@ -216,9 +220,18 @@ class Walk:
             self._force([first[self._k]])
             self._k += 1
 
-    def _apply(self, c: _Candidate) -> None:
+    def _apply(self, c: _Candidate, private: bool = False) -> None:
+        """Take candidate `c`: its action applied to the world (in place where the state after it was not made
+        yet: a clone a step costs more than the step), its view context and allocation."""
         self.actions.append(c.action)
-        self.world_state, self.ctx, self.alloc = _real(c.after), c.ctx, c.alloc
+        after = c.after
+        if isinstance(after, _Child) and after._state is None and after._before is self.world_state:
+            if not self._own:
+                self.world_state, self._own = self.world_state.clone(), True
+            self.world_state.apply_action(c.action)
+        else:  # the state the candidate made: this walk's alone unless a copy shares the candidates
+            self.world_state, self._own = _real(after), private or not self._shared
+        self.ctx, self.alloc = c.ctx, c.alloc
         self.t += 1
 
     def _advance(self) -> None:
@@ -231,7 +244,7 @@ class Walk:
                 if self._next_set():
                     return
                 continue
-            self._candidates = self._fits(self.world_state, self.ctx, step, self.alloc)
+            self._candidates, self._shared = self._fits(self.world_state, self.ctx, step, self.alloc), False
             if self.guide is None:
                 self._candidates = [c for c in self._candidates
                                     if self._completes(self.t + 1, _real(c.after), c.ctx, [self.budget])]
@@ -332,7 +345,7 @@ class Walk:
             if seen != step.seen:
                 raise DeadEnd(f"{self.adapter.name}: the silent run dealt cards the player would see otherwise")
             words += unseen
-            self._apply(_Candidate(action, unseen, after, ctx, self.alloc))
+            self._apply(_Candidate(action, unseen, after, ctx, self.alloc), private=True)
         if words != [self.guide.word(c) for c, _ in self._written]:
             raise DeadEnd(f"{self.adapter.name}: the silent run shows {words}, not the sets written")
 

@@ -165,9 +165,10 @@ def test_hidden_samples_follow_the_belief_networks_probabilities(model):
 
 def test_reading_chunks_gives_the_logits_of_reading_the_whole_row(model):
     """b's reader fed a few tokens per row in one call (some rows none, over two calls) ends with the logits a
-    plain forward pass over each whole row gives at its last token."""
-    prompts = [[1, 40], [1, 41, 40, 41, 40], [1, 40, 41]]
-    chunks = [[[40, 41, 40], [], [41]], [[41], [40, 40], []]]
+    plain forward pass over each whole row gives at its last token; rows that share a prompt (read once) go
+    their own ways after it."""
+    prompts = [[1, 40], [1, 41, 40, 41, 40], [1, 40, 41], [1, 40]]
+    chunks = [[[40, 41, 40], [], [41], [41, 41]], [[41], [40, 40], [], [40]]]
     reader = _Reader(model, prompts)
     for chunk in chunks:
         reader.feed_rows(chunk)

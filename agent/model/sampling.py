@@ -136,7 +136,10 @@ class _Reader:
 
     def __init__(self, model: Model, observations: list[list[int]]):
         self.model, self.dev = model, next(model.parameters()).device
-        prompts = model.windowed([list(o) + [SEP] for o in observations])
+        rows = model.windowed([list(o) + [SEP] for o in observations])
+        first: dict[tuple, int] = {}  # each distinct prompt is read once (a root's worlds share its observation)
+        index = [first.setdefault(tuple(p), len(first)) for p in rows]
+        prompts = [list(p) for p in first]
         model.check_ids(torch.tensor([max(p) for p in prompts]))
         R, self.width = len(prompts), max(len(p) for p in prompts)
         ids = torch.full((R, self.width), PAD, dtype=torch.long, device=self.dev)
@@ -147,6 +150,10 @@ class _Reader:
         pos = (self.mask.cumsum(1) - 1).clamp(min=0)
         self.cache, self.last = DynamicCache(), pos[:, -1]  # the cache is filled in place by every call
         self._read(ids, pos)
+        if R < len(rows):  # every row from its prompt's read
+            rows_of = torch.tensor(index, device=self.dev)
+            self.cache.reorder_cache(rows_of)
+            self.logits, self.mask, self.last = self.logits[rows_of], self.mask[rows_of], self.last[rows_of]
 
     def _read(self, ids: torch.Tensor, pos: torch.Tensor) -> None:
         out = self.model.belief(input_ids=ids, attention_mask=self.mask, position_ids=pos, use_cache=True,
