@@ -100,3 +100,21 @@ def test_the_batched_loss_equals_the_step_by_step_one(game):
             torch.testing.assert_close(p.grad, q.grad, rtol=1e-4, atol=atol, msg=lambda m, name=name: f"{name}: {m}")
     # the chance encoder's running statistics moved once per step, as in the reference
     torch.testing.assert_close(model.chance_norm.running_mean, twin.chance_norm.running_mean)
+
+
+def test_the_generator_term_on_some_legal_actions_estimates_it_on_all():
+    """G's loss on a uniform random 2 of each state's legal actions averages, over many draws, to its loss on all
+    of them (and is that loss itself where no state has more than 2)."""
+    adapter = games.load("crazy_eights")
+    tok, rng = Tokenizer.for_game(adapter), random.Random(1)
+    torch.manual_seed(0)
+    model = Model(preset("tiny"), GameSpec.of(adapter)).eval()
+    traces = [trace(adapter, play_random(adapter, rng)) for _ in range(6)]
+    batch = make_batch(tok, [(tr, rng.randrange(tr.decisions)) for tr in rng.choices(traces, k=8)], 2, 8, rng)
+    with torch.no_grad():
+        full = unrolled_loss(model, batch)[1]["generator"]
+        assert int((batch.legal[..., 0] != 0).sum(-1).max()) > 2  # some states have more than 2
+        draws = torch.tensor([unrolled_loss(model, batch, generator_actions=2)[1]["generator"] for _ in range(300)])
+        assert unrolled_loss(model, batch, generator_actions=8)[1]["generator"] == pytest.approx(full, rel=1e-6)
+    assert float(draws.std()) > 0  # the subsets differ
+    assert float(draws.mean()) == pytest.approx(full, abs=4 * float(draws.std()) / 300 ** 0.5)

@@ -80,9 +80,21 @@ def named_cards(legal: torch.Tensor, card_ids: torch.Tensor) -> torch.Tensor:
     return (legal.flatten(1).unsqueeze(-1) == card_ids).any(1)
 
 
-def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()) -> tuple[torch.Tensor, dict]:
+def _some(legal: torch.Tensor, used: torch.Tensor, n: int) -> torch.Tensor:
+    """`legal` (rows, C, A) with each row's used actions cut to a uniform random `n` of them where it has more
+    (0: all of them)."""
+    if not n or legal.shape[1] <= n:
+        return legal
+    pick = torch.rand(used.shape, device=used.device).masked_fill(~used, -1.0).topk(n, -1).indices  # used first
+    return legal.gather(1, pick.unsqueeze(-1).expand(-1, -1, legal.shape[-1]))
+
+
+def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig(), *,
+                  generator_actions: int = 0) -> tuple[torch.Tensor, dict]:
     """(total loss, {term: float}) for one batch; terms are unweighted per-step means summed over steps (belief only
-    when its weight is not 0: it is the one term with its own network and a long input).
+    when its weight is not 0: it is the one term with its own network and a long input). The generator's NLL
+    reads `generator_actions` legal actions of each state, drawn uniformly (torch's generator) where it has
+    more (0: all of them).
 
     Only the dynamics chain runs step by step; the heads, the generator and the chance encoder then read all
     K + 1 steps' latents (K steps' events) in one call each, rows step-major, which is faster than step by step
@@ -128,7 +140,8 @@ def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()
     legal, used = legal[:, :C], used[:, :C]
     logits = model.score(s, legal).masked_fill(~used, -1e9)
     add("policy", -(step_major(batch.policy)[:, :C] * logits.log_softmax(-1)).sum(-1), live)
-    add("generator", -model.action_log_prob(s, legal).sum(-1) / used.sum(-1).clamp(min=1), live)
+    add("generator", -model.action_log_prob(s, _some(legal, used, generator_actions)).sum(-1)
+        / used.sum(-1).clamp(min=1, max=generator_actions or C), live)
     if model.spec.view:
         add("holding", bag_loss(model.holdings(s), step_major(batch.holding)), live)  # N seats
         named = named_cards(legal, model.cards.card_ids).unsqueeze(1)  # (rows, 1, cards)

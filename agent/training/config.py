@@ -111,6 +111,10 @@ class TrainConfig:
     """Draw replay's decisions alike, or in proportion to their iteration (linear: CFR+'s average)."""
     max_legal: int = 32
     """Legal actions per state in the generator and policy targets (the policy's support first)."""
+    generator_actions: int = 0
+    """Legal actions per state the generator's loss reads, a uniform random subset of those targets (an unbiased
+    estimate of their mean; 0: all): where actions are long (dou_dizhu's up to 23 tokens) G's teacher-forced pass
+    over every legal action is most of an update."""
     eval_every: int = 5
     """Iterations between in-run evaluations against uniform random."""
     eval_games: int = 100

@@ -48,11 +48,16 @@ RECIPES: dict[str, Recipe] = {
 # results.md): a learner-bound game gets more games for free, a self-play-bound one (gin_rummy) fewer, so neither
 # side waits on the other.
 GAMES_PER_ITERATION = {"gin_rummy": 8, "hearts": 32, "euchre": 80, "skat": 48, "oh_hell": 56, "spades": 16,
-                       "bridge": 16, "go_fish": 40, "dou_dizhu": 24}
+                       "bridge": 16, "go_fish": 40, "dou_dizhu": 32}
+# What a game adds to that, and why.
+EXTRA = {"dou_dizhu": (("--generator-actions", "8"),
+                       "; G's loss on 8 of each state's legal actions, whose words run to 23 tokens (on all 32 an update "
+                       "took 4 times as long, results.md), and 32 games an iteration for that learner's pace")}
 for _game, _games in GAMES_PER_ITERATION.items():
-    RECIPES[_game] = Recipe(LONG + ("--games-per-iteration", str(_games)),
+    _flags, _why = EXTRA.get(_game, ((), ""))
+    RECIPES[_game] = Recipe(LONG + ("--games-per-iteration", str(_games)) + _flags,
                             f"crazy_eights' long-game recipe with {_games} self-play games an iteration (what the "
-                            "actor plays during the learner's updates)")
+                            "actor plays during the learner's updates)" + _why)
 
 
 def recipe(game: str) -> Recipe:
