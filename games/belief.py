@@ -42,6 +42,9 @@ from games.allocation import Allocation
 from games.base import GameAdapter, render, render_view
 
 LOOK_AHEAD = 20_000  # most states a feasibility look-ahead visits before it gives up (Unsupported)
+_SEEN: dict = {}  # (adapter, player, a history's first steps) -> (history, its steps, state and view context)
+_KEY_STEPS = 16  # steps of a history that key it: a deal's first cards tell most games apart
+_SEEN_MAX = 256  # histories kept: more than a self-play batch's games times their players
 
 
 class Unsupported(ValueError):
@@ -396,12 +399,23 @@ def fill_uniformly(walk: Walk, rng) -> Walk:
 
 
 def _steps(adapter: GameAdapter, state: pyspiel.State, player: int) -> list[_Step]:
-    """The real history's steps as `player` saw them."""
-    truth, ctx, out = adapter.new_initial_state(), adapter.initial_context(), []
-    for action in state.history():
+    """The real history's steps as `player` saw them. The last history seen that begins with the same steps is
+    kept, and extended where this one continues it: a game's decisions, one after another, replay only what
+    happened since the last."""
+    history = state.history()
+    key = (adapter, player, tuple(history[:_KEY_STEPS]))
+    kept = _SEEN.pop(key, None)
+    if kept is not None and len(kept[0]) <= len(history) and history[:len(kept[0])] == kept[0]:
+        _, out, truth, ctx = kept
+    else:
+        out, truth, ctx = [], adapter.new_initial_state(), adapter.initial_context()
+    for action in history[len(out):]:
         actor = truth.current_player()
         after = truth.child(action)
         seen, unseen = render(adapter.step(ctx, truth, actor, action, after), player, adapter.num_players)
         out.append(_Step(actor, action, seen, unseen, silent=not seen and not unseen and actor < 0))
         truth = after
-    return out
+    _SEEN[key] = (history, out, truth, ctx)
+    if len(_SEEN) > _SEEN_MAX:
+        del _SEEN[next(iter(_SEEN))]  # the longest unused
+    return list(out)  # the kept list grows with the next history

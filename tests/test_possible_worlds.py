@@ -380,3 +380,26 @@ def test_a_go_fish_walk_in_the_middle_of_the_deal_looks_ahead_on_real_states():
     for player in range(adapter.num_players):
         world = random_walk(Walk(adapter, state, player), rng).world()
         assert information(world, player) == information(state, player) and len(world.history()) == 4
+
+
+@pytest.mark.parametrize("game", ["gin_rummy", "hearts", "crazy_eights"])
+def test_kept_steps_are_a_fresh_replays(game):
+    """The walk's real-history steps, kept from the last history seen and extended, are what a replay from the
+    start gives: for a game's states in order, out of order, interleaved with another game's, and for two
+    histories that part after the steps that key them."""
+    from games import belief
+
+    adapter = games.load(game)
+    rng = random.Random(3)
+    first, second = (trace(adapter, play_random(adapter, rng)).states for _ in range(2))
+    fork = next(s for s in first if len(s.history()) > belief._KEY_STEPS and len(s.legal_actions()) > 1)
+    parted = [fork.child(a) for a in fork.legal_actions()[:2]]  # the same history but for its last step
+    order = [(s, rng.randrange(adapter.num_players)) for s in first + first[::-1]]
+    order += [(s, 0) for pair in zip(first, second) for s in pair] + [(s, 1) for s in parted]
+    for state, player in order:
+        kept = belief._steps(adapter, state, player)
+        saved = dict(belief._SEEN)
+        belief._SEEN.clear()
+        assert kept == belief._steps(adapter, state, player)  # fresh: nothing kept
+        belief._SEEN.clear()
+        belief._SEEN.update(saved)
