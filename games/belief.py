@@ -44,7 +44,7 @@ from games.base import GameAdapter, render, render_view
 LOOK_AHEAD = 20_000  # most states a feasibility look-ahead visits before it gives up (Unsupported)
 _SEEN: dict = {}  # (adapter, player, a history's first steps) -> (history, its steps, state and view context)
 _KEY_STEPS = 16  # steps of a history that key it: a deal's first cards tell most games apart
-_SEEN_MAX = 256  # histories kept: more than a self-play batch's games times their players
+_SEEN_MAX = 1024  # histories kept: more than a self-play batch's games times their players (euchre: 80 x 4)
 
 
 class Unsupported(ValueError):
@@ -152,7 +152,8 @@ class Walk:
         self._advance()
 
     def copy(self) -> Walk:
-        """An independent walk from here (the states it holds are never changed in place, so they are shared)."""
+        """An independent walk from here. The states are shared: neither walk owns its world's state any more, so
+        each clones it before it next applies a step in place."""
         other = copy.copy(self)
         self._own = other._own = False
         self._shared = other._shared = True
@@ -177,6 +178,8 @@ class Walk:
 
     def feed(self, word: str) -> None:
         """Choose `word` (one of `allowed()`); the words that then follow with no choice go to `forced`."""
+        if self._tail is not None:
+            raise RuntimeError("no choice is pending: every hidden word is written")
         if self._sets:
             chosen = [o for o in self._options if self.guide.word(o[0]) == word]
             if not chosen:

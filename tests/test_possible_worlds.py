@@ -4,6 +4,7 @@ sampler's draws against b's probabilities renormalised over the possible fills."
 from __future__ import annotations
 
 import collections
+import copy
 import dataclasses
 import random
 
@@ -396,10 +397,51 @@ def test_kept_steps_are_a_fresh_replays(game):
     parted = [fork.child(a) for a in fork.legal_actions()[:2]]  # the same history but for its last step
     order = [(s, rng.randrange(adapter.num_players)) for s in first + first[::-1]]
     order += [(s, 0) for pair in zip(first, second) for s in pair] + [(s, 1) for s in parted]
+    given = []
     for state, player in order:
         kept = belief._steps(adapter, state, player)
         saved = dict(belief._SEEN)
         belief._SEEN.clear()
-        assert kept == belief._steps(adapter, state, player)  # fresh: nothing kept
+        fresh = belief._steps(adapter, state, player)  # nothing kept
+        assert kept == fresh
         belief._SEEN.clear()
         belief._SEEN.update(saved)
+        given.append((kept, copy.deepcopy(fresh)))
+    assert all(kept == fresh for kept, fresh in given)  # what was given is not changed by later calls
+
+
+def _fill(walk: Walk, rng: random.Random) -> list[str]:
+    """Finish `walk` with uniformly chosen words; the words chosen (not the forced ones)."""
+    chosen = []
+    walk.take_forced()
+    while not walk.done:
+        chosen.append(rng.choice(walk.allowed()))
+        walk.feed(chosen[-1])
+        walk.take_forced()
+    return chosen
+
+
+@pytest.mark.parametrize("game", ["gin_rummy", "hearts", "go_fish"])
+def test_walks_copied_part_way_build_the_worlds_their_words_name(game):
+    """A walk copied after some choices, the original and the copy then choosing differently (each applying
+    steps to its world in place), builds the world a fresh walk fed the same words builds."""
+    adapter = games.load(game)
+    rng = random.Random(5)
+    for state in decision_points(adapter, 4, seed=2):
+        player = state.current_player()
+        walk = Walk(adapter, state, player)
+        walk.take_forced()
+        head = []
+        while not walk.done and len(head) < 3:
+            head.append(rng.choice(walk.allowed()))
+            walk.feed(head[-1])
+            walk.take_forced()
+        twin = walk.copy()
+        tails = [_fill(walk, random.Random(1)), _fill(twin, random.Random(2))]
+        for built, tail in zip([walk, twin], tails):
+            fresh = Walk(adapter, state, player)
+            fresh.take_forced()
+            for word in head + tail:
+                fresh.feed(word)
+                fresh.take_forced()
+            assert fresh.done and built.world().history() == fresh.world().history()

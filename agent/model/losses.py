@@ -85,7 +85,8 @@ def _some(legal: torch.Tensor, used: torch.Tensor, n: int) -> torch.Tensor:
     (0: all of them)."""
     if not n or legal.shape[1] <= n:
         return legal
-    pick = torch.rand(used.shape, device=used.device).masked_fill(~used, -1.0).topk(n, -1).indices  # used first
+    # drawn on the CPU: its generator's state is in the checkpoints, so a resumed run draws what it would have
+    pick = torch.rand(used.shape).to(used.device).masked_fill(~used, -1.0).topk(n, -1).indices  # used first
     return legal.gather(1, pick.unsqueeze(-1).expand(-1, -1, legal.shape[-1]))
 
 

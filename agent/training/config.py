@@ -136,7 +136,8 @@ class TrainConfig:
         games.check_game(self.game, self.game_params)
         at_least = {"steps": 1, "games_per_iteration": 1, "updates_per_iteration": 1, "batch_size": 1, "unroll": 0,
                     "replay_capacity": 1, "max_legal": 1, "eval_every": 1, "eval_games": 1, "final_games": 0,
-                    "checkpoint_every": 1, "lr_decay_steps": 1, "exploitability_every": 0, "actors": 0, "shards": 1}
+                    "checkpoint_every": 1, "lr_decay_steps": 1, "exploitability_every": 0, "actors": 0, "shards": 1,
+                    "generator_actions": 0}
         for name, low in at_least.items():
             value = getattr(self, name)
             if value is not None and value < low:
