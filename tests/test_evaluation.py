@@ -319,3 +319,36 @@ def test_win_rate_of_real_games_against_their_returns(game, seat):
     res = summarize([r[seat] for r in finals], finals, [seat] * len(finals), adapter.num_players)
     assert res["win_rate"] == sum(by_hand) / len(finals)
     assert 0 < sum(by_hand) < len(finals)  # both outcomes occur: the rule is exercised
+
+
+def _alike_observations(game: str, n: int = 200) -> tuple:
+    """Two decision states of uniform random games where the player to move has the same observation string but
+    other legal actions (crazy_eights: after playing an eight, the suit to name)."""
+    adapter = games.load(game)
+    rng, seen = random.Random(0), {}
+    for _ in range(n):
+        state = adapter.new_initial_state()
+        while not state.is_terminal():
+            if state.is_chance_node():
+                state.apply_action(rng.choice([a for a, _ in state.chance_outcomes()]))
+                continue
+            key = (state.current_player(), state.observation_string())
+            first = seen.setdefault(key, state.clone())
+            if first.legal_actions() != state.legal_actions():
+                return adapter, first, state
+            state.apply_action(rng.choice(state.legal_actions()))
+    raise AssertionError(f"no two states of {game} share an observation with other legal actions")
+
+
+def test_python_ismcts_keyed_by_observations_meets_other_action_sets():
+    """OpenSpiel's Python IS-MCTS keys its tree by the observation string where a game has no information state
+    string; in crazy_eights one observation can come with other legal actions, which the bot must allow: its
+    root node is met from worlds of both action sets."""
+    from agent.evaluation.players import _python_ismcts
+
+    adapter, first, other = _alike_observations("crazy_eights")
+    worlds = [first, other]
+    bot = _python_ismcts(adapter, "ismcts-test", 40, 2.0).factory(first.current_player(), 0)
+    calls = iter(range(10 ** 6))
+    bot.set_resampler(lambda state, seat: worlds[next(calls) % 2].clone())  # each set in turn
+    assert bot.step(first) in set(first.legal_actions()) | set(other.legal_actions())

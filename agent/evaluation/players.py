@@ -141,13 +141,15 @@ def _python_ismcts(adapter: GameAdapter, name: str, simulations: int, uct_c: flo
                    resampler: Callable[[int], Callable] | None = None) -> BotPlayer:
     """OpenSpiel's Python IS-MCTS (the real rules, one random rollout per leaf), planning on the worlds of
     `resampler(seed)` (default: OpenSpiel's own resampler). Its tree is keyed by OpenSpiel's information state
-    string, or its observation string where the game has none (crazy_eights, skat, spades, dou_dizhu)."""
+    string, or its observation string where the game has none (crazy_eights, skat, spades, dou_dizhu); one
+    observation may then come with other legal actions (crazy_eights: the draws left this turn), which the bot
+    is told to allow."""
     keyed = adapter.game.get_type().provides_information_state_string
 
     def make(seat: int, seed: int) -> ISMCTSBot:
         rng = np.random.RandomState(seed % 2**32)
         bot = ISMCTSBot(adapter.game, RandomRolloutEvaluator(1, rng), uct_c, simulations, random_state=rng,
-                        use_observation_string=not keyed)
+                        use_observation_string=not keyed, allow_inconsistent_action_sets=not keyed)
         if resampler is not None:
             bot.set_resampler(resampler(seed))
         return bot
