@@ -384,7 +384,7 @@ def test_a_go_fish_walk_in_the_middle_of_the_deal_looks_ahead_on_real_states():
 
 
 @pytest.mark.parametrize("game", ["gin_rummy", "hearts", "crazy_eights"])
-def test_kept_steps_are_a_fresh_replays(game):
+def test_kept_steps_equal_a_fresh_replay(game):
     """The walk's real-history steps, kept from the last history seen and extended, are what a replay from the
     start gives: for a game's states in order, out of order, interleaved with another game's, and for two
     histories that part after the steps that key them."""

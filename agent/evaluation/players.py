@@ -142,7 +142,7 @@ def _python_ismcts(adapter: GameAdapter, name: str, simulations: int, uct_c: flo
     """OpenSpiel's Python IS-MCTS (the real rules, one random rollout per leaf), planning on the worlds of
     `resampler(seed)` (default: OpenSpiel's own resampler). Its tree is keyed by OpenSpiel's information state
     string, or its observation string where the game has none (crazy_eights, skat, spades, dou_dizhu); one
-    observation may then come with other legal actions (crazy_eights: the draws left this turn), which the bot
+    observation may then come with other legal actions (crazy_eights: after an eight, the suit to name), which the bot
     is told to allow."""
     keyed = adapter.game.get_type().provides_information_state_string
 

@@ -94,7 +94,7 @@ def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()
                   generator_actions: int = 0) -> tuple[torch.Tensor, dict]:
     """(total loss, {term: float}) for one batch; terms are unweighted per-step means summed over steps (belief only
     when its weight is not 0: it is the one term with its own network and a long input). The generator's NLL
-    reads `generator_actions` legal actions of each state, drawn uniformly (torch's generator) where it has
+    reads `generator_actions` legal actions of each state, drawn uniformly (torch's CPU generator) where it has
     more (0: all of them).
 
     Only the dynamics chain runs step by step; the heads, the generator and the chance encoder then read all

@@ -114,7 +114,7 @@ class TrainConfig:
     generator_actions: int = 0
     """Legal actions per state the generator's loss reads, a uniform random subset of those targets (an unbiased
     estimate of their mean; 0: all): where actions are long (dou_dizhu's up to 23 tokens) G's teacher-forced pass
-    over every legal action is most of an update."""
+    over every legal action can be most of an update (results.md)."""
     eval_every: int = 5
     """Iterations between in-run evaluations against uniform random."""
     eval_games: int = 100
