@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import random
 
+import numpy as np
 import pyspiel
 
 from games.base import GameAdapter
@@ -46,11 +47,24 @@ class Trace:
     states: list[pyspiel.State]  # decision states in order, then the terminal state
     actions: list[int]  # the action taken at each decision
     cumulative: list[list[float]]  # per entry of `states`: rewards each player has received so far
+    _tokens: tuple | None = dataclasses.field(default=None, repr=False, compare=False)  # (tokenizer, rows): see
+    # `decision_tokens`
 
     @property
     def decisions(self) -> int:
         """Number of decisions in the episode."""
         return len(self.actions)
+
+    def decision_tokens(self, tok: Tokenizer, i: int) -> np.ndarray:
+        """Decision `i`'s full-state tokens from the seat of the player to act there (`full_tokens`), kept: the
+        learner reads a replayed decision again and again, and a trace's decisions tokenized in order cost one pass
+        over its history, where one at a time from a stream cache the replay has long since evicted re-renders
+        each whole history."""
+        if self._tokens is None or self._tokens[0] is not tok:
+            rows = [full_tokens(tok, s, s.current_player()) for s in self.states[:-1]]
+            dtype = np.uint16 if tok.vocab_size <= 1 << 16 else np.int64  # a quarter of int64's memory
+            self._tokens = (tok, [np.array(r, dtype=dtype) for r in rows])
+        return self._tokens[1][i]
 
 
 def play_random(adapter: GameAdapter, rng: random.Random, max_steps: int = 10_000) -> Episode:

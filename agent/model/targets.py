@@ -21,7 +21,7 @@ import numpy as np
 import pyspiel
 import torch
 
-from agent.episodes import Trace, events_between, full_tokens
+from agent.episodes import Trace, events_between
 from agent.model.tokens import pad_rows
 from tokenizer.tokenizer import Tokenizer
 
@@ -77,9 +77,9 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
     for b, (tr, t) in enumerate(samples):
         root_player = tr.states[t].current_player()
         seat = [(root_player + j) % N for j in range(N)]  # relative seat j -> absolute player
-        full = full_tokens(tok, tr.states[t], root_player)
+        full = tr.decision_tokens(tok, t)
         roots.append(full)
-        seps.append(full.index(tok.sep))
+        seps.append(int(np.flatnonzero(full == tok.sep)[0]))
         final = tr.cumulative[-1]
         for k in range(K + 1):
             i = t + k
