@@ -66,6 +66,8 @@ class GameAdapter:
     # less than the action: ranks for card ids); the belief walk then need not try the others
     table_words: tuple[str, ...] = ()  # verbs of the view's table events (no seat) the model predicts at every
     # unrolled step (agent.model.losses' `table` term): public facts the legal actions hang on, kept in the latent
+    return_unit: float | None = None  # the return value heads count in (None: the game's largest |return|); set
+    # where OpenSpiel's bound is far beyond what games score, since heads scaled to it learn next to nothing
     window: int = 0  # the networks read only this many of the observation's latest event tokens besides the view
     # (0: all): only where the view holds what play and the score depend on, so that the rest is recent context
 

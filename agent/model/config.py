@@ -27,7 +27,7 @@ class GameSpec:
     max_action_len: int = 1
     """Longest action written as tokens, `<eos>` included."""
     value_scale: float = 1.0
-    """Largest absolute return of the game; value, reward and Q heads predict returns divided by it."""
+    """The game's unit of return (`return_scale`); value, reward and Q heads predict returns divided by it."""
     zero_sum: bool = False
     """Whether OpenSpiel says the returns of every outcome sum to zero; value, reward and Q heads then predict
     vectors that do (the mean over seats is subtracted), so one seat's estimate is every seat's."""
@@ -57,7 +57,10 @@ class GameSpec:
 
 
 def return_scale(adapter: GameAdapter) -> float:
-    """The game's largest absolute return (the unit of value heads and of the search's steps)."""
+    """The unit of value heads and of the search's steps: the adapter's `return_unit` where it sets one, else the
+    game's largest absolute return."""
+    if adapter.return_unit is not None:
+        return float(adapter.return_unit)
     game = adapter.game
     scale = max(abs(game.max_utility()), abs(game.min_utility()), 1e-6)
     if not math.isfinite(scale):

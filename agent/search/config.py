@@ -29,7 +29,7 @@ class SearchConfig:
     gumbel_c_scale: float = 1.0
     """Gumbel MuZero's c_scale: how far the policy leans from the prior to the searched Q (0: the prior)."""
     mmd_eta: float = 1.0
-    """MMD root: step size on Q, in units of the game's largest absolute return."""
+    """MMD root: step size on Q, in the game's return units (agent.model.config.return_scale)."""
     mmd_alpha: float = 0.05
     """MMD root: pull towards the uniform magnet, an entropy bonus (0: plain mirror descent)."""
     chance: Literal["quota", "sample"] = "quota"

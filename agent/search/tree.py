@@ -147,7 +147,7 @@ class Tree:
         keys = roots[0].keys
         if not keys or any(r.keys != keys for r in roots):
             raise ValueError("every particle's root must list the same, non-empty, real legal actions")
-        self.cfg, self.rng, self.seats, self.scale = cfg, rng, seats, scale  # scale: the game's largest |return|
+        self.cfg, self.rng, self.seats, self.scale = cfg, rng, seats, scale  # scale: the game's return unit
         self.particles = [Decision(r) for r in roots]
         self.player = roots[0].to_play
         k = len(keys)
@@ -300,7 +300,7 @@ def simulate(expander: Expander, trees: Sequence[Tree]) -> None:
 def run(expander: Expander, roots: list[list[StateInfo]], seats: int, cfg: SearchConfig, *,
         rng: random.Random, noise: bool = False, scale: float = 1.0) -> list[SearchResult]:
     """Run len(roots) searches in lock step; roots[i] holds search i's particles (same keys, own handles);
-    `scale` is the game's largest absolute return (the unit of the MMD root's step)."""
+    `scale` is the game's return unit (agent.model.config.return_scale; the unit of the MMD root's step)."""
     trees = [Tree(r, seats, cfg, rng, noise, scale) for r in roots]
     simulate(expander, trees)
     return [t.result() for t in trees]
