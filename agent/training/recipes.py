@@ -48,11 +48,11 @@ RECIPES: dict[str, Recipe] = {
 # results.md): a learner-bound game gets more games for free, a self-play-bound one (gin_rummy) fewer, so neither
 # side waits on the other.
 GAMES_PER_ITERATION = {"gin_rummy": 8, "hearts": 32, "euchre": 80, "skat": 48, "oh_hell": 56, "spades": 16,
-                       "bridge": 16, "go_fish": 40, "dou_dizhu": 32}
+                       "bridge": 16, "go_fish": 40, "dou_dizhu": 56}
 # What a game adds to that, and why.
 EXTRA = {"dou_dizhu": (("--generator-actions", "8"),
                        "; G's loss on 8 of each state's legal actions, whose words run to 23 tokens (on all of them "
-                       "an update takes far longer: results.md), and 32 games an iteration for that learner's pace")}
+                       "an update takes far longer: results.md)")}
 for _game, _games in GAMES_PER_ITERATION.items():
     _flags, _why = EXTRA.get(_game, ((), ""))
     RECIPES[_game] = Recipe(LONG + ("--games-per-iteration", str(_games)) + _flags,
