@@ -47,24 +47,47 @@ class Trace:
     states: list[pyspiel.State]  # decision states in order, then the terminal state
     actions: list[int]  # the action taken at each decision
     cumulative: list[list[float]]  # per entry of `states`: rewards each player has received so far
-    _tokens: tuple | None = dataclasses.field(default=None, repr=False, compare=False)  # (tokenizer, rows): see
-    # `decision_tokens`
+    _tokens: tuple | None = dataclasses.field(default=None, repr=False, compare=False)  # (tokenizer, TraceTokens)
 
     @property
     def decisions(self) -> int:
         """Number of decisions in the episode."""
         return len(self.actions)
 
-    def decision_tokens(self, tok: Tokenizer, i: int) -> np.ndarray:
-        """Decision `i`'s full-state tokens from the seat of the player to act there (`full_tokens`), kept: the
+    def tokens(self, tok: Tokenizer) -> TraceTokens:
+        """What the learner reads of this trace's decisions, made on the first call and kept (per tokenizer): the
         learner reads a replayed decision again and again, and a trace's decisions tokenized in order cost one pass
         over its history, where one at a time from a stream cache the replay has long since evicted re-renders
         each whole history."""
         if self._tokens is None or self._tokens[0] is not tok:
-            rows = [full_tokens(tok, s, s.current_player()) for s in self.states[:-1]]
-            dtype = np.uint16 if tok.vocab_size <= 1 << 16 else np.int64  # a quarter of int64's memory
-            self._tokens = (tok, [np.array(r, dtype=dtype) for r in rows])
-        return self._tokens[1][i]
+            self._tokens = (tok, TraceTokens.of(tok, self))
+        return self._tokens[1]
+
+
+@dataclasses.dataclass
+class TraceTokens:
+    """A trace's decisions as the learner reads them (`agent.model.targets.make_batch`), as uint16 id arrays."""
+
+    full: list[np.ndarray]  # per decision: the full state from the seat to act (`full_tokens`)
+    holdings: list[list[np.ndarray]]  # per decision, per seat (absolute): what it holds in the view; [] without one
+    table: list[list[np.ndarray]]  # per decision, per table word: what the view's table shows (`Tokenizer.table`)
+    events: list[list[np.ndarray]]  # per decision, per seat (absolute): what the action and the chance steps after
+    # it add to that seat's full state (`events_between`)
+
+    @classmethod
+    def of(cls, tok: Tokenizer, tr: Trace) -> TraceTokens:
+        """`tr`'s decisions tokenized in order (each stream lookup extends the one before)."""
+        ad = tok.adapter
+        dtype = np.uint16 if tok.vocab_size <= 1 << 16 else np.int64  # a quarter of int64's memory
+        out = cls([], [], [], [])
+        for i, state in enumerate(tr.states[:-1]):
+            out.full.append(np.array(full_tokens(tok, state, state.current_player()), dtype=dtype))
+            out.holdings.append([np.array(ids, dtype=dtype) for ids in tok.holdings(state, 0)] if ad.has_view else [])
+            out.table.append([np.array(ids, dtype=dtype) for ids in tok.table(state)] if ad.table_words else [])
+            after = state.child(tr.actions[i])
+            out.events.append([np.array(events_between(tok, after, tr.states[i + 1], p), dtype=dtype)
+                               for p in range(ad.num_players)])
+        return out
 
 
 def play_random(adapter: GameAdapter, rng: random.Random, max_steps: int = 10_000) -> Episode:

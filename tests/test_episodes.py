@@ -1,4 +1,4 @@
-"""A replayed trace's kept decision tokens: each decision's full state as a fresh tokenizer reads it."""
+"""A replayed trace's kept tokens: each decision as a fresh tokenizer reads it, and the batches made from them."""
 from __future__ import annotations
 
 import random
@@ -6,36 +6,48 @@ import random
 import pytest
 
 import games
-from agent.episodes import full_tokens, play_random, trace
+from agent.episodes import events_between, full_tokens, play_random, trace
 from agent.model.targets import make_batch
 from tokenizer.tokenizer import Tokenizer
 
 
 @pytest.mark.parametrize("game", ["leduc_poker", "hearts", "gin_rummy"])
-def test_kept_decision_tokens_are_each_decisions_full_state(game):
+def test_kept_tokens_are_each_decision_as_a_fresh_tokenizer_reads_it(game):
     adapter = games.load(game)
     rng = random.Random(0)
     tr = trace(adapter, play_random(adapter, rng))
-    tok = Tokenizer.for_game(adapter)
-    order = list(range(tr.decisions))
-    rng.shuffle(order)  # asked out of order: the first ask keeps the whole trace's
-    for i in order:
-        fresh = Tokenizer.for_game(adapter)  # its own empty stream: nothing kept from the trace's pass
+    kept = tr.tokens(Tokenizer.for_game(adapter))
+    n = adapter.num_players
+    for i in range(tr.decisions):
+        fresh = Tokenizer.for_game(adapter)  # its own empty stream: nothing carried over from the trace's pass
         state = tr.states[i]
-        assert tr.decision_tokens(tok, i).tolist() == full_tokens(fresh, state, state.current_player())
+        assert kept.full[i].tolist() == full_tokens(fresh, state, state.current_player())
+        if adapter.has_view:
+            assert [h.tolist() for h in kept.holdings[i]] == fresh.holdings(state, 0)
+            assert [kept.holdings[i][(2 + j) % n].tolist() for j in range(n)] == fresh.holdings(state, 2 % n)
+        assert [t.tolist() for t in kept.table[i]] == (fresh.table(state) if adapter.table_words else [])
+        after = state.child(tr.actions[i])
+        assert [e.tolist() for e in kept.events[i]] == [events_between(fresh, after, tr.states[i + 1], p)
+                                                        for p in range(n)]
 
 
 def test_a_batch_reads_the_kept_tokens_and_another_tokenizer_keeps_its_own():
     adapter = games.load("hearts")
     rng = random.Random(1)
     traces = [trace(adapter, play_random(adapter, rng)) for _ in range(3)]
-    samples = [(tr, rng.randrange(tr.decisions)) for tr in traces]
+    samples = [(tr, rng.randrange(tr.decisions - 2)) for tr in traces]
     tok, other = Tokenizer.for_game(adapter), Tokenizer.for_game(adapter)
     batch = make_batch(tok, samples, 2, 8, random.Random(0))
     for b, (tr, t) in enumerate(samples):
-        state = tr.states[t]
-        want = full_tokens(Tokenizer.for_game(adapter), state, state.current_player())
+        fresh, state = Tokenizer.for_game(adapter), tr.states[t]
+        me = state.current_player()
+        want = full_tokens(fresh, state, me)
         row = batch.root[b].tolist()
         assert row[:len(want)] == want and set(row[len(want):]) <= {tok.pad}
         assert batch.root_sep[b] == want.index(tok.sep)
-        assert tr.decision_tokens(other, t).tolist() == want and tr._tokens[0] is other
+        for k in range(3):  # what each seat holds at each unrolled step, seat 0 the root player's
+            for j, ids in enumerate(fresh.holdings(tr.states[t + k], me)):
+                assert sorted(batch.holding[b, k, j].nonzero().flatten().tolist()) == sorted(ids)
+        events = events_between(fresh, state.child(tr.actions[t]), tr.states[t + 1], me)
+        assert batch.chance_events[b, 0].tolist()[:len(events)] == events
+        assert tr.tokens(other).full[t].tolist() == want and tr._tokens[0] is other

@@ -21,7 +21,7 @@ import numpy as np
 import pyspiel
 import torch
 
-from agent.episodes import Trace, events_between
+from agent.episodes import Trace
 from agent.model.tokens import pad_rows
 from tokenizer.tokenizer import Tokenizer
 
@@ -75,9 +75,10 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
     table = np.zeros((B, K + 1, R, tok.vocab_size if R else 0), dtype=bool)
     roots, seps, nexts = [], [], []
     for b, (tr, t) in enumerate(samples):
+        kept = tr.tokens(tok)
         root_player = tr.states[t].current_player()
         seat = [(root_player + j) % N for j in range(N)]  # relative seat j -> absolute player
-        full = tr.decision_tokens(tok, t)
+        full = kept.full[t]
         roots.append(full)
         seps.append(int(np.flatnonzero(full == tok.sep)[0]))
         final = tr.cumulative[-1]
@@ -92,10 +93,9 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
             live[b, k] = True
             to_play[b, k] = (state.current_player() - root_player) % N
             value[b, k] = [final[p] - tr.cumulative[i][p] for p in seat]
-            if ad.has_view:
-                for j, ids in enumerate(tok.holdings(state, root_player)):
-                    holding[b, k, j, ids] = True
-            for j, ids in enumerate(tok.table(state) if R else ()):
+            for j, p in enumerate(seat if ad.has_view else ()):
+                holding[b, k, j, kept.holdings[i][p]] = True
+            for j, ids in enumerate(kept.table[i]):
                 table[b, k, j, ids] = True
             target = _policy(tr, i)
             for c, (a, prob) in enumerate(_legal_subset(state, target, max_legal, rng)):
@@ -106,7 +106,7 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
                 ids = tok.encode_action(state, tr.actions[i])
                 actions[b, k, :len(ids)] = ids
                 reward[b, k] = [tr.cumulative[i + 1][p] - tr.cumulative[i][p] for p in seat]
-                nexts.append(events_between(tok, state.child(tr.actions[i]), tr.states[i + 1], root_player))
+                nexts.append(kept.events[i][root_player])
     chance_events = pad_rows(nexts).view(B, K, -1) if K else torch.zeros(B, 0, 1, dtype=torch.long)
     t = torch.from_numpy
     return Batch(root=pad_rows(roots), root_sep=torch.tensor(seps), actions=t(actions), chance_events=chance_events,
