@@ -63,7 +63,8 @@ class Agent:
             raise ValueError("the learned search needs a model; without one use oracle=True, value='rollout'")
         if model is not None and model.spec.game != self.adapter.name:
             raise ValueError(f"the model was built for {model.spec.game}, not {self.adapter.name}")
-        self.scale = return_scale(self.adapter)  # the unit of the MMD root's step
+        # the unit of the MMD root's step: the one the model learned its values in (a run's, saved with it)
+        self.scale = model.spec.value_scale if model is not None else return_scale(self.adapter)
         self.rng = random.Random(seed)
         self.device = next(model.parameters()).device if model is not None else torch.device("cpu")
         self.generator = torch.Generator(self.device).manual_seed(seed)

@@ -287,3 +287,14 @@ def _random_decision(adapter, rng: random.Random):
 
     tr = trace(adapter, play_random(adapter, rng))
     return tr.states[rng.randrange(tr.decisions)]
+
+
+def test_the_mmd_step_is_in_the_return_unit_the_model_learned_its_values_in():
+    """A model saved with another unit than this code's for its game (dou_dizhu's before it had its own) keeps
+    its own: its values are in that unit, so the MMD root's step on them is too."""
+    adapter = games.load("dou_dizhu")
+    spec = dataclasses.replace(GameSpec.of(adapter), value_scale=49152.0)
+    assert GameSpec.of(adapter).value_scale == 24.0
+    torch.manual_seed(0)
+    assert Agent(adapter, Model(preset("tiny"), spec).eval(), seed=0).scale == 49152.0
+    assert Agent(adapter, oracle=True, value="rollout", seed=0).scale == 24.0

@@ -73,8 +73,10 @@ def load_model(directory: str | os.PathLike, *, expect_game: GameSpec | None = N
         raise ValueError(f"{directory} holds a model for {spec.game} {spec.params}, "
                          f"not for {expect_game.game} {expect_game.params}")
     if expect_game is not None and spec != expect_game:
-        raise ValueError(f"{directory} was made by another version of this code: its game spec is {spec}, this "
-                         f"code's is {expect_game}")
+        diff = {f.name: (getattr(spec, f.name), getattr(expect_game, f.name)) for f in dataclasses.fields(spec)
+                if getattr(spec, f.name) != getattr(expect_game, f.name)}
+        raise ValueError(f"{directory} was made by another version of this code: its game spec differs from this "
+                         f"code's; (saved, this code's) by field: {diff}; start a new run")
     if expect_config is not None and expect_config != cfg:
         diff = {f.name: (getattr(cfg, f.name), getattr(expect_config, f.name)) for f in dataclasses.fields(cfg)
                 if getattr(cfg, f.name) != getattr(expect_config, f.name)}
