@@ -82,14 +82,16 @@ def quality_table(res: dict) -> Table:
     """Generated-action quality by unroll depth, and belief quality."""
     t = Table(title=f"generated actions (real rules as judge, candidates under {res['min_ratio']:g} x the best "
                     "dropped) and beliefs")
-    for c in ("depth", "legal precision", "legal-set recall", "duplicate rate", "candidates", "states",
-              "in turn: prec. (to-play, n)", "out of turn: prec. (to-play, n)"):
+    for c in ("depth", "legal precision", "legal-set recall", "duplicate rate", "another seat's card", "candidates",
+              "states", "in turn: prec. (to-play, n)", "out of turn: prec. (to-play, n)"):
         t.add_column(c, justify="right")
     for d, q in res["generator"].items():
         t.add_row(d, f"{q['precision']:.3f}", f"{q['recall']:.3f}", f"{q['duplicate_rate']:.3f}",
-                  f"{q['candidates']:.2f}", str(q["states"]), *(_turn(q, turn) for turn in ("in_turn", "out_of_turn")))
+                  f"{q['other_seats']:.3f}" if "other_seats" in q else "-", f"{q['candidates']:.2f}", str(q["states"]),
+                  *(_turn(q, turn) for turn in ("in_turn", "out_of_turn")))
     b = res["belief_consistency"]
-    t.caption = ("in turn: the seat to act follows the one that acted a step before (out of turn: a trick's winner "
+    t.caption = ("another seat's card: the share of candidates naming a card another seat holds (0 without a view); "
+                 "in turn: the seat to act follows the one that acted a step before (out of turn: a trick's winner "
                  "leads, a new round opens); to-play: the model's accuracy at naming that seat; n: states. "
                  + (f"b's free samples consistent with the real game: {b['share']:.3f} of {b['drawn']}"
                     if "share" in b else f"b's free samples not judged: {b['skipped']}"))

@@ -497,3 +497,35 @@ def test_each_card_slot_starts_with_where_its_card_is_in_the_view():
             assert torch.allclose(context[row, i], want, atol=1e-4), (row, name)
     assert nominated_any  # some sampled view names a suit after an eight
     assert all(len(h) for h in tok.holdings(samples[0][0].states[samples[0][1]], 0))
+
+
+def test_illegal_candidates_naming_a_card_another_seat_holds_are_counted():
+    """Hearts in play, the seat to act following suit: a legal card, a card of the next seat's hand (as OpenSpiel
+    shows that seat) and an own card it may not play: two illegal, one of them another seat's."""
+    from agent.evaluation.generator import Tally
+    _, tok = build("hearts")
+    rng = random.Random(0)
+    state = tok.adapter.new_initial_state()
+    while True:  # random play until the seat to act holds a card it may not play, some way into the game
+        if state.is_terminal():
+            state = tok.adapter.new_initial_state()
+        if state.is_chance_node():
+            state.apply_action(rng.choice([o for o, _ in state.chance_outcomes()]))
+            continue
+        me = state.current_player()
+        unplayable = [a for a in _hand(state, me) if a not in state.legal_actions()]
+        nxt = _hand(state, (me + 1) % 4)
+        if len(state.history()) > 60 and unplayable and nxt:
+            break
+        state.apply_action(rng.choice(state.legal_actions()))
+    cands = [tuple(tok.encode_action(state, a)) for a in (state.legal_actions()[0], nxt[0], unplayable[0])]
+    tally = Tally()
+    assert tally.add(tok, state, cands, k=8) == [state.legal_actions()[0], None, None]
+    assert tally.summary()["other_seats"] == 1 / 3
+
+
+def _hand(state, player: int) -> list[int]:
+    """`player`'s cards as OpenSpiel's information state lists them, a line per suit (`S A943`)."""
+    names = {state.action_to_string(player, a): a for a in range(52)}  # '2C', 'TS', ...
+    lines = state.information_state_string(player).split("Hand:")[1].split("\n\n")[0].splitlines()
+    return [names[rank + line[0]] for line in lines if len(line.split()) == 2 for rank in line.split()[1]]

@@ -10,6 +10,8 @@ At depths k > 0 precision is also given split by who acts: "in turn" where the s
 the seat that acted at k - 1, "out of turn" elsewhere (a trick's winner other than the next seat leading, a new
 round), with the state count and the model's to-play accuracy (its most likely seat against the real one) for
 each part. What G should propose depends on whose hand it is, and the dynamics has to learn who acts next.
+In games with a view, the share of candidates that name a card another seat holds says how much of what is
+illegal is the wrong hand (rather than a card the seat to act holds but may not play, or no card at all).
 """
 from __future__ import annotations
 
@@ -51,6 +53,7 @@ class Tally:
     draws: int = 0
     duplicates: int = 0
     to_play_right: int = 0
+    other_seats: int = 0  # illegal candidates naming a card another seat holds (games with a view)
 
     @classmethod
     def pooled(cls, parts) -> Tally:
@@ -61,6 +64,10 @@ class Tally:
             draws: int | None = None) -> list[int | None]:
         """Count one state's candidates (from `draws` draws, default len(candidates)); returns `judge`'s verdicts."""
         verdicts = judge(tok, state, candidates)
+        if tok.adapter.has_view and None in verdicts:
+            own, *others = tok.holdings(state, state.current_player())
+            elsewhere = set().union(*others) - set(own)
+            self.other_seats += sum(1 for c, v in zip(candidates, verdicts) if v is None and elsewhere & set(c))
         distinct = {a for a in verdicts if a is not None}
         self.states += 1
         self.candidates += len(candidates)
@@ -72,10 +79,12 @@ class Tally:
         return verdicts
 
     def summary(self) -> dict[str, float]:
-        """precision, recall, duplicate_rate, mean candidates per state, states."""
+        """precision, recall, duplicate_rate, other_seats (the share of candidates naming a card another seat
+        holds), mean candidates per state, states."""
         return {"precision": self.legal_candidates / max(self.candidates, 1),
                 "recall": self.legal_candidates / max(self.recall_denominator, 1),
                 "duplicate_rate": self.duplicates / max(self.draws, 1),
+                "other_seats": self.other_seats / max(self.candidates, 1),
                 "candidates": self.candidates / max(self.states, 1), "states": self.states}
 
 

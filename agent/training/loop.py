@@ -80,10 +80,10 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
     if samples:
         gen = torch.Generator(trainer.device).manual_seed(cfg.seed + trainer.iteration)
         batch = make_batch(trainer.tok, samples, 3, cfg.max_legal, rng).to(trainer.device)
+        keys = ("precision", "recall", "duplicate_rate") + (("other_seats",) if trainer.adapter.has_view else ())
         for depth, q in generator_quality(trainer.agent.model, trainer.tok, samples, batch,
                                           generator=gen).items():
-            out.update({f"generator/d{depth}/{k}": v for k, v in q.items() if k in ("precision", "recall",
-                                                                                   "duplicate_rate")})
+            out.update({f"generator/d{depth}/{k}": q[k] for k in keys})
             for turn in ("in_turn", "out_of_turn"):  # by who acts, where that kind of state was drawn
                 if q.get(f"states_{turn}"):
                     out.update({f"generator/d{depth}/{k}_{turn}": q[f"{k}_{turn}"]
