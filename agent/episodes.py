@@ -54,13 +54,13 @@ class Trace:
         """Number of decisions in the episode."""
         return len(self.actions)
 
-    def tokens(self, tok: Tokenizer) -> TraceTokens:
-        """What the learner reads of this trace's decisions, made on the first call and kept (per tokenizer): the
-        learner reads a replayed decision again and again, and a trace's decisions tokenized in order cost one pass
-        over its history, where one at a time from a stream cache the replay has long since evicted re-renders
-        each whole history."""
-        if self._tokens is None or self._tokens[0] is not tok:
-            self._tokens = (tok, TraceTokens.of(tok, self))
+    def tokens(self, tok: Tokenizer, seats: bool = False) -> TraceTokens:
+        """What the learner reads of this trace's decisions, made on the first call and kept (per tokenizer; with
+        `seats`, each decision's full state from every seat too): the learner reads a replayed decision again and
+        again, and a trace's decisions tokenized in order cost one pass over its history, where one at a time from
+        a stream cache the replay has long since evicted re-renders each whole history."""
+        if self._tokens is None or self._tokens[0] is not tok or (seats and self._tokens[1].seats is None):
+            self._tokens = (tok, TraceTokens.of(tok, self, seats))
         return self._tokens[1]
 
 
@@ -73,15 +73,21 @@ class TraceTokens:
     table: list[list[np.ndarray]]  # per decision, per table word: what the view's table shows (`Tokenizer.table`)
     events: list[list[np.ndarray]]  # per decision, per seat (absolute): what the action and the chance steps after
     # it add to that seat's full state (`events_between`)
+    seats: list[list[np.ndarray]] | None = None  # per decision, per seat (absolute): the full state from that seat,
+    # where asked for (the consistency term's targets: unrolled steps seen from the root player's seat)
 
     @classmethod
-    def of(cls, tok: Tokenizer, tr: Trace) -> TraceTokens:
-        """`tr`'s decisions tokenized in order (each stream lookup extends the one before)."""
+    def of(cls, tok: Tokenizer, tr: Trace, seats: bool = False) -> TraceTokens:
+        """`tr`'s decisions tokenized in order (each stream lookup extends the one before); with `seats`, each
+        one's full state from every seat as well."""
         ad = tok.adapter
         dtype = np.uint16 if tok.vocab_size <= 1 << 16 else np.int64  # a quarter of int64's memory
-        out = cls([], [], [], [])
+        out = cls([], [], [], [], [] if seats else None)
         for i, state in enumerate(tr.states[:-1]):
             out.full.append(np.array(full_tokens(tok, state, state.current_player()), dtype=dtype))
+            if seats:
+                out.seats.append([out.full[-1] if p == state.current_player() else
+                                  np.array(full_tokens(tok, state, p), dtype=dtype) for p in range(ad.num_players)])
             out.holdings.append([np.array(ids, dtype=dtype) for ids in tok.holdings(state, 0)] if ad.has_view else [])
             out.table.append([np.array(ids, dtype=dtype) for ids in tok.table(state)] if ad.table_words else [])
             after = state.child(tr.actions[i])

@@ -16,12 +16,13 @@ def test_kept_tokens_are_each_decision_as_a_fresh_tokenizer_reads_it(game):
     adapter = games.load(game)
     rng = random.Random(0)
     tr = trace(adapter, play_random(adapter, rng))
-    kept = tr.tokens(Tokenizer.for_game(adapter))
+    kept = tr.tokens(Tokenizer.for_game(adapter), seats=True)
     n = adapter.num_players
     for i in range(tr.decisions):
         fresh = Tokenizer.for_game(adapter)  # its own empty stream: nothing carried over from the trace's pass
         state = tr.states[i]
         assert kept.full[i].tolist() == full_tokens(fresh, state, state.current_player())
+        assert [x.tolist() for x in kept.seats[i]] == [full_tokens(fresh, state, p) for p in range(n)]
         if adapter.has_view:
             assert [h.tolist() for h in kept.holdings[i]] == fresh.holdings(state, 0)
             assert [kept.holdings[i][(2 + j) % n].tolist() for j in range(n)] == fresh.holdings(state, 2 % n)
@@ -37,7 +38,7 @@ def test_a_batch_reads_the_kept_tokens_and_another_tokenizer_keeps_its_own():
     traces = [trace(adapter, play_random(adapter, rng)) for _ in range(3)]
     samples = [(tr, rng.randrange(tr.decisions - 2)) for tr in traces]
     tok, other = Tokenizer.for_game(adapter), Tokenizer.for_game(adapter)
-    batch = make_batch(tok, samples, 2, 8, random.Random(0))
+    batch = make_batch(tok, samples, 2, 8, random.Random(0), next_roots=True)
     for b, (tr, t) in enumerate(samples):
         fresh, state = Tokenizer.for_game(adapter), tr.states[t]
         me = state.current_player()
@@ -48,6 +49,9 @@ def test_a_batch_reads_the_kept_tokens_and_another_tokenizer_keeps_its_own():
         for k in range(3):  # what each seat holds at each unrolled step, seat 0 the root player's
             for j, ids in enumerate(fresh.holdings(tr.states[t + k], me)):
                 assert sorted(batch.holding[b, k, j].nonzero().flatten().tolist()) == sorted(ids)
+        for k in (1, 2):  # each unrolled step's real state, from the root player's seat
+            later = full_tokens(fresh, tr.states[t + k], me)
+            assert batch.next_roots[b, k - 1].tolist() == later + [tok.pad] * (batch.next_roots.shape[-1] - len(later))
         events = events_between(fresh, state.child(tr.actions[t]), tr.states[t + 1], me)
         assert batch.chance_events[b, 0].tolist()[:len(events)] == events
         assert tr.tokens(other).full[t].tolist() == want and tr._tokens[0] is other

@@ -37,6 +37,14 @@ def reference_loss(model: Model, batch, weights: LossConfig) -> tuple[torch.Tens
     s = model.represent(batch.root)
     for k in range(K + 1):
         live, pred, legal = batch.live[:, k].float(), model.predict(s), batch.legal[:, k]
+        if k:  # the unrolled latent against h of the real state there, held fixed (live rows only)
+            rows = batch.live[:, k].nonzero().squeeze(-1)
+            gap = torch.zeros(len(s))
+            if len(rows):
+                with torch.no_grad():
+                    target = model.represent(batch.next_roots[rows, k - 1])
+                gap = gap.index_put((rows,), 1 - F.cosine_similarity(s[rows], target, dim=-1).mean(-1))
+            add("consistency", _mean(gap, live), k)
         add("value", ((pred.value - batch.value[:, k]) / scale).pow(2).sum(-1).mean(), k)
         add("terminal", F.binary_cross_entropy_with_logits(pred.terminal, batch.terminal[:, k]), k)
         add("to_play", _mean(F.cross_entropy(pred.to_play, batch.to_play[:, k], reduction="none"), live), k)
@@ -81,7 +89,7 @@ def test_the_batched_loss_equals_the_step_by_step_one(game):
     model = Model(preset("tiny"), GameSpec.of(adapter)).train()
     traces = [trace(adapter, play_random(adapter, rng)) for _ in range(12)]
     samples = [(tr, rng.randrange(tr.decisions)) for tr in rng.choices(traces, k=16)]  # some unrolls pass the end
-    batch = make_batch(tok, samples, 4, 8, rng)
+    batch = make_batch(tok, samples, 4, 8, rng, next_roots=True)
     assert not batch.live.all() and batch.live[:, -1].any()
     twin = copy.deepcopy(model)
     weights = LossConfig(**{f: 1.0 + i / 10 for i, f in enumerate(LossConfig.__dataclass_fields__)})
@@ -118,3 +126,12 @@ def test_the_generator_term_on_some_legal_actions_estimates_it_on_all():
         assert unrolled_loss(model, batch, generator_actions=8)[1]["generator"] == pytest.approx(full, rel=1e-6)
     assert float(draws.std()) > 0  # the subsets differ
     assert float(draws.mean()) == pytest.approx(full, abs=4 * float(draws.std()) / 300 ** 0.5)
+
+
+def test_the_consistency_term_refuses_a_batch_without_the_real_states():
+    adapter = games.load("leduc_poker")
+    tok, rng = Tokenizer.for_game(adapter), random.Random(0)
+    model = Model(preset("tiny"), GameSpec.of(adapter))
+    batch = make_batch(tok, [(trace(adapter, play_random(adapter, rng)), 0)], 2, 8, rng)
+    with pytest.raises(ValueError, match="next_roots=True"):
+        unrolled_loss(model, batch, LossConfig(consistency=1.0))

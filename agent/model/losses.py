@@ -58,6 +58,9 @@ class LossConfig:
     """Games with table_words: what the view's table shows at every step (the facts legality hangs on)."""
     diversity: float = 0.1
     """log M minus the entropy of the batch's mean code: keeps chance outcomes from sharing one code."""
+    consistency: float = 0.0
+    """1 - cosine similarity of each unrolled latent's slots to h's of the real state there (held fixed).
+    EfficientZero's temporal consistency: the dynamics made to carry what h reads. Off until measured to help."""
 
     def __post_init__(self):
         """Refuse a weight that is not a finite number >= 0."""
@@ -149,6 +152,19 @@ def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()
         add("playable", bag_loss(model.playable(s).unsqueeze(1), named), live)
     if model.spec.table:
         add("table", bag_loss(model.table(s), step_major(batch.table)), live)  # R table words
+    if weights.consistency and K:
+        if bool((batch.next_roots == PAD).all()):
+            raise ValueError("the consistency term needs each unrolled step's real state: make_batch(..., "
+                             "next_roots=True)")
+        unrolled = live.clone()
+        unrolled[:, 0] = False  # step 0 is h's own latent
+        real = unrolled[:, 1:].T.flatten().nonzero().squeeze(-1)  # step-major rows of steps 1..K with a real state
+        gap = torch.zeros(K * B, device=s.device, dtype=s.dtype)
+        if len(real):
+            with torch.no_grad():  # h of the real states, held fixed
+                target = model.represent(step_major(batch.next_roots)[real])
+            gap = gap.index_put((real,), 1 - F.cosine_similarity(s[B:][real], target, dim=-1).mean(-1))
+        add("consistency", torch.cat([torch.zeros(B, device=s.device, dtype=s.dtype), gap]), unrolled)
     if K:
         exists = batch.exists
         q, sigma = model.afterstate_predict(torch.cat(afters))

@@ -43,6 +43,8 @@ class Batch:
     terminal: torch.Tensor  # (B, K+1) float: 1 where step k is at or past the end
     holding: torch.Tensor  # (B, K+1, N, V) bool: ids each relative seat holds in the view at step k; V=0 without one
     table: torch.Tensor  # (B, K+1, R, V) bool: ids the view's table shows per table word at step k; V=0 without one
+    next_roots: torch.Tensor  # (B, K, T) full state of step k + 1 from the root player's seat (the consistency term's
+    # targets); all <pad> past the end, and (B, K, 1) of <pad> where not asked for
 
     @property
     def exists(self) -> torch.Tensor:
@@ -55,10 +57,10 @@ class Batch:
 
 
 def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, max_legal: int,
-               rng: random.Random) -> Batch:
+               rng: random.Random, next_roots: bool = False) -> Batch:
     """Unroll targets for (trace, decision index) samples; legal sets over `max_legal` keep the policy's support
-    and a uniform random rest. (Filled as numpy arrays and converted once, much faster than writing torch tensors
-    element by element: results.md.)"""
+    and a uniform random rest; with `next_roots`, each unrolled step's real full state too. (Filled as numpy arrays
+    and converted once, much faster than writing torch tensors element by element: results.md.)"""
     ad = tok.adapter
     N, A, K = ad.num_players, tok.max_action_len, unroll
     B = len(samples)
@@ -73,9 +75,9 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
     holding = np.zeros((B, K + 1, N, tok.vocab_size if ad.has_view else 0), dtype=bool)
     R = len(ad.table_words)
     table = np.zeros((B, K + 1, R, tok.vocab_size if R else 0), dtype=bool)
-    roots, seps, nexts = [], [], []
+    roots, seps, nexts, later = [], [], [], []
     for b, (tr, t) in enumerate(samples):
-        kept = tr.tokens(tok)
+        kept = tr.tokens(tok, seats=next_roots)
         root_player = tr.states[t].current_player()
         seat = [(root_player + j) % N for j in range(N)]  # relative seat j -> absolute player
         full = kept.full[t]
@@ -84,6 +86,8 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
         final = tr.cumulative[-1]
         for k in range(K + 1):
             i = t + k
+            if k and next_roots:
+                later.append(kept.seats[i][root_player] if i < tr.decisions else [])
             if i >= tr.decisions:  # terminal or past it: absorbing
                 terminal[b, k] = 1.0
                 if k < K:
@@ -108,10 +112,11 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
                 reward[b, k] = [tr.cumulative[i + 1][p] - tr.cumulative[i][p] for p in seat]
                 nexts.append(kept.events[i][root_player])
     chance_events = pad_rows(nexts).view(B, K, -1) if K else torch.zeros(B, 0, 1, dtype=torch.long)
+    later_roots = pad_rows(later).view(B, K, -1) if K and next_roots else torch.full((B, K, 1), tok.pad)
     t = torch.from_numpy
     return Batch(root=pad_rows(roots), root_sep=torch.tensor(seps), actions=t(actions), chance_events=chance_events,
                  legal=t(legal), policy=t(policy), value=t(value), reward=t(reward), to_play=t(to_play),
-                 live=t(live), terminal=t(terminal), holding=t(holding), table=t(table))
+                 live=t(live), terminal=t(terminal), holding=t(holding), table=t(table), next_roots=later_roots)
 
 
 def _policy(tr: Trace, i: int) -> dict[int, float]:

@@ -126,7 +126,8 @@ class Trainer:
         for _ in range(n):
             self._set_lr()
             batch = make_batch(self.tok, self.replay.sample(self.cfg.batch_size, self.rng), self.cfg.unroll,
-                               self.cfg.max_legal, self.rng).to(self.device)
+                               self.cfg.max_legal, self.rng,
+                               next_roots=self.cfg.losses.consistency > 0).to(self.device)
             loss, terms = unrolled_loss(self.model, batch, self.cfg.losses,
                                          generator_actions=self.cfg.generator_actions)
             self.opt.zero_grad(set_to_none=True)
