@@ -66,7 +66,8 @@ class Trace:
 
 @dataclasses.dataclass
 class TraceTokens:
-    """A trace's decisions as the learner reads them (`agent.model.targets.make_batch`), as uint16 id arrays."""
+    """A trace's decisions as the learner reads them (`agent.model.targets.make_batch`), as id arrays (uint16
+    where the vocabulary allows)."""
 
     full: list[np.ndarray]  # per decision: the full state from the seat to act (`full_tokens`)
     holdings: list[list[np.ndarray]]  # per decision, per seat (absolute): what it holds in the view; [] without one

@@ -135,3 +135,14 @@ def test_the_consistency_term_refuses_a_batch_without_the_real_states():
     batch = make_batch(tok, [(trace(adapter, play_random(adapter, rng)), 0)], 2, 8, rng)
     with pytest.raises(ValueError, match="next_roots=True"):
         unrolled_loss(model, batch, LossConfig(consistency=1.0))
+
+
+def test_the_consistency_term_is_zero_where_every_unrolled_step_is_past_the_end():
+    """The last decision of a game unrolled 2 steps: no real state to match, so no term (and no refusal)."""
+    adapter = games.load("leduc_poker")
+    tok, rng = Tokenizer.for_game(adapter), random.Random(0)
+    model = Model(preset("tiny"), GameSpec.of(adapter))
+    tr = trace(adapter, play_random(adapter, rng))
+    batch = make_batch(tok, [(tr, tr.decisions - 1)], 2, 8, rng, next_roots=True)
+    assert not batch.live[:, 1:].any()
+    assert unrolled_loss(model, batch, LossConfig(consistency=1.0))[1]["consistency"] == 0.0

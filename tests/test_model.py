@@ -30,7 +30,7 @@ def real_batch(tok: Tokenizer, n: int, seed: int = 0):
     rng = random.Random(seed)
     traces = [trace(tok.adapter, play_random(tok.adapter, rng)) for _ in range(n)]
     samples = [(tr, rng.randrange(tr.decisions)) for tr in traces]
-    return samples, make_batch(tok, samples, UNROLL, 8, rng)
+    return samples, make_batch(tok, samples, UNROLL, 8, rng, next_roots=True)  # every term can be taken
 
 
 @pytest.mark.parametrize("game, L", [("leduc_poker", 4), ("hearts", 56), ("crazy_eights", 56)])  # + 52 card slots

@@ -10,8 +10,8 @@ At depths k > 0 precision is also given split by who acts: "in turn" where the s
 the seat that acted at k - 1, "out of turn" elsewhere (a trick's winner other than the next seat leading, a new
 round), with the state count and the model's to-play accuracy (its most likely seat against the real one) for
 each part. What G should propose depends on whose hand it is, and the dynamics has to learn who acts next.
-In games with a view, the share of candidates that name a card another seat holds says how much of what is
-illegal is the wrong hand (rather than a card the seat to act holds but may not play, or no card at all).
+In games with a view, the share of all candidates that name a card another seat holds says how much of what is
+illegal is the wrong hand (the rest of it: a card the seat to act holds but may not play, or no card at all).
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def judge(tok: Tokenizer, state: pyspiel.State, candidates: list[tuple[int, ...]
 @dataclasses.dataclass
 class Tally:
     """Pooled counts behind precision, recall and duplicate rate at one depth (and how many of its states the
-    model's to-play head named the seat to act of)."""
+    model's to-play head named the seat to act of, and how many candidates named another seat's card)."""
 
     states: int = 0
     candidates: int = 0

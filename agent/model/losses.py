@@ -9,8 +9,9 @@ the one taken), in games with a view the cards each seat holds and the cards a
 legal action names (the playable term), in games with
 table words what the view's table shows, and, for
 k < K, reward, afterstate Q, chance-code cross-entropy (sigma against the
-encoder's code for the real transition), code diversity and commitment.
-The belief NLL is taken at the root. As in MuZero, terms at k >= 1 are
+encoder's code for the real transition), code diversity and commitment;
+with its weight set, at k >= 1 the consistency of the unrolled latent with h's
+latent of the real state there (held fixed). The belief NLL is taken at the root. As in MuZero, terms at k >= 1 are
 scaled by 1/K and the gradient entering each dynamics step is halved.
 """
 from __future__ import annotations
@@ -153,7 +154,7 @@ def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()
     if model.spec.table:
         add("table", bag_loss(model.table(s), step_major(batch.table)), live)  # R table words
     if weights.consistency and K:
-        if bool((batch.next_roots == PAD).all()):
+        if batch.next_roots.shape[-1] == 0:
             raise ValueError("the consistency term needs each unrolled step's real state: make_batch(..., "
                              "next_roots=True)")
         unrolled = live.clone()

@@ -44,7 +44,7 @@ class Batch:
     holding: torch.Tensor  # (B, K+1, N, V) bool: ids each relative seat holds in the view at step k; V=0 without one
     table: torch.Tensor  # (B, K+1, R, V) bool: ids the view's table shows per table word at step k; V=0 without one
     next_roots: torch.Tensor  # (B, K, T) full state of step k + 1 from the root player's seat (the consistency term's
-    # targets); all <pad> past the end, and (B, K, 1) of <pad> where not asked for
+    # targets); all <pad> at and past the end; T = 0 where not asked for
 
     @property
     def exists(self) -> torch.Tensor:
@@ -112,7 +112,7 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
                 reward[b, k] = [tr.cumulative[i + 1][p] - tr.cumulative[i][p] for p in seat]
                 nexts.append(kept.events[i][root_player])
     chance_events = pad_rows(nexts).view(B, K, -1) if K else torch.zeros(B, 0, 1, dtype=torch.long)
-    later_roots = pad_rows(later).view(B, K, -1) if K and next_roots else torch.full((B, K, 1), tok.pad)
+    later_roots = pad_rows(later).view(B, K, -1) if K and next_roots else torch.zeros(B, K, 0, dtype=torch.long)
     t = torch.from_numpy
     return Batch(root=pad_rows(roots), root_sep=torch.tensor(seps), actions=t(actions), chance_events=chance_events,
                  legal=t(legal), policy=t(policy), value=t(value), reward=t(reward), to_play=t(to_play),
