@@ -57,8 +57,8 @@ class DouDizhu(GameAdapter):
     words = ("kicker",)
     belief_walk = True  # a guide keeps the walk's choices to possible deals, bids and kicker readings
     seen_names_action = False  # a dealt card shows its rank, not which of the four it is
-    return_unit = 24.0  # the landlord's share of a top bid doubled twice (two bombs, or a bomb and a spring): about
-    # every game's return lies within it, where OpenSpiel's bound, 49,152, allows thirteen doublings
+    return_unit = 24.0  # the landlord's share of a top bid doubled twice (two bombs, or a bomb and a spring): most
+    # games' returns lie within it (results.md), where OpenSpiel's bound, 49,152, allows thirteen doublings
 
     def __init__(self, game, params):
         super().__init__(game, params)

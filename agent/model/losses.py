@@ -11,8 +11,9 @@ table words what the view's table shows, and, for
 k < K, reward, afterstate Q, chance-code cross-entropy (sigma against the
 encoder's code for the real transition), code diversity and commitment;
 with its weight set, at k >= 1 the consistency of the unrolled latent with h's
-latent of the real state there (held fixed). The belief NLL is taken at the root. As in MuZero, terms at k >= 1 are
-scaled by 1/K and the gradient entering each dynamics step is halved.
+latent of the real state there (held fixed). The belief NLL is taken at the
+root. As in MuZero, terms at k >= 1 are scaled by 1/K and the gradient
+entering each dynamics step is halved.
 """
 from __future__ import annotations
 
@@ -157,15 +158,14 @@ def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()
         if batch.next_roots.shape[-1] == 0:
             raise ValueError("the consistency term needs each unrolled step's real state: make_batch(..., "
                              "next_roots=True)")
-        unrolled = live.clone()
-        unrolled[:, 0] = False  # step 0 is h's own latent
-        real = unrolled[:, 1:].T.flatten().nonzero().squeeze(-1)  # step-major rows of steps 1..K with a real state
-        gap = torch.zeros(K * B, device=s.device, dtype=s.dtype)
+        real = live[:, 1:].T.flatten().nonzero().squeeze(-1)  # step-major rows of steps 1..K with a real state
+        gap = torch.zeros((K + 1) * B, device=s.device, dtype=s.dtype)  # step 0, h's own latent, has none
         if len(real):
             with torch.no_grad():  # h of the real states, held fixed
                 target = model.represent(step_major(batch.next_roots)[real])
-            gap = gap.index_put((real,), 1 - F.cosine_similarity(s[B:][real], target, dim=-1).mean(-1))
-        add("consistency", torch.cat([torch.zeros(B, device=s.device, dtype=s.dtype), gap]), unrolled)
+            gap = gap.index_put((B + real,), 1 - F.cosine_similarity(s[B:][real], target, dim=-1).mean(-1))
+        unrolled = torch.cat([torch.zeros_like(live[:, :1]), live[:, 1:]], 1)
+        add("consistency", gap, unrolled)
     if K:
         exists = batch.exists
         q, sigma = model.afterstate_predict(torch.cat(afters))

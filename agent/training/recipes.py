@@ -54,8 +54,8 @@ EXTRA = {"dou_dizhu": (("--generator-actions", "8"),
                        "; G's loss on 8 of each state's legal actions, whose words run to 23 tokens (on all of them "
                        "an update takes far longer: results.md)"),
          "gin_rummy": (("--play.particles", "2"),
-                       "; its published search reads 2 worlds, as its self-play does: at 8 a game of 60-110 decisions "
-                       "took about 45 s (results.md), hours for a results row's 200 games and its IS-MCTS match")}
+                       "; its published search reads 2 worlds, as its self-play does: at 8 a results row's 200 games "
+                       "and its IS-MCTS match take hours (results.md)")}
 for _game, _games in GAMES_PER_ITERATION.items():
     _flags, _why = EXTRA.get(_game, ((), ""))
     RECIPES[_game] = Recipe(LONG + ("--games-per-iteration", str(_games)) + _flags,
