@@ -72,8 +72,9 @@ class TraceTokens:
     full: list[np.ndarray]  # per decision: the full state from the seat to act (`full_tokens`)
     holdings: list[list[np.ndarray]]  # per decision, per seat (absolute): what it holds in the view; [] without one
     table: list[list[np.ndarray]]  # per decision, per table word: what the view's table shows (`Tokenizer.table`)
-    events: list[list[np.ndarray]]  # per decision, per seat (absolute): what the action and the chance steps after
-    # it add to that seat's full state (`events_between`)
+    events: list[list[np.ndarray]]  # per decision, per seat (absolute): what the chance steps after the action add
+    # to that seat's full state (`events_between`)
+    outcomes: list[list[np.ndarray]]  # the same, led by what the action caused (`outcome_tokens`)
     seats: list[list[np.ndarray]] | None = None  # per decision, per seat (absolute): the full state from that seat,
     # where asked for (the consistency term's targets: unrolled steps seen from the root player's seat)
 
@@ -83,7 +84,7 @@ class TraceTokens:
         one's full state from every seat as well."""
         ad = tok.adapter
         dtype = np.uint16 if tok.vocab_size <= 1 << 16 else np.int64  # a quarter of int64's memory
-        out = cls([], [], [], [], [] if seats else None)
+        out = cls([], [], [], [], [], [] if seats else None)
         for i, state in enumerate(tr.states[:-1]):
             out.full.append(np.array(full_tokens(tok, state, state.current_player()), dtype=dtype))
             if seats:
@@ -94,6 +95,8 @@ class TraceTokens:
             after = state.child(tr.actions[i])
             out.events.append([np.array(events_between(tok, after, tr.states[i + 1], p), dtype=dtype)
                                for p in range(ad.num_players)])
+            out.outcomes.append([np.array(outcome_tokens(tok, state, tr.actions[i], tr.states[i + 1], p), dtype=dtype)
+                                 for p in range(ad.num_players)])
         return out
 
 
@@ -132,6 +135,16 @@ def trace(adapter: GameAdapter, episode: Episode) -> Trace:
     if episode.policies is not None and len(episode.policies) != len(actions):
         raise ValueError(f"episode has {len(episode.policies)} policies for {len(actions)} decisions")
     return Trace(episode, states + [state], actions, cumulative + [list(cum)])
+
+
+def outcome_tokens(tok: Tokenizer, state: pyspiel.State, action: int, nxt: pyspiel.State, player: int) -> list[int]:
+    """What the decision `action` in `state` caused (`Tokenizer.outcome`: a trick's taker ...) and the chance steps
+    after it added before `nxt`, in `player`'s full state: observation `<sep>` hidden `<eos>`. The chance encoder
+    reads these where the model says so (`ModelConfig.chance_reads`): then the search draws who takes a trick as
+    it draws a card, and the dynamics is told it, where otherwise it must work it out from the cards played."""
+    caused_obs, caused_hidden = tok.outcome(state, action, player)
+    obs, hidden = tok.new_events(state.child(action), nxt, player)
+    return caused_obs + obs + [tok.sep] + caused_hidden + hidden + [tok.eos]
 
 
 def full_tokens(tok: Tokenizer, state: pyspiel.State, player: int) -> list[int]:

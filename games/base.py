@@ -120,7 +120,11 @@ class GameAdapter:
 
     def step(self, ctx: dict, before: pyspiel.State, actor: int, action: int,
              after: pyspiel.State) -> list[Event]:
-        """Events produced when `actor` (or chance, -1) takes `action` in `before`, giving `after`."""
+        """Events produced when `actor` (or chance, -1) takes `action` in `before`, giving `after`.
+
+        A decision's first event is the action as the table sees it; any after it are what the action caused
+        (a trick's taker, the answer to an ask, the cards a pass hands on): `Tokenizer.outcome` reads them apart.
+        """
         raise NotImplementedError
 
     @property

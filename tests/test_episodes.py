@@ -6,8 +6,9 @@ import random
 import pytest
 
 import games
-from agent.episodes import events_between, full_tokens, play_random, trace
+from agent.episodes import events_between, full_tokens, outcome_tokens, play_random, trace
 from agent.model.targets import make_batch
+from tokenizer import vocab
 from tokenizer.tokenizer import Tokenizer
 
 
@@ -55,3 +56,39 @@ def test_a_batch_reads_the_kept_tokens_and_another_tokenizer_keeps_its_own():
         events = events_between(fresh, state.child(tr.actions[t]), tr.states[t + 1], me)
         assert batch.chance_events[b, 0].tolist()[:len(events)] == events
         assert tr.tokens(other).full[t].tolist() == want and tr._tokens[0] is other
+
+
+@pytest.mark.parametrize("game", ["hearts", "spades", "oh_hell"])
+def test_what_a_play_caused_names_the_seat_the_rules_say_leads_next(game):
+    adapter = games.load(game)
+    tr = trace(adapter, play_random(adapter, random.Random(2)))
+    tok, n, takes = Tokenizer.for_game(adapter), adapter.num_players, 0
+    for i in range(tr.decisions - 1):
+        state, nxt = tr.states[i], tr.states[i + 1]
+        for p in range(n):
+            caused = tok.describe(tok.outcome(state, tr.actions[i], p)[0])
+            if "take" in caused:  # a trick ended: its taker is whom OpenSpiel has act next
+                assert caused == [vocab.seat_word((nxt.current_player() - p) % n), "take"]
+                takes += p == 0
+            else:  # within a trick, or a bid: nothing (the action itself e never reads); the last pass in hearts:
+                # the three cards each seat receives (`p+1 receive ? ? ?`, five words a seat)
+                assert caused == [] or (len(caused) == 5 * n and set(caused[1::5]) == {"receive"})
+        kept = tr.tokens(tok).outcomes[i]
+        assert [x.tolist() for x in kept] == [outcome_tokens(Tokenizer.for_game(adapter), state, tr.actions[i], nxt, p)
+                                             for p in range(n)]
+    assert takes >= 5  # the random game had tricks enough to check
+
+
+def test_a_batch_reads_outcomes_where_asked():
+    adapter = games.load("hearts")
+    rng = random.Random(3)
+    traces = [trace(adapter, play_random(adapter, rng)) for _ in range(3)]
+    samples = [(tr, rng.randrange(tr.decisions - 2)) for tr in traces]
+    tok = Tokenizer.for_game(adapter)
+    batch = make_batch(tok, samples, 2, 8, random.Random(0), outcomes=True)
+    for b, (tr, t) in enumerate(samples):
+        me = tr.states[t].current_player()
+        for k in range(2):
+            want = outcome_tokens(tok, tr.states[t + k], tr.actions[t + k], tr.states[t + k + 1], me)
+            row = batch.chance_events[b, k].tolist()
+            assert row[:len(want)] == want and set(row[len(want):]) <= {tok.pad}

@@ -315,6 +315,31 @@ def test_chance_codes_start_as_one_per_card_drawn_and_code_0_for_no_card():
     assert not model.cards.code_cards.weight[:, 0].any()
 
 
+def test_reading_outcomes_puts_each_trick_taker_on_a_code_of_its_own():
+    """On real hearts play, before training, with e reading outcomes: a trick's end (`p+k take`, its taker the
+    seat OpenSpiel has lead next) gets taker k's code, distinct per taker and from a play that caused nothing;
+    the default model reads chance alone and has no seat votes (old model files load unchanged)."""
+    adapter = games.load("hearts")
+    torch.manual_seed(0)
+    model, tok = Model(preset("tiny", chance_reads="outcome"), GameSpec.of(adapter)), Tokenizer.for_game(adapter)
+    rng = random.Random(5)
+    traces = [trace(adapter, play_random(adapter, rng)) for _ in range(4)]
+    samples = [(tr, i) for tr in traces for i in range(12, tr.decisions - 1)]  # past the deal and the passes
+    batch = make_batch(tok, samples, 1, 4, rng, outcomes=True)
+    with torch.no_grad():
+        code = model.chance_code(batch.chance_events[:, 0])[0].argmax(-1).tolist()
+    by_taker = {}
+    for row, c in zip(batch.chance_events[:, 0].tolist(), code):
+        words = tok.describe([t for t in row if t != tok.pad])
+        taker = vocab.SEATS.index(words[0]) if "take" in words else None  # the seat the rules say (test_episodes)
+        by_taker.setdefault(taker, set()).add(c)
+    assert set(by_taker) == {None, 0, 1, 2, 3}
+    assert all(len(codes) == 1 for codes in by_taker.values()), by_taker
+    assert len({min(codes) for codes in by_taker.values()}) == 5
+    plain, _ = build("hearts")
+    assert plain.cards.seat_codes is None and not plain.reads_outcomes
+
+
 def test_straight_through_code_is_one_hot_forward_and_softmax_backward():
     torch.manual_seed(0)
     logits = torch.randn(6, 32, requires_grad=True)

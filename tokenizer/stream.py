@@ -78,6 +78,17 @@ class Stream:
         self._render(events, obs, hidden)
         return Node(after, ctx, obs, hidden)
 
+    def outcome(self, state: pyspiel.State, action: int, player: int) -> tuple[list[int], list[int]]:
+        """Ids of what the decision `action` in `state` adds to `player`'s streams after the action's own event
+        (a step's first: `GameAdapter.step`): (observation, hidden)."""
+        node = self.node(state)
+        actor = state.current_player()
+        if actor < 0:
+            raise ValueError(f"{self.adapter.name}: outcomes follow decisions, and this state is not one")
+        events = self.adapter.step(dict(node.ctx), node.state, actor, action, node.state.child(action))
+        seen, unseen = render(events[1:], player, self.n)
+        return self._word_ids(seen), self._word_ids(unseen)
+
     def _put(self, key: tuple, node: Node) -> None:
         self._nodes[key] = node
         if len(self._nodes) > self.capacity:

@@ -95,6 +95,12 @@ class Tokenizer:
         a, b = self._stream.node(before), self._stream.node(after)
         return b.obs[p][len(a.obs[p]):], b.hidden[p][len(a.hidden[p]):]
 
+    def outcome(self, state: pyspiel.State, action: int, player: int) -> tuple[list[int], list[int]]:
+        """(observation, hidden) ids of what the decision `action` in `state` caused, as `player` records it: its
+        step's events after the action's own (a trick's taker, an answer, cards handed on); none for most moves.
+        The rules decide them, but a learned model may be told them as a chance outcome is (`events_between`)."""
+        return self._stream.outcome(state, action, self._check_player(player))
+
     def _check_player(self, player: int) -> int:
         if not 0 <= player < self.adapter.num_players:
             raise ValueError(f"player {player} does not exist in {self.adapter.name} "

@@ -240,7 +240,7 @@ def quality(agent: Agent, histories: list[list[int]], settings: EvalSettings) ->
     traces = [trace(agent.adapter, Episode(h)) for h in histories]
     samples = [(tr, rng.randrange(tr.decisions)) for tr in rng.choices(traces, k=settings.quality_positions)]
     gen = torch.Generator(agent.device).manual_seed(settings.seed)
-    batch = make_batch(agent.tok, samples, 3, 32, rng).to(agent.device)
+    batch = make_batch(agent.tok, samples, 3, 32, rng, outcomes=agent.model.reads_outcomes).to(agent.device)
     by_depth = generator_quality(agent.model, agent.tok, samples, batch, generator=gen)
     states = [tr.states[i] for tr, i in samples]
     try:  # judged by the belief walk, which some games lack (crazy_eights at three seats): reported, not fatal

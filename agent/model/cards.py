@@ -7,7 +7,9 @@ networks use them as follows:
 - h: slot c starts as card c's embedding plus `start` plus where the view mentions c and the cards sharing
   its suit or rank (`context`: `me hand`, `p+1 hand`, `top`), then reads the view alone;
 - phi: what the action says about each card (`play D7`) marks the slots (`mark_action`);
-- e: the cards a chance step named (or none) vote for codes, one code per card at the start (`code_vote`);
+- e: the cards a chance step named (or none) vote for codes, one code per card at the start, and where it named
+  no card, the seat it named (a trick's taker, with `ModelConfig.chance_reads` outcome) a code per seat
+  (`code_vote`);
 - g: the code marks the slots of the cards it names (`mark_code`), as phi marks the card an action names;
 - G: names a card by pointing at its slot, its query against the slot's key (`point`), plus a learned gate times
   the log-probability, by the model's own playable head, that a legal action names the card (the playable prior:
@@ -36,7 +38,7 @@ CARD_VOTE = 5.0  # e's starting logit for the code of a card chance moved, again
 class CardSlots(nn.Module):
     """The per-card parameters and operations of the latent (see the module docstring)."""
 
-    def __init__(self, width: int, seats: int, codes: int, embed: CardEmbedding):
+    def __init__(self, width: int, seats: int, codes: int, embed: CardEmbedding, seat_votes: bool = False):
         super().__init__()
         W, M = width, codes
         cards = [card for card, _, _ in vocab.card_parts()]
@@ -57,6 +59,17 @@ class CardSlots(nn.Module):
             one_per_card = nn.functional.one_hot((torch.arange(len(cards) + 1) + 1) % (len(cards) + 1) % M, M)
             self.card_codes.weight.copy_(one_per_card.T * CARD_VOTE)
             self.code_cards.weight.copy_(one_per_card[:-1])
+        # e, where it reads outcomes (`seat_votes`): where the tokens name no card but a seat (`p+2 take`), a code of
+        # that seat's instead of the no-card code (seat k <-> code M - 1 - k, past the cards' codes in a deck of up
+        # to M - 11 cards), so that distinct takers start on distinct codes
+        self.register_buffer("seat_ids", torch.tensor([vocab.ids()[w] for w in vocab.SEATS]), persistent=False)
+        self.seat_codes = nn.Linear(len(vocab.SEATS), M, bias=False) if seat_votes else None
+        if self.seat_codes is not None:
+            seat = torch.arange(len(vocab.SEATS))
+            with torch.no_grad():
+                self.seat_codes.weight.zero_()
+                self.seat_codes.weight[(M - 1 - seat) % M, seat] = CARD_VOTE
+                self.seat_codes.weight[0] -= CARD_VOTE
         self.drawn = nn.Parameter(torch.randn(W) * 0.02)  # g: the mark of a card chance moved
         self.holding = nn.Linear(W, seats)  # from each card's slot: which seat holds that card
         self.query = nn.Linear(W, W)  # G points at card slots: its state against each slot's key
@@ -116,9 +129,14 @@ class CardSlots(nn.Module):
         return torch.cat([s[:, :-n], s[:, -n:] + marks], 1)
 
     def code_vote(self, tokens: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-        """e's vote: which cards a chance step's tokens (B, T) name, or none, as logits over codes (B, M)."""
+        """e's vote: which cards a chance step's tokens (B, T) name, or none, and then which seats they name, as
+        logits over codes (B, M)."""
         named = (tokens.unsqueeze(-1) == self.card_ids).any(1).to(dtype)  # (B, cards)
-        return self.card_codes(torch.cat([named, 1.0 - named.amax(-1, keepdim=True)], -1))
+        none = 1.0 - named.amax(-1, keepdim=True)
+        vote = self.card_codes(torch.cat([named, none], -1))
+        if self.seat_codes is None:
+            return vote
+        return vote + self.seat_codes((tokens.unsqueeze(-1) == self.seat_ids).any(1).to(dtype) * none)
 
     # ----- heads that read the slots -----
     def holders(self, s: torch.Tensor) -> torch.Tensor:

@@ -69,6 +69,7 @@ def return_scale(adapter: GameAdapter) -> float:
 
 
 CARD_READS = ("view", "together", "embed")  # how h fills the card slots (ModelConfig.card_read)
+CHANCE_READS = ("chance", "outcome")  # what the chance encoder reads (ModelConfig.chance_reads)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,6 +114,11 @@ class ModelConfig:
     slot is its card's place in the view through an MLP, and the first pass reads the observation alone, less
     its view's card tokens. The last two cost a fraction of the first: h no longer reads the hidden stream nor
     the view token by token. `view` is the default: every recipe was measured with it (docs/results.md)."""
+    chance_reads: str = "chance"
+    """What the chance encoder e reads of a transition: `chance`, what the chance steps after the action added (a
+    card drawn); `outcome`, led by what the action itself caused (`Tokenizer.outcome`: a trick's taker, the answer
+    to an ask), so that psi predicts it and g is told it, as for a drawn card, where otherwise g must work it out
+    (who leads next) from the cards played. `chance` is the default: every recipe was measured with it."""
     min_ratio: float = 0.2
     """The generator also drops a candidate less than this fraction as probable as its most probable one (min-p
     truncation at the sequence level): G learns a uniform distribution over the legal set, so a candidate five
@@ -129,6 +135,8 @@ class ModelConfig:
             raise ValueError(f"coverage must be in (0, 1], got {self.coverage}")
         if self.card_read not in CARD_READS:
             raise ValueError(f"card_read must be one of {', '.join(CARD_READS)}, got {self.card_read!r}")
+        if self.chance_reads not in CHANCE_READS:
+            raise ValueError(f"chance_reads must be one of {', '.join(CHANCE_READS)}, got {self.chance_reads!r}")
         if not 0.0 <= self.min_ratio < 1.0:
             raise ValueError(f"min_ratio must be in [0, 1), got {self.min_ratio}")
 

@@ -55,7 +55,7 @@ class Model(nn.Module):
         self.repr.embed_tokens = CardEmbedding(self.repr.embed_tokens)
         self.slots = nn.Parameter(torch.randn(cfg.latent_slots, W) * 0.02)
         # games with a view: one more latent slot per card of the deck (agent.model.cards)
-        self.cards = CardSlots(W, N, M, self.repr.embed_tokens) if spec.view else None
+        self.cards = CardSlots(W, N, M, self.repr.embed_tokens, seat_votes=self.reads_outcomes) if spec.view else None
         if self.cards is not None and cfg.card_read == "embed":  # each card slot from its place in the view alone
             self.card_mlp = MLP(W, 2 * W, W)
         L = cfg.latent_slots + (len(self.cards) if self.cards is not None else 0)  # vectors in a latent state
@@ -307,6 +307,12 @@ class Model(nn.Module):
         out = self.afterstate_head(after.flatten(1))
         N = self.spec.num_players
         return self._returns(out[:, :N]), out[:, N:]
+
+    @property
+    def reads_outcomes(self) -> bool:
+        """Whether e reads what an action caused before what chance added (`ModelConfig.chance_reads`): the
+        batches it learns and is judged on are made so (`make_batch(..., outcomes=...)`)."""
+        return self.cfg.chance_reads == "outcome"
 
     def chance_code(self, tokens: torch.Tensor, groups: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
         """e: tokens a transition added to the full state (B, T) -> (straight-through one-hot code (B, M), probs

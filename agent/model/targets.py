@@ -5,7 +5,8 @@ decision t+k, seen from the root player's seat (the player to act at t), so
 every per-player target is in seats relative to that player. Between decision
 t+k and t+k+1 lie the action taken and any chance events; the chance encoder
 reads what happened after the action (`chance_events`: the tokens the chance
-steps added to the root seat's full state; empty for a deterministic step).
+steps added to the root seat's full state, empty for a deterministic step; with
+`outcomes`, led by what the action itself caused, such as a trick's taker).
 Steps past the end of the game are absorbing: terminal, value 0, no action,
 no loss on policy, generator or to-play.
 
@@ -34,6 +35,7 @@ class Batch:
     root_sep: torch.Tensor  # (B,) index of <sep> in `root`
     actions: torch.Tensor  # (B, K, A) action taken at step k; <pad> past the end
     chance_events: torch.Tensor  # (B, K, T) tokens added to the root seat's full state after the action at step k
+    # (after its own event, where the batch was made with `outcomes`)
     legal: torch.Tensor  # (B, K+1, C, A) legal actions at step k (at most `max_legal`); <pad> rows unused
     policy: torch.Tensor  # (B, K+1, C) target distribution over `legal`
     value: torch.Tensor  # (B, K+1, N) return-to-go per relative seat
@@ -57,10 +59,11 @@ class Batch:
 
 
 def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, max_legal: int,
-               rng: random.Random, next_roots: bool = False) -> Batch:
+               rng: random.Random, next_roots: bool = False, outcomes: bool = False) -> Batch:
     """Unroll targets for (trace, decision index) samples; legal sets over `max_legal` keep the policy's support
-    and a uniform random rest; with `next_roots`, each unrolled step's real full state too. (Filled as numpy arrays
-    and converted once, much faster than writing torch tensors element by element: results.md.)"""
+    and a uniform random rest; with `next_roots`, each unrolled step's real full state too; with `outcomes`, the
+    chance events are led by what each action caused (`ModelConfig.chance_reads`). (Filled as numpy arrays and
+    converted once, much faster than writing torch tensors element by element: results.md.)"""
     ad = tok.adapter
     N, A, K = ad.num_players, tok.max_action_len, unroll
     B = len(samples)
@@ -110,7 +113,7 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
                 ids = tok.encode_action(state, tr.actions[i])
                 actions[b, k, :len(ids)] = ids
                 reward[b, k] = [tr.cumulative[i + 1][p] - tr.cumulative[i][p] for p in seat]
-                nexts.append(kept.events[i][root_player])
+                nexts.append((kept.outcomes if outcomes else kept.events)[i][root_player])
     chance_events = pad_rows(nexts).view(B, K, -1) if K else torch.zeros(B, 0, 1, dtype=torch.long)
     later_roots = pad_rows(later).view(B, K, -1) if K and next_roots else torch.zeros(B, K, 0, dtype=torch.long)
     t = torch.from_numpy

@@ -79,7 +79,8 @@ def evaluate(trainer: Trainer, log: RunLog) -> dict:
     samples = [(t, i) for t, i in trainer.replay.sample(64, rng) if i + 3 <= t.decisions]
     if samples:
         gen = torch.Generator(trainer.device).manual_seed(cfg.seed + trainer.iteration)
-        batch = make_batch(trainer.tok, samples, 3, cfg.max_legal, rng).to(trainer.device)
+        batch = make_batch(trainer.tok, samples, 3, cfg.max_legal, rng,
+                           outcomes=trainer.model.reads_outcomes).to(trainer.device)
         keys = ("precision", "recall", "duplicate_rate") + (("other_seats",) if trainer.adapter.has_view else ())
         for depth, q in generator_quality(trainer.agent.model, trainer.tok, samples, batch,
                                           generator=gen).items():

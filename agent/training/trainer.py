@@ -127,7 +127,8 @@ class Trainer:
             self._set_lr()
             batch = make_batch(self.tok, self.replay.sample(self.cfg.batch_size, self.rng), self.cfg.unroll,
                                self.cfg.max_legal, self.rng,
-                               next_roots=self.cfg.losses.consistency > 0).to(self.device)
+                               next_roots=self.cfg.losses.consistency > 0,
+                               outcomes=self.model.reads_outcomes).to(self.device)
             loss, terms = unrolled_loss(self.model, batch, self.cfg.losses,
                                          generator_actions=self.cfg.generator_actions)
             self.opt.zero_grad(set_to_none=True)
