@@ -140,7 +140,7 @@ def trace(adapter: GameAdapter, episode: Episode) -> Trace:
 def outcome_tokens(tok: Tokenizer, state: pyspiel.State, action: int, nxt: pyspiel.State, player: int) -> list[int]:
     """What the decision `action` in `state` caused (`Tokenizer.outcome`: a trick's taker ...) and the chance steps
     after it added before `nxt`, in `player`'s full state: observation `<sep>` hidden `<eos>`. The chance encoder
-    reads these where the model says so (`ModelConfig.chance_reads`): then the search draws who takes a trick as
+    reads these where the model says so (`ModelConfig.chance_read`): then the search draws who takes a trick as
     it draws a card, and the dynamics is told it, where otherwise it must work it out from the cards played."""
     caused_obs, caused_hidden = tok.outcome(state, action, player)
     obs, hidden = tok.new_events(state.child(action), nxt, player)

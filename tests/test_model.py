@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import games
-from agent.episodes import play_random, trace
+from agent.episodes import full_tokens, play_random, trace
 from agent.model import EOS, PAD, Model
 from agent.model.cards import view_part
 from agent.model.config import GameSpec, preset
@@ -321,7 +321,7 @@ def test_reading_outcomes_puts_each_trick_taker_on_a_code_of_its_own():
     the default model reads chance alone and has no seat votes (old model files load unchanged)."""
     adapter = games.load("hearts")
     torch.manual_seed(0)
-    model, tok = Model(preset("tiny", chance_reads="outcome"), GameSpec.of(adapter)), Tokenizer.for_game(adapter)
+    model, tok = Model(preset("tiny", chance_read="outcome"), GameSpec.of(adapter)), Tokenizer.for_game(adapter)
     rng = random.Random(5)
     traces = [trace(adapter, play_random(adapter, rng)) for _ in range(4)]
     samples = [(tr, i) for tr in traces for i in range(12, tr.decisions - 1)]  # past the deal and the passes
@@ -338,6 +338,32 @@ def test_reading_outcomes_puts_each_trick_taker_on_a_code_of_its_own():
     assert len({min(codes) for codes in by_taker.values()}) == 5
     plain, _ = build("hearts")
     assert plain.cards.seat_codes is None and not plain.reads_outcomes
+
+
+def test_reading_the_action_into_every_slot_moves_a_bid_afterstate():
+    """At a spades bid, which names no card: phi's afterstate moves with the bid in every slot once it reads the
+    action into the slots (`action_read` slots), and the bid's map is what moves it; the default has no such map."""
+    adapter = games.load("spades")
+    tok = Tokenizer.for_game(adapter)
+    state = adapter.new_initial_state()
+    rng = random.Random(0)
+    while state.is_chance_node():
+        state.apply_action(rng.choice([o for o, _ in state.chance_outcomes()]))
+    bids = [a for a in state.legal_actions() if tok.describe(tok.encode_action(state, a))[0] == "bid"]
+    acts = torch.nn.utils.rnn.pad_sequence([torch.tensor(tok.encode_action(state, a)) for a in bids],
+                                           batch_first=True, padding_value=tok.pad)
+    root = torch.tensor([full_tokens(tok, state, state.current_player())])
+    torch.manual_seed(0)
+    model = Model(preset("tiny", action_read="slots"), GameSpec.of(adapter))
+    with torch.no_grad():
+        s = model.represent(root).expand(len(bids), -1, -1)
+        moved = model.afterstate(s, acts)
+        model.action_slots.weight.zero_()
+        model.action_slots.bias.zero_()
+        still = model.afterstate(s, acts)
+    spread = lambda x: ((x - x.mean(0)).norm(dim=-1) / x.norm(dim=-1)).mean(0)  # noqa: E731  per slot
+    assert (spread(moved) > spread(still)).all() and spread(moved).mean() > 3 * spread(still).mean()
+    assert build("spades")[0].action_slots is None
 
 
 def test_straight_through_code_is_one_hot_forward_and_softmax_backward():

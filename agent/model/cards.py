@@ -8,7 +8,7 @@ networks use them as follows:
   its suit or rank (`context`: `me hand`, `p+1 hand`, `top`), then reads the view alone;
 - phi: what the action says about each card (`play D7`) marks the slots (`mark_action`);
 - e: the cards a chance step named (or none) vote for codes, one code per card at the start, and where it named
-  no card, the seat it named (a trick's taker, with `ModelConfig.chance_reads` outcome) a code per seat
+  no card, the seat it named (a trick's taker, with `ModelConfig.chance_read` outcome) a code per seat
   (`code_vote`);
 - g: the code marks the slots of the cards it names (`mark_code`), as phi marks the card an action names;
 - G: names a card by pointing at its slot, its query against the slot's key (`point`), plus a learned gate times

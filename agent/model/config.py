@@ -69,7 +69,8 @@ def return_scale(adapter: GameAdapter) -> float:
 
 
 CARD_READS = ("view", "together", "embed")  # how h fills the card slots (ModelConfig.card_read)
-CHANCE_READS = ("chance", "outcome")  # what the chance encoder reads (ModelConfig.chance_reads)
+CHANCE_READS = ("chance", "outcome")  # what the chance encoder reads (ModelConfig.chance_read)
+ACTION_READS = ("token", "slots")  # how phi reads the action (ModelConfig.action_read)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,11 +115,16 @@ class ModelConfig:
     slot is its card's place in the view through an MLP, and the first pass reads the observation alone, less
     its view's card tokens. The last two cost a fraction of the first: h no longer reads the hidden stream nor
     the view token by token. `view` is the default: every recipe was measured with it (docs/results.md)."""
-    chance_reads: str = "chance"
+    chance_read: str = "chance"
     """What the chance encoder e reads of a transition: `chance`, what the chance steps after the action added (a
     card drawn); `outcome`, led by what the action itself caused (`Tokenizer.outcome`: a trick's taker, the answer
     to an ask), so that psi predicts it and g is told it, as for a drawn card, where otherwise g must work it out
     (who leads next) from the cards played. `chance` is the default: every recipe was measured with it."""
+    action_read: str = "token"
+    """How the afterstate dynamics phi reads the action: `token`, as one more position its encoder attends to
+    (besides the card slots an action names, in games with a view); `slots`, also added to every latent slot
+    through a learned map, a direct path for actions that name no card (a bid), which otherwise barely move the
+    afterstate (results.md). `token` is the default: every recipe was measured with it."""
     min_ratio: float = 0.2
     """The generator also drops a candidate less than this fraction as probable as its most probable one (min-p
     truncation at the sequence level): G learns a uniform distribution over the legal set, so a candidate five
@@ -135,8 +141,10 @@ class ModelConfig:
             raise ValueError(f"coverage must be in (0, 1], got {self.coverage}")
         if self.card_read not in CARD_READS:
             raise ValueError(f"card_read must be one of {', '.join(CARD_READS)}, got {self.card_read!r}")
-        if self.chance_reads not in CHANCE_READS:
-            raise ValueError(f"chance_reads must be one of {', '.join(CHANCE_READS)}, got {self.chance_reads!r}")
+        if self.chance_read not in CHANCE_READS:
+            raise ValueError(f"chance_read must be one of {', '.join(CHANCE_READS)}, got {self.chance_read!r}")
+        if self.action_read not in ACTION_READS:
+            raise ValueError(f"action_read must be one of {', '.join(ACTION_READS)}, got {self.action_read!r}")
         if not 0.0 <= self.min_ratio < 1.0:
             raise ValueError(f"min_ratio must be in [0, 1), got {self.min_ratio}")
 

@@ -78,6 +78,8 @@ class Model(nn.Module):
         # Pooled features share a large common part; standardising them across the batch (running statistics at
         # eval) and a unit-variance head make distinct transitions start on distinct codes instead of collapsing.
         self.chance_norm = nn.BatchNorm1d(W, affine=False)
+        # phi, where it reads the action into every slot (`ModelConfig.action_read`): the action's vector, mapped
+        self.action_slots = nn.Linear(W, W) if cfg.action_read == "slots" else None
         self.chance_head = nn.Linear(W, M)
         nn.init.normal_(self.chance_head.weight, std=1.0 / W ** 0.5 if spec.view else 1.0)  # view: cards vote
         self.code_embed = nn.Linear(M, W, bias=False)
@@ -297,10 +299,14 @@ class Model(nn.Module):
     # ----- afterstates and chance -----
     def afterstate(self, s: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """phi: latent (B, L, W) and one action per row (B, A) -> afterstate (B, L, W). In games with a view the
-        card slots first get what the action says about their card (agent.model.cards)."""
+        card slots first get what the action says about their card (agent.model.cards); with `action_read` slots
+        every slot first gets the action's vector through a map of its own."""
         if self.cards is not None:
             s = self.cards.mark_action(s, actions)
-        return self._combine(self.afterstate_net, s, self.embed_actions(actions))[:, :-1]
+        a = self.embed_actions(actions)
+        if self.action_slots is not None:
+            s = s + self.action_slots(a).unsqueeze(1)
+        return self._combine(self.afterstate_net, s, a)[:, :-1]
 
     def afterstate_predict(self, after: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """psi: afterstate (B, L, W) -> (Q per seat (B, N), chance-code logits sigma (B, M))."""
@@ -310,9 +316,9 @@ class Model(nn.Module):
 
     @property
     def reads_outcomes(self) -> bool:
-        """Whether e reads what an action caused before what chance added (`ModelConfig.chance_reads`): the
+        """Whether e reads what an action caused before what chance added (`ModelConfig.chance_read`): the
         batches it learns and is judged on are made so (`make_batch(..., outcomes=...)`)."""
-        return self.cfg.chance_reads == "outcome"
+        return self.cfg.chance_read == "outcome"
 
     def chance_code(self, tokens: torch.Tensor, groups: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
         """e: tokens a transition added to the full state (B, T) -> (straight-through one-hot code (B, M), probs

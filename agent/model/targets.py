@@ -62,7 +62,7 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
                rng: random.Random, next_roots: bool = False, outcomes: bool = False) -> Batch:
     """Unroll targets for (trace, decision index) samples; legal sets over `max_legal` keep the policy's support
     and a uniform random rest; with `next_roots`, each unrolled step's real full state too; with `outcomes`, the
-    chance events are led by what each action caused (`ModelConfig.chance_reads`). (Filled as numpy arrays and
+    chance events are led by what each action caused (`ModelConfig.chance_read`). (Filled as numpy arrays and
     converted once, much faster than writing torch tensors element by element: results.md.)"""
     ad = tok.adapter
     N, A, K = ad.num_players, tok.max_action_len, unroll
