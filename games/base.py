@@ -68,6 +68,8 @@ class GameAdapter:
     # unrolled step (agent.model.losses' `table` term): public facts the legal actions hang on, kept in the latent
     return_unit: float | None = None  # the return value heads count in (None: the game's largest |return|); set
     # where OpenSpiel's bound is far beyond what games score, since heads scaled to it learn next to nothing
+    card_slots: bool = True  # with a view, the model keeps a latent slot per suited card (agent.model.cards); False
+    # where the view's hands are not suited cards (go_fish's ranks)
     window: int = 0  # the networks read only this many of the observation's latest event tokens besides the view
     # (0: all): only where the view holds what play and the score depend on, so that the rest is recent context
 

@@ -16,7 +16,10 @@ class GoFish(GameAdapter):
     """
 
     name = "go_fish"
+    words = ("books",)
     belief_walk = True  # a guide keeps the walk's choices to possible deals (only the deal is hidden)
+    card_slots = False  # the view's hands are ranks, not suited cards
+    window = 48  # the view holds the hands and the books: the rest is context (the last few turns' asks)
 
     def __init__(self, game, params):
         super().__init__(game, params)
@@ -31,29 +34,49 @@ class GoFish(GameAdapter):
         return cards.RANK_WORDS[r] if self.ranks <= len(cards.RANK_WORDS) else f"N{r}"
 
     def initial_context(self):
-        return {"asked": -1}
+        return {"asked": -1, "hands": ((0,) * self.ranks,) * self.num_players, "books": (0,) * self.num_players}
 
     def step(self, ctx, before, actor, action, after):
         if actor >= 0:
             target, r = divmod(action, self.ranks)
             ctx["asked"] = r
             received = before.player_counts(target) - after.player_counts(target)
+            self._move(ctx, target, r, -received)
             return [Event("ask", actor, (self.rank(r),)), Event("give", target, (f"N{received}",))
-                    ] + self._book(actor, r, before, after, public=True)
+                    ] + self._book(ctx, actor, r, received, before, after, public=True)
         phase = str(before).split("\n", 2)
         if phase[0] == "Deal":
             seat = next(p for p in range(self.num_players) if before.player_counts(p) != self.hand_size)
-            return [Event("deal", seat, (self.rank(action),), only(seat))] + self._book(seat, action, before, after)
+            return [Event("deal", seat, (self.rank(action),), only(seat))
+                    ] + self._book(ctx, seat, action, 1, before, after)
         seat = int(phase[1])
         public = PUBLIC_DRAWS or (phase[0] == "Fish" and action == ctx["asked"])
         return [Event("draw", seat, (self.rank(action),), None if public else only(seat))
-                ] + self._book(seat, action, before, after, public)
+                ] + self._book(ctx, seat, action, 1, before, after, public)
 
-    def _book(self, seat, r, before, after, public=False):
-        """A 'meld' event if `seat` completed the book of rank `r` in this step."""
+    def _move(self, ctx, seat, r, n):
+        """`n` cards of rank `r` join (n < 0: leave) `seat`'s hand in the view's bookkeeping."""
+        hands = [list(h) for h in ctx["hands"]]
+        hands[seat][r] += n
+        ctx["hands"] = tuple(tuple(h) for h in hands)
+
+    def _book(self, ctx, seat, r, gained, before, after, public=False):
+        """`seat` gains `gained` cards of rank `r`; a 'meld' event if that completed its book (the four leave the
+        hand)."""
+        self._move(ctx, seat, r, gained)
         if after.player_books()[seat] == before.player_books()[seat]:
             return []
+        self._move(ctx, seat, r, -ctx["hands"][seat][r])
+        ctx["books"] = tuple(k + (p == seat) for p, k in enumerate(ctx["books"]))
         return [Event("meld", seat, (self.rank(r),), None if public else only(seat))]
+
+    def view(self, ctx):
+        """Every seat's `hand RANKS...` (a rank once per card held; its owner's alone: the others' end the hidden
+        words, and how many cards each holds is public) and `books Nk` of each seat that has any (the score), so
+        that the networks can read a window of the history beside the view."""
+        events = [Event("hand", p, tuple(self.rank(r) for r, k in enumerate(counts) for _ in range(k)), only(p))
+                  for p, counts in enumerate(ctx["hands"])]
+        return events + [Event("books", p, (f"N{k}",)) for p, k in enumerate(ctx["books"]) if k]
 
     def phase(self, state):
         return f"seat{state.current_player()}"

@@ -34,6 +34,9 @@ class GameSpec:
     view: bool = False
     """Whether the adapter shows a view (`<view>` what every seat holds now: the player's own part ends the
     observation, the others' the hidden tokens); the model then reads the views into latent slots of their own."""
+    card_slots: bool = True
+    """With a view: whether its hands are suited cards, each given a latent slot of its own (agent.model.cards);
+    go_fish's hands are ranks, read as tokens."""
     table: list[str] = dataclasses.field(default_factory=list)
     """The adapter's `table_words`: one row each of the table head (what the view's table shows at every step)."""
     window: int = 0
@@ -52,6 +55,7 @@ class GameSpec:
         return cls(game=adapter.name, params=dict(adapter.params), num_players=adapter.num_players,
                    vocab_size=vocab.size(), vocab_fingerprint=vocab.fingerprint(), max_action_len=longest,
                    value_scale=return_scale(adapter), view=adapter.has_view, table=list(adapter.table_words),
+                   card_slots=adapter.card_slots,
                    window=adapter.window,
                    zero_sum=game.get_type().utility == pyspiel.GameType.Utility.ZERO_SUM)
 

@@ -150,6 +150,7 @@ def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()
         / used.sum(-1).clamp(min=1, max=generator_actions or C), live)
     if model.spec.view:
         add("holding", bag_loss(model.holdings(s), step_major(batch.holding)), live)  # N seats
+    if model.cards is not None:
         named = named_cards(legal, model.cards.card_ids).unsqueeze(1)  # (rows, 1, cards)
         add("playable", bag_loss(model.playable(s).unsqueeze(1), named), live)
     if model.spec.table:

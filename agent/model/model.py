@@ -55,7 +55,8 @@ class Model(nn.Module):
         self.repr.embed_tokens = CardEmbedding(self.repr.embed_tokens)
         self.slots = nn.Parameter(torch.randn(cfg.latent_slots, W) * 0.02)
         # games with a view: one more latent slot per card of the deck (agent.model.cards)
-        self.cards = CardSlots(W, N, M, self.repr.embed_tokens, seat_votes=self.reads_outcomes) if spec.view else None
+        self.cards = (CardSlots(W, N, M, self.repr.embed_tokens, seat_votes=self.reads_outcomes)
+                      if spec.view and spec.card_slots else None)
         if self.cards is not None and cfg.card_read == "embed":  # each card slot from its place in the view alone
             self.card_mlp = MLP(W, 2 * W, W)
         L = cfg.latent_slots + (len(self.cards) if self.cards is not None else 0)  # vectors in a latent state
@@ -81,12 +82,13 @@ class Model(nn.Module):
         # phi, where it reads the action into every slot (`ModelConfig.action_read`): the action's vector, mapped
         self.action_slots = nn.Linear(W, W) if cfg.action_read == "slots" else None
         self.chance_head = nn.Linear(W, M)
-        nn.init.normal_(self.chance_head.weight, std=1.0 / W ** 0.5 if spec.view else 1.0)  # view: cards vote
+        nn.init.normal_(self.chance_head.weight, std=1.0 / W ** 0.5 if self.cards is not None else 1.0)  # cards vote
         self.code_embed = nn.Linear(M, W, bias=False)
         self.dynamics_net = encoder(cfg, spec, cfg.dynamics_layers, L + 1, tokens=False)
         self.reward_head = MLP((L + 1) * W, 2 * W, N)
         if spec.view:  # one vector per seat, scored against the card table: which cards that seat holds
             self.holding_head = MLP(L * W, 2 * W, N * W)
+        if self.cards is not None:
             self.playable_head = MLP(L * W, 2 * W, W)  # the summary the playable head reads beside each card
         if spec.table:  # one vector per table word, scored against the card table: what the table shows
             self.table_head = MLP(L * W, 2 * W, len(spec.table) * W)
@@ -267,12 +269,13 @@ class Model(nn.Module):
     def holdings(self, s: torch.Tensor) -> torch.Tensor:
         """Which tokens each relative seat holds in the view (games with a view): latent (B, L, W) -> logits
         (B, N, V), seat j's vector against h's token table (so a card is named by the vector h reads it with),
-        plus for each card a score per seat read from that card's slot."""
+        plus for each card a score per seat read from that card's slot (where the model has card slots)."""
         seats = self.holding_head(s.flatten(1)).view(len(s), self.spec.num_players, -1)
-        return (seats @ self.repr.embed_tokens.table().T).index_add(2, self.cards.card_ids, self.cards.holders(s))
+        logits = seats @ self.repr.embed_tokens.table().T
+        return logits if self.cards is None else logits.index_add(2, self.cards.card_ids, self.cards.holders(s))
 
     def playable(self, s: torch.Tensor) -> torch.Tensor:
-        """Whether a legal action names each card of the deck (games with a view): latent (B, L, W) -> logits
+        """Whether a legal action names each card of the deck (games with card slots): latent (B, L, W) -> logits
         (B, cards), each card's slot read beside a summary of the whole latent (who acts, what was led)."""
         return self.cards.playable_scores(s, self.playable_head(s.flatten(1)))
 
