@@ -68,6 +68,7 @@ class Bridge(GameAdapter):
         if taker is not None:
             ctx["won"] = tuple(k + (p == taker) for p, k in enumerate(ctx["won"]))
             ctx["leader"] = taker
+            events.append(Event("take", taker))
         return events
 
     @staticmethod

@@ -64,8 +64,8 @@ class Euchre(GameAdapter):
             if ctx["discard"]:
                 ctx["discard"] = False
                 return [Event("discard", actor, (card(action),), only(actor))]
-            self._play(ctx, actor, action)
-            return [Event("play", actor, (card(action),))]
+            taker = self._play(ctx, actor, action)
+            return [Event("play", actor, (card(action),))] + ([] if taker is None else [Event("take", taker)])
         words = self.action_words(action, "play")
         events = [Event(words[0], actor, words[1:])]
         if action == PASS:
@@ -85,8 +85,9 @@ class Euchre(GameAdapter):
     @staticmethod
     def _play(ctx, actor, c):
         """The trick's bookkeeping: the cards so far, and its winner's tricks once every active seat has played
-        (a seat sits out where its partner went alone). Suits and ranks as OpenSpiel's Trick counts them: the
-        left bower is a trump, the right bower the highest card, the left the next."""
+        (a seat sits out where its partner went alone); the winner then, else None. Suits and ranks as
+        OpenSpiel's Trick counts them: the left bower is a trump, the right bower the highest card, the left
+        the next."""
         trump, suit, rank = ctx["trump"], c % 4, c // 4
         if rank == JACK and suit == trump:
             rank = 100
@@ -97,6 +98,7 @@ class Euchre(GameAdapter):
         if taker is not None:
             ctx["cards"] = ()
             ctx["won"] = tuple(k + (p == taker) for p, k in enumerate(ctx["won"]))
+        return taker
 
     def view(self, ctx):
         """Once the upcard is turned: every seat's `hand ...` (its owner's alone: the others' end the hidden

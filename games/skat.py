@@ -93,11 +93,13 @@ class Skat(GameAdapter):
             return [Event("discard", actor, (card(action),), only(actor))]
         trick = ctx["trick"] + ((actor, action),)
         ctx["trick"] = trick if len(trick) < 3 else ()
-        if len(trick) == 3:  # the strongest card takes the trick's card points
-            taker = max(trick, key=lambda play: card_order(play[1], trick[0][1], ctx["game"]))[0]
-            won = sum(VALUE[c % 8] for _, c in trick)
-            ctx["points"] = tuple(k + won * (p == taker) for p, k in enumerate(ctx["points"]))
-        return [Event("play", actor, (card(action),))]
+        if len(trick) < 3:
+            return [Event("play", actor, (card(action),))]
+        # the strongest card takes the trick's card points
+        taker = max(trick, key=lambda play: card_order(play[1], trick[0][1], ctx["game"]))[0]
+        won = sum(VALUE[c % 8] for _, c in trick)
+        ctx["points"] = tuple(k + won * (p == taker) for p, k in enumerate(ctx["points"]))
+        return [Event("play", actor, (card(action),)), Event("take", taker)]
 
     def view(self, ctx):
         """Once the deal is complete: every seat's `hand ...` (its owner's alone: the others' end the hidden

@@ -17,13 +17,14 @@ from agent.training.recipes import RECIPES, recipe
 from scripts.options import flag_value
 
 DESCRIPTION = (__doc__.split("\n\n")[0] + "\n\n--recipe GAME starts from that game's recipe (agent.training.recipes; "
-               "flags after it still win): " + ", ".join(RECIPES) + ".")
+               "flags after it still win, and --model fields join its own): " + ", ".join(RECIPES) + ".")
 
 
 def parse(argv: list[str]) -> TrainConfig:
     """Command-line options over the defaults, over a game's recipe given with --recipe GAME
-    (agent.training.recipes; flags after it still win), over a saved config given with --config FILE, or, with
-    --resume, over the config the run in --out saved (so a resumed run keeps its budget unless one is given)."""
+    (agent.training.recipes; flags after it still win, and --model fields join the recipe's), over a saved
+    config given with --config FILE, or, with --resume, over the config the run in --out saved (so a resumed
+    run keeps its budget unless one is given)."""
     default = TrainConfig()
     game = flag_value(argv, "--recipe")
     if game is not None or any(a == "--recipe" for a in argv):
@@ -33,7 +34,10 @@ def parse(argv: list[str]) -> TrainConfig:
             flags = recipe(game).flags
         except ValueError as e:
             raise SystemExit(f"error: {e}") from None
-        argv = ["--game", game, *flags, *without(argv, "--recipe")]
+        flags, ours = model_fields(list(flags))
+        argv, yours = model_fields(without(argv, "--recipe"))
+        fields = ["--model", *ours, *yours] if ours or yours else []  # the recipe's fields, then yours, which win
+        argv = ["--game", game, *flags, *argv, *fields]
     given = any(a == "--config" or a.startswith("--config=") for a in argv)
     path, out = flag_value(argv, "--config"), flag_value(argv, "--out")
     if given:
@@ -52,6 +56,20 @@ def parse(argv: list[str]) -> TrainConfig:
         default = dataclasses.replace(default, config=pathlib.Path(path) if given else None)
     return tyro.cli(TrainConfig, default=default, args=argv, description=DESCRIPTION)  # tyro reports a value
     # the configs refuse
+
+
+def model_fields(argv: list[str]) -> tuple[list[str], list[str]]:
+    """argv without its --model groups, and their `field value` words in order (later fields win)."""
+    out, fields, inside = [], [], False
+    for arg in argv:
+        if arg == "--model":
+            inside = True
+        elif inside and not arg.startswith("--"):
+            fields.append(arg)
+        else:
+            inside = False
+            out.append(arg)
+    return out, fields
 
 
 def without(argv: list[str], flag: str) -> list[str]:

@@ -47,7 +47,7 @@ class TrainConfig:
     """Model preset (agent.model.config.PRESETS), or auto: tiny on a CPU (it learns fastest there), base on a GPU."""
     model: dict[str, int | float | str] = dataclasses.field(default_factory=dict)
     """Model config fields over the preset's, e.g. --model dynamics_layers 2 (agent.model.config.ModelConfig); a
-    second --model, or one over --config, replaces the whole set."""
+    second --model, or one over --config, replaces the whole set (one after --recipe joins the recipe's)."""
     seed: int = 0
     """Seed of every random stream of the run."""
     device: str = "auto"
