@@ -72,6 +72,7 @@ class TraceTokens:
     full: list[np.ndarray]  # per decision: the full state from the seat to act (`full_tokens`)
     holdings: list[list[np.ndarray]]  # per decision, per seat (absolute): what it holds in the view; [] without one
     table: list[list[np.ndarray]]  # per decision, per table word: what the view's table shows (`Tokenizer.table`)
+    facts: list[list[list[np.ndarray]]]  # per decision, per seat (absolute), per seat word: `Tokenizer.seat_facts`
     events: list[list[np.ndarray]]  # per decision, per seat (absolute): what the chance steps after the action add
     # to that seat's full state (`events_between`)
     outcomes: list[list[np.ndarray]]  # the same, led by what the action caused (`outcome_tokens`)
@@ -84,7 +85,7 @@ class TraceTokens:
         one's full state from every seat as well."""
         ad = tok.adapter
         dtype = np.uint16 if tok.vocab_size <= 1 << 16 else np.int64  # a quarter of int64's memory
-        out = cls([], [], [], [], [], [] if seats else None)
+        out = cls([], [], [], [], [], [], [] if seats else None)
         for i, state in enumerate(tr.states[:-1]):
             out.full.append(np.array(full_tokens(tok, state, state.current_player()), dtype=dtype))
             if seats:
@@ -92,6 +93,8 @@ class TraceTokens:
                                   np.array(full_tokens(tok, state, p), dtype=dtype) for p in range(ad.num_players)])
             out.holdings.append([np.array(ids, dtype=dtype) for ids in tok.holdings(state, 0)] if ad.has_view else [])
             out.table.append([np.array(ids, dtype=dtype) for ids in tok.table(state)] if ad.table_words else [])
+            out.facts.append([[np.array(ids, dtype=dtype) for ids in seat] for seat in tok.seat_facts(state, 0)]
+                             if ad.seat_words else [])
             after = state.child(tr.actions[i])
             out.events.append([np.array(events_between(tok, after, tr.states[i + 1], p), dtype=dtype)
                                for p in range(ad.num_players)])

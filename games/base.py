@@ -66,6 +66,8 @@ class GameAdapter:
     # less than the action: ranks for card ids); the belief walk then need not try the others
     table_words: tuple[str, ...] = ()  # verbs of the view's table events (no seat) the model predicts at every
     # unrolled step (agent.model.losses' `table` term): public facts the legal actions hang on, kept in the latent
+    seat_words: tuple[str, ...] = ()  # verbs of the view's seat events besides `hand` the model predicts per seat
+    # at every unrolled step (the `facts` term): each seat's bid and tricks, what the score hangs on
     return_unit: float | None = None  # the return value heads count in (None: the game's largest |return|); set
     # where OpenSpiel's bound is far beyond what games score, since heads scaled to it learn next to nothing
     card_slots: bool = True  # with a view, the model keeps a latent slot per suited card (agent.model.cards); False

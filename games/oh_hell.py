@@ -19,6 +19,7 @@ class OhHell(GameAdapter):
     belief_walk = True  # a guide keeps the walk's choices to possible deals
     words = ("tricks",)
     table_words = ("trump", "trick")  # the trump suit, the suit to follow
+    seat_words = ("bid", "tricks")  # a trick a point, ten more for taking exactly the bid
     window = 32  # the view holds the hands, the trump card, the trick, each seat's bid and tricks: the rest is context
 
     def __init__(self, game, params):

@@ -25,6 +25,7 @@ class Spades(GameAdapter):
     words = ("tricks",)
     belief_walk = True  # a guide keeps the walk's choices to possible deals
     table_words = ("trick",)  # the suit to follow
+    seat_words = ("bid", "tricks")  # a side's bids against its tricks: the score
     window = 32  # the view holds the hands, the trick, each seat's bid and tricks taken: the rest is context
 
     def initial_context(self):

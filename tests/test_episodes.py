@@ -97,3 +97,22 @@ def test_a_batch_reads_outcomes_where_asked():
             want = outcome_tokens(tok, tr.states[t + k], tr.actions[t + k], tr.states[t + k + 1], me)
             row = batch.chance_events[b, k].tolist()
             assert row[:len(want)] == want and set(row[len(want):]) <= {tok.pad}
+
+
+def test_a_batch_asks_each_seats_bid_and_tricks_seat_by_seat_from_the_root_player():
+    adapter = games.load("spades")
+    rng = random.Random(4)
+    traces = [trace(adapter, play_random(adapter, rng)) for _ in range(3)]
+    samples = [(tr, t) for tr in traces for t in (0, 3, rng.randrange(4, tr.decisions - 2))]  # the bids, the play
+    tok = Tokenizer.for_game(adapter)
+    batch = make_batch(tok, samples, 2, 8, random.Random(0))
+    S, seen = len(adapter.seat_words), 0
+    for b, (tr, t) in enumerate(samples):
+        me = tr.states[t].current_player()
+        for k in range(3):
+            fresh = Tokenizer.for_game(adapter).seat_facts(tr.states[t + k], me)
+            for j in range(adapter.num_players):
+                for w in range(S):
+                    assert batch.facts[b, k, j * S + w].nonzero().flatten().tolist() == sorted(fresh[j][w])
+                    seen += bool(fresh[j][w])
+    assert seen > 20

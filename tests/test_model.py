@@ -204,7 +204,7 @@ def _touched(flags: dict[str, bool], prefix: str) -> bool:
     return any(v for n, v in flags.items() if n.startswith(prefix))
 
 
-@pytest.mark.parametrize("game", ["leduc_poker", "crazy_eights"])  # without a view and with one
+@pytest.mark.parametrize("game", ["leduc_poker", "crazy_eights", "spades"])  # no view, a view, seat facts too
 def test_the_whole_loss_trains_every_parameter(game):
     model, tok = build(game)
     _, batch = real_batch(tok, 8)

@@ -217,6 +217,10 @@ def check_view(name: str, adapter, tok: Tokenizer, state, p: int, done: collecti
         base = 52 if name == "spades" else adapter.num_cards
         made = dict(plays(state, lambda i, q, a: a >= base))
         assert bids == [made[q] - base if q in made else -1 for q in range(n)]
+        facts = tok.seat_facts(state, p)  # what the facts term asks of each seat, seat by seat from p's
+        assert [[tok.describe(ids) for ids in facts[j]] for j in range(n)] == [
+            [[f"N{made[q] - base}"] if q in made else [], [f"N{truth['tricks'][q]}"] if truth["tricks"][q] else []]
+            for q in ((p + j) % n for j in range(n))]
     if name == "oh_hell":
         assert bids == truth["bids"] and table(seen, "trump") == [truth["trump"]]
         if state.is_terminal():  # a point a trick, 10 more for taking exactly the bid

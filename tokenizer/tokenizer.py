@@ -74,6 +74,18 @@ class Tokenizer:
                 out[(ev.seat - p) % n] += [self._ids[w] for w in ev.payload]
         return out
 
+    def seat_facts(self, state: pyspiel.State, player: int) -> list[list[list[int]]]:
+        """Each seat's facts in the adapter's view now, seat by seat from `player` on: per word of the adapter's
+        `seat_words`, the ids of the payload of that seat's event with that verb (`bid N3`: N3); empty where the
+        view has none."""
+        node = self._stream.node(state)
+        p, n, words = self._check_player(player), self.adapter.num_players, self.adapter.seat_words
+        out: list[list[list[int]]] = [[[] for _ in words] for _ in range(n)]
+        for ev in self.adapter.view(node.ctx):
+            if ev.seat is not None and ev.verb in words:
+                out[(ev.seat - p) % n][words.index(ev.verb)] += [self._ids[w] for w in ev.payload]
+        return out
+
     def table(self, state: pyspiel.State) -> list[list[int]]:
         """The view's table facts now: per word of the adapter's `table_words`, the ids of the payload words of
         the table event (no seat) with that verb; empty where the view has none."""

@@ -39,6 +39,8 @@ class GameSpec:
     go_fish's hands are ranks, read as tokens."""
     table: list[str] = dataclasses.field(default_factory=list)
     """The adapter's `table_words`: one row each of the table head (what the view's table shows at every step)."""
+    seat_facts: list[str] = dataclasses.field(default_factory=list)
+    """The adapter's `seat_words`: per seat, one row each of the facts head (each seat's bid and tricks)."""
     window: int = 0
     """The adapter's `window`: h reads the head, only this many of the most recent observation and hidden event
     tokens each, and both view parts; b the same cut of the observation, and writes every hidden token; so a
@@ -55,7 +57,7 @@ class GameSpec:
         return cls(game=adapter.name, params=dict(adapter.params), num_players=adapter.num_players,
                    vocab_size=vocab.size(), vocab_fingerprint=vocab.fingerprint(), max_action_len=longest,
                    value_scale=return_scale(adapter), view=adapter.has_view, table=list(adapter.table_words),
-                   card_slots=adapter.card_slots,
+                   card_slots=adapter.card_slots, seat_facts=list(adapter.seat_words),
                    window=adapter.window,
                    zero_sum=game.get_type().utility == pyspiel.GameType.Utility.ZERO_SUM)
 

@@ -7,7 +7,8 @@ At each step k the terms are value, to-play, terminal, policy (over the real
 legal actions), generator NLL (every legal action of the real state, not only
 the one taken), in games with a view the cards each seat holds and the cards a
 legal action names (the playable term), in games with
-table words what the view's table shows, and, for
+table words what the view's table shows, in games with seat words each
+seat's bid and tricks (the facts term), and, for
 k < K, reward, afterstate Q, chance-code cross-entropy (sigma against the
 encoder's code for the real transition), code diversity and commitment;
 with its weight set, at k >= 1 the consistency of the unrolled latent with h's
@@ -58,6 +59,9 @@ class LossConfig:
     """Games with a view: which cards a legal action names, at every step (G's pointer reads it as a prior)."""
     table: float = 1.0
     """Games with table_words: what the view's table shows at every step (the facts legality hangs on)."""
+    facts: float = 1.0
+    """Games with seat_words: each seat's bid and tricks in the view at every step (what the score hangs on: the
+    dynamics must write a bid its action makes)."""
     diversity: float = 0.1
     """log M minus the entropy of the batch's mean code: keeps chance outcomes from sharing one code."""
     consistency: float = 0.0
@@ -155,6 +159,8 @@ def unrolled_loss(model: Model, batch: Batch, weights: LossConfig = LossConfig()
         add("playable", bag_loss(model.playable(s).unsqueeze(1), named), live)
     if model.spec.table:
         add("table", bag_loss(model.table(s), step_major(batch.table)), live)  # R table words
+    if model.spec.seat_facts:
+        add("facts", bag_loss(model.facts(s), step_major(batch.facts)), live)  # N seats x S seat words
     if weights.consistency and K:
         if batch.next_roots.shape[-1] == 0:
             raise ValueError("the consistency term needs each unrolled step's real state: make_batch(..., "

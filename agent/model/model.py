@@ -92,6 +92,8 @@ class Model(nn.Module):
             self.playable_head = MLP(L * W, 2 * W, W)  # the summary the playable head reads beside each card
         if spec.table:  # one vector per table word, scored against the card table: what the table shows
             self.table_head = MLP(L * W, 2 * W, len(spec.table) * W)
+        if spec.seat_facts:  # one vector per seat and seat word, scored against the card table: bids, tricks
+            self.facts_head = MLP(L * W, 2 * W, N * len(spec.seat_facts) * W)
         self.register_buffer("value_scale", torch.tensor(spec.value_scale), persistent=False)
 
     # ----- representation h -----
@@ -283,6 +285,12 @@ class Model(nn.Module):
         """What the view's table shows (games with `table_words`): latent (B, L, W) -> logits (B, R, V), one
         vector per table word against h's token table (`top` and its card, `draw` and how many)."""
         rows = self.table_head(s.flatten(1)).view(len(s), len(self.spec.table), -1)
+        return rows @ self.repr.embed_tokens.table().T
+
+    def facts(self, s: torch.Tensor) -> torch.Tensor:
+        """Each seat's facts in the view (games with `seat_words`): latent (B, L, W) -> logits (B, N * S, V), seat
+        by seat from the root player, a vector per seat word against h's token table (`bid` and its number)."""
+        rows = self.facts_head(s.flatten(1)).view(len(s), self.spec.num_players * len(self.spec.seat_facts), -1)
         return rows @ self.repr.embed_tokens.table().T
 
     # ----- actions: embedding and policy scorer -----

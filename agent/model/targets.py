@@ -45,6 +45,8 @@ class Batch:
     terminal: torch.Tensor  # (B, K+1) float: 1 where step k is at or past the end
     holding: torch.Tensor  # (B, K+1, N, V) bool: ids each relative seat holds in the view at step k; V=0 without one
     table: torch.Tensor  # (B, K+1, R, V) bool: ids the view's table shows per table word at step k; V=0 without one
+    facts: torch.Tensor  # (B, K+1, N * S, V) bool: ids of each relative seat's view event per seat word at step k
+    # (seat by seat, S words each); V=0 without seat words
     next_roots: torch.Tensor  # (B, K, T) full state of step k + 1 from the root player's seat (the consistency term's
     # targets); all <pad> at and past the end; T = 0 where not asked for
 
@@ -78,6 +80,8 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
     holding = np.zeros((B, K + 1, N, tok.vocab_size if ad.has_view else 0), dtype=bool)
     R = len(ad.table_words)
     table = np.zeros((B, K + 1, R, tok.vocab_size if R else 0), dtype=bool)
+    S = len(ad.seat_words)
+    facts = np.zeros((B, K + 1, N * S, tok.vocab_size if S else 0), dtype=bool)
     roots, seps, nexts, later = [], [], [], []
     for b, (tr, t) in enumerate(samples):
         kept = tr.tokens(tok, seats=next_roots)
@@ -104,6 +108,9 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
                 holding[b, k, j, kept.holdings[i][p]] = True
             for j, ids in enumerate(kept.table[i]):
                 table[b, k, j, ids] = True
+            for j, p in enumerate(seat if S else ()):
+                for w, ids in enumerate(kept.facts[i][p]):
+                    facts[b, k, j * S + w, ids] = True
             target = _policy(tr, i)
             for c, (a, prob) in enumerate(_legal_subset(state, target, max_legal, rng)):
                 ids = tok.encode_action(state, a)
@@ -119,7 +126,8 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
     t = torch.from_numpy
     return Batch(root=pad_rows(roots), root_sep=torch.tensor(seps), actions=t(actions), chance_events=chance_events,
                  legal=t(legal), policy=t(policy), value=t(value), reward=t(reward), to_play=t(to_play),
-                 live=t(live), terminal=t(terminal), holding=t(holding), table=t(table), next_roots=later_roots)
+                 live=t(live), terminal=t(terminal), holding=t(holding), table=t(table), facts=t(facts),
+                 next_roots=later_roots)
 
 
 def _policy(tr: Trace, i: int) -> dict[int, float]:
