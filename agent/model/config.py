@@ -125,8 +125,8 @@ class ModelConfig:
     """What the chance encoder e reads of a transition: `chance`, what the chance steps after the action added (a
     card drawn); `outcome`, led by what the action itself caused (`Tokenizer.outcome`: a trick's taker, the answer
     to an ask), so that psi predicts it and g is told it, as for a drawn card, where otherwise g must work it out
-    (who leads next) from the cards played. `chance` is the default; the trick games' recipes read outcomes
-    (agent.training.recipes)."""
+    (who leads next) from the cards played. `chance` is the default; the trick games' and go_fish's recipes read
+    outcomes (agent.training.recipes)."""
     action_read: str = "token"
     """How the afterstate dynamics phi reads the action: `token`, as one more position its encoder attends to
     (besides the card slots an action names, in games with a view); `slots`, also added to every latent slot

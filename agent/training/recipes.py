@@ -57,11 +57,15 @@ EXTRA = {"dou_dizhu": (("--generator-actions", "8"),
                        "; its published search reads 2 worlds, as its self-play does: at 8 a results row's 200 games "
                        "and its IS-MCTS match take hours (results.md)")}
 # The trick games' chance encoder reads who took each trick (ModelConfig.chance_read): the dynamics is told who
-# leads next instead of working it out from the cards played (hearts' generator at depth: results.md).
+# leads next instead of working it out from the cards played (hearts' generator at depth: results.md); go_fish's
+# reads how many cards the asked seat handed over, which decides the hands and who asks next.
 for _game in ("hearts", "euchre", "skat", "oh_hell", "spades", "bridge"):
     EXTRA[_game] = (("--model", "chance_read", "outcome"),
                     "; its chance encoder reads who took each trick, so the dynamics is told who leads next "
                     "(results.md)")
+EXTRA["go_fish"] = (("--model", "chance_read", "outcome"),
+                    "; its chance encoder reads how many cards the asked seat handed over, so the dynamics is told "
+                    "the hands and who asks next")
 for _game, _games in GAMES_PER_ITERATION.items():
     _flags, _why = EXTRA.get(_game, ((), ""))
     RECIPES[_game] = Recipe(LONG + ("--games-per-iteration", str(_games)) + _flags,
