@@ -20,7 +20,7 @@ import torch
 import games
 from agent.episodes import play_random, trace
 from agent.model import EOS, SEP, Model
-from agent.model.config import replace, return_scale
+from agent.model.config import GameSpec, replace, return_scale
 from agent.model.files import load_model
 from agent.model.sampling import sample_hidden, sample_hidden_walks
 from agent.model.tokens import pad_rows
@@ -260,5 +260,12 @@ def load_agent(run_dir: str | os.PathLike, *, oracle: bool = False, value: str =
     except (TypeError, ValueError) as e:
         raise ValueError(f"search settings {search_overrides}: {e}") from None
     adapter = games.load(model.spec.game, **model.spec.params)
+    now = GameSpec.of(adapter)
+    reads = {f: (getattr(model.spec, f), getattr(now, f)) for f in ("view", "card_slots", "window", "stream")
+             if getattr(model.spec, f) != getattr(now, f)}
+    if reads:  # its tokens are no longer what it learned to read
+        raise ValueError(f"{model_dir} was trained on {model.spec.game}'s words as another version of this code "
+                         f"wrote them; (saved, this code's) by field: {reads}; evaluate it at its own commit or "
+                         "train a new run")
     return Agent(adapter, model, search=cfg, oracle=oracle, value=value, inner_actions=inner_actions,
                  beliefs=beliefs, seed=seed)

@@ -54,13 +54,16 @@ class Trace:
         """Number of decisions in the episode."""
         return len(self.actions)
 
-    def tokens(self, tok: Tokenizer, seats: bool = False) -> TraceTokens:
+    def tokens(self, tok: Tokenizer, seats: bool = False, outcomes: bool = False) -> TraceTokens:
         """What the learner reads of this trace's decisions, made on the first call and kept (per tokenizer; with
-        `seats`, each decision's full state from every seat too): the learner reads a replayed decision again and
-        again, and a trace's decisions tokenized in order cost one pass over its history, where one at a time from
-        a stream cache the replay has long since evicted re-renders each whole history."""
-        if self._tokens is None or self._tokens[0] is not tok or (seats and self._tokens[1].seats is None):
-            self._tokens = (tok, TraceTokens.of(tok, self, seats))
+        `seats`, each decision's full state from every seat too; with `outcomes`, what each action caused): the
+        learner reads a replayed decision again and again, and a trace's decisions tokenized in order cost one pass
+        over its history, where one at a time from a stream cache the replay has long since evicted re-renders
+        each whole history."""
+        kept = self._tokens
+        if (kept is None or kept[0] is not tok or (seats and kept[1].seats is None)
+                or (outcomes and kept[1].outcomes is None)):
+            self._tokens = (tok, TraceTokens.of(tok, self, seats, outcomes))
         return self._tokens[1]
 
 
@@ -75,17 +78,18 @@ class TraceTokens:
     facts: list[list[list[np.ndarray]]]  # per decision, per seat (absolute), per seat word: `Tokenizer.seat_facts`
     events: list[list[np.ndarray]]  # per decision, per seat (absolute): what the chance steps after the action add
     # to that seat's full state (`events_between`)
-    outcomes: list[list[np.ndarray]]  # the same, led by what the action caused (`outcome_tokens`)
+    outcomes: list[list[np.ndarray]] | None = None  # the same, led by what the action caused (`outcome_tokens`),
+    # where asked for (a model that reads outcomes, `ModelConfig.chance_read`)
     seats: list[list[np.ndarray]] | None = None  # per decision, per seat (absolute): the full state from that seat,
     # where asked for (the consistency term's targets: unrolled steps seen from the root player's seat)
 
     @classmethod
-    def of(cls, tok: Tokenizer, tr: Trace, seats: bool = False) -> TraceTokens:
+    def of(cls, tok: Tokenizer, tr: Trace, seats: bool = False, outcomes: bool = False) -> TraceTokens:
         """`tr`'s decisions tokenized in order (each stream lookup extends the one before); with `seats`, each
-        one's full state from every seat as well."""
+        one's full state from every seat as well; with `outcomes`, what each action caused."""
         ad = tok.adapter
         dtype = np.uint16 if tok.vocab_size <= 1 << 16 else np.int64  # a quarter of int64's memory
-        out = cls([], [], [], [], [], [], [] if seats else None)
+        out = cls([], [], [], [], [], [] if outcomes else None, [] if seats else None)
         for i, state in enumerate(tr.states[:-1]):
             out.full.append(np.array(full_tokens(tok, state, state.current_player()), dtype=dtype))
             if seats:
@@ -98,8 +102,9 @@ class TraceTokens:
             after = state.child(tr.actions[i])
             out.events.append([np.array(events_between(tok, after, tr.states[i + 1], p), dtype=dtype)
                                for p in range(ad.num_players)])
-            out.outcomes.append([np.array(outcome_tokens(tok, state, tr.actions[i], tr.states[i + 1], p), dtype=dtype)
-                                 for p in range(ad.num_players)])
+            if outcomes:
+                out.outcomes.append([np.array(outcome_tokens(tok, state, tr.actions[i], tr.states[i + 1], p),
+                                              dtype=dtype) for p in range(ad.num_players)])
         return out
 
 

@@ -66,6 +66,8 @@ class GameAdapter:
     # less than the action: ranks for card ids); the belief walk then need not try the others
     table_words: tuple[str, ...] = ()  # verbs of the view's table events (no seat) the model predicts at every
     # unrolled step (agent.model.losses' `table` term): public facts the legal actions hang on, kept in the latent
+    stream_version: int = 0  # raised where the adapter changes the words it writes, so that a model trained on the
+    # old words is refused (agent.agent.load_agent) instead of reading words it never saw
     seat_words: tuple[str, ...] = ()  # verbs of the view's seat events besides `hand` the model predicts per seat
     # at every unrolled step (the `facts` term): each seat's bid and tricks, what the score hangs on
     return_unit: float | None = None  # the return value heads count in (None: the game's largest |return|); set

@@ -30,6 +30,7 @@ class Bridge(GameAdapter):
     words = ("notrump", "tricks", "contract")
     has_resampler = True
     belief_walk = True  # a guide keeps the walk's choices to possible deals
+    stream_version = 1  # a trick ends with `pK take`, its taker
     table_words = ("trick",)  # the suit to follow
     window = 32  # the view holds the hands, the bid to beat or the contract and declarer, the trick, its leader and
     # each seat's tricks: what the legal calls and plays and the score depend on; the rest of the history is context

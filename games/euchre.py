@@ -36,6 +36,7 @@ class Euchre(GameAdapter):
     phases = ("play", "discard")
     has_resampler = True
     belief_walk = True  # a guide keeps the walk's choices to possible deals and discards
+    stream_version = 1  # a trick ends with `pK take`, its taker
     table_words = ("top", "pass", "trick")  # the upcard, the round of bidding, the suit to follow
     window = 32  # the view holds the hands, the upcard and passes, trump and its maker, who went alone, the trick and
     # each seat's tricks: what the legal bids and plays and the score depend on; the rest of the history is context

@@ -60,6 +60,7 @@ class Skat(GameAdapter):
     words = ("grand", "null") + tuple(f"N{k}" for k in range(100, 121))  # a seat's card points reach 120
     phases = ("play", "discard")
     belief_walk = True  # a guide keeps the walk's choices to possible deals and discards
+    stream_version = 1  # a trick ends with `pK take`, its taker
     table_words = ("trick",)  # the suit to follow
     window = 32  # the view holds the hands, the game and its solo player, the solo player's discards, the trick and
     # each seat's card points: what the legal plays and the score depend on; the rest of the history is context

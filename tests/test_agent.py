@@ -298,3 +298,12 @@ def test_the_mmd_step_is_in_the_return_unit_the_model_learned_its_values_in():
     torch.manual_seed(0)
     assert Agent(adapter, Model(preset("tiny"), spec).eval(), seed=0).scale == 49152.0
     assert Agent(adapter, oracle=True, value="rollout", seed=0).scale == 24.0
+
+
+@pytest.mark.parametrize("game, field, old", [("euchre", "stream", 0), ("go_fish", "view", False)])
+def test_load_agent_refuses_a_model_trained_on_words_this_code_no_longer_writes(tmp_path, game, field, old):
+    """euchre's streams gained a trick's taker (stream 1), go_fish a view: a model saved before reads neither."""
+    spec = dataclasses.replace(GameSpec.of(games.load(game)), **{field: old})
+    save_model(Model(preset("tiny"), spec), tmp_path / "model")
+    with pytest.raises(ValueError, match=f"another version of this code wrote them.*'{field}'.*its own commit"):
+        load_agent(tmp_path)

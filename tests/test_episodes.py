@@ -78,7 +78,7 @@ def test_what_a_play_caused_names_the_seat_the_rules_say_leads_next(game):
                 takes += p == 0
             else:
                 assert "take" not in caused or caused[caused.index("take") + 1:]  # a take that names cards
-        kept = tr.tokens(tok).outcomes[i]
+        kept = tr.tokens(tok, outcomes=True).outcomes[i]
         assert [x.tolist() for x in kept] == [outcome_tokens(Tokenizer.for_game(adapter), state, tr.actions[i], nxt, p)
                                              for p in range(n)]
     assert takes >= 4  # the random game had tricks enough to check
@@ -88,15 +88,18 @@ def test_a_batch_reads_outcomes_where_asked():
     adapter = games.load("hearts")
     rng = random.Random(3)
     traces = [trace(adapter, play_random(adapter, rng)) for _ in range(3)]
-    samples = [(tr, rng.randrange(tr.decisions - 2)) for tr in traces]
+    samples = [(tr, t) for tr in traces for t in range(12, tr.decisions - 2, 3)]  # the play, every third step
     tok = Tokenizer.for_game(adapter)
     batch = make_batch(tok, samples, 2, 8, random.Random(0), outcomes=True)
+    plain = make_batch(tok, samples, 2, 8, random.Random(0))
+    take = vocab.ids()["take"]
     for b, (tr, t) in enumerate(samples):
         me = tr.states[t].current_player()
         for k in range(2):
             want = outcome_tokens(tok, tr.states[t + k], tr.actions[t + k], tr.states[t + k + 1], me)
             row = batch.chance_events[b, k].tolist()
             assert row[:len(want)] == want and set(row[len(want):]) <= {tok.pad}
+    assert (batch.chance_events == take).any() and not (plain.chance_events == take).any()  # a trick's taker
 
 
 def test_a_batch_asks_each_seats_bid_and_tricks_seat_by_seat_from_the_root_player():

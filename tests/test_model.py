@@ -204,10 +204,18 @@ def _touched(flags: dict[str, bool], prefix: str) -> bool:
     return any(v for n, v in flags.items() if n.startswith(prefix))
 
 
-@pytest.mark.parametrize("game", ["leduc_poker", "crazy_eights", "spades"])  # no view, a view, seat facts too
-def test_the_whole_loss_trains_every_parameter(game):
-    model, tok = build(game)
-    _, batch = real_batch(tok, 8)
+@pytest.mark.parametrize("game, fields", [("leduc_poker", {}), ("crazy_eights", {}), ("spades", {}), ("go_fish", {}),
+                                          ("hearts", {"chance_read": "outcome", "action_read": "slots"})])
+def test_the_whole_loss_trains_every_parameter(game, fields):
+    """No view; a view of cards; seat facts; a view of ranks (no card slots); outcomes (seat votes) and the action
+    read into every slot."""
+    adapter = games.load(game)
+    torch.manual_seed(0)
+    model, tok = Model(preset("tiny", **fields), GameSpec.of(adapter)), Tokenizer.for_game(adapter)
+    rng = random.Random(0)
+    traces = [trace(adapter, play_random(adapter, rng)) for _ in range(8)]
+    samples = [(tr, rng.randrange(tr.decisions)) for tr in traces]
+    batch = make_batch(tok, samples, UNROLL, 8, rng, next_roots=True, outcomes=model.reads_outcomes)
     flags = _grads(model, batch, **{f: 1.0 for f in LossConfig.__dataclass_fields__})
     assert [n for n, v in flags.items() if not v] == []
 

@@ -63,6 +63,10 @@ class CardSlots(nn.Module):
         # that seat's instead of the no-card code (seat k <-> code M - 1 - k, past the cards' codes in a deck of up
         # to M - 11 cards), so that distinct takers start on distinct codes
         self.register_buffer("seat_ids", torch.tensor([vocab.ids()[w] for w in vocab.SEATS]), persistent=False)
+        needed = len(cards) + 1 + len(vocab.SEATS)  # a code per card, for no card and for each seat
+        if seat_votes and M < needed:
+            raise ValueError(f"reading outcomes with card slots needs chance_codes >= {needed} (a code per card, for "
+                             f"no card and for each seat), got {M}")
         self.seat_codes = nn.Linear(len(vocab.SEATS), M, bias=False) if seat_votes else None
         if self.seat_codes is not None:
             seat = torch.arange(len(vocab.SEATS))

@@ -33,7 +33,8 @@ class GameSpec:
     vectors that do (the mean over seats is subtracted), so one seat's estimate is every seat's."""
     view: bool = False
     """Whether the adapter shows a view (`<view>` what every seat holds now: the player's own part ends the
-    observation, the others' the hidden tokens); the model then reads the views into latent slots of their own."""
+    observation, the others' the hidden tokens); the model then reads them into latent slots of their own where
+    they are suited cards (`card_slots`)."""
     card_slots: bool = True
     """With a view: whether its hands are suited cards, each given a latent slot of its own (agent.model.cards);
     go_fish's hands are ranks, read as tokens."""
@@ -41,6 +42,8 @@ class GameSpec:
     """The adapter's `table_words`: one row each of the table head (what the view's table shows at every step)."""
     seat_facts: list[str] = dataclasses.field(default_factory=list)
     """The adapter's `seat_words`: per seat, one row each of the facts head (each seat's bid and tricks)."""
+    stream: int = 0
+    """The adapter's `stream_version`: which version of its words the model was trained on."""
     window: int = 0
     """The adapter's `window`: h reads the head, only this many of the most recent observation and hidden event
     tokens each, and both view parts; b the same cut of the observation, and writes every hidden token; so a
@@ -58,6 +61,7 @@ class GameSpec:
                    vocab_size=vocab.size(), vocab_fingerprint=vocab.fingerprint(), max_action_len=longest,
                    value_scale=return_scale(adapter), view=adapter.has_view, table=list(adapter.table_words),
                    card_slots=adapter.card_slots, seat_facts=list(adapter.seat_words),
+                   stream=adapter.stream_version,
                    window=adapter.window,
                    zero_sum=game.get_type().utility == pyspiel.GameType.Utility.ZERO_SUM)
 

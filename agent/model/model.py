@@ -54,7 +54,7 @@ class Model(nn.Module):
         self.repr = decoder(cfg, spec, cfg.repr_layers).model  # a causal transformer without an LM head
         self.repr.embed_tokens = CardEmbedding(self.repr.embed_tokens)
         self.slots = nn.Parameter(torch.randn(cfg.latent_slots, W) * 0.02)
-        # games with a view: one more latent slot per card of the deck (agent.model.cards)
+        # games with a view of suited cards: one more latent slot per card of the deck (agent.model.cards)
         self.cards = (CardSlots(W, N, M, self.repr.embed_tokens, seat_votes=self.reads_outcomes)
                       if spec.view and spec.card_slots else None)
         if self.cards is not None and cfg.card_read == "embed":  # each card slot from its place in the view alone
@@ -309,7 +309,7 @@ class Model(nn.Module):
 
     # ----- afterstates and chance -----
     def afterstate(self, s: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
-        """phi: latent (B, L, W) and one action per row (B, A) -> afterstate (B, L, W). In games with a view the
+        """phi: latent (B, L, W) and one action per row (B, A) -> afterstate (B, L, W). In games with card slots the
         card slots first get what the action says about their card (agent.model.cards); with `action_read` slots
         every slot first gets the action's vector through a map of its own."""
         if self.cards is not None:
@@ -335,8 +335,9 @@ class Model(nn.Module):
         """e: tokens a transition added to the full state (B, T) -> (straight-through one-hot code (B, M), probs
         (B, M)).
         `groups` equal blocks of rows (the unroll steps of a batch) are standardised each with its own statistics.
-        In games with a view the cards the tokens name (or 'no card') add a learned vote that starts at one code
-        per card (agent.model.cards), so that draws of distinct cards start on distinct codes."""
+        In games with card slots the cards the tokens name (or 'no card') add a learned vote that starts at one code
+        per card (agent.model.cards), so that draws of distinct cards start on distinct codes; reading outcomes, a
+        seat named where no card is (a trick's taker) votes for a code of its own."""
         tokens = self._trim(tokens)
         B = tokens.shape[0]
         x = torch.cat([self.chance_slot.expand(B, -1, -1), self.chance_net.embeddings.word_embeddings(tokens)], 1)
@@ -380,7 +381,7 @@ class Model(nn.Module):
 
     def generator_pointer(self, s: torch.Tensor) -> Pointer | None:
         """What G's pointer reads for latents (B, L, W): a key per card slot and the playable prior
-        (agent.model.cards); None without a view."""
+        (agent.model.cards); None without card slots."""
         if self.cards is None:
             return None
         with torch.no_grad():

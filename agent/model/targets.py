@@ -84,7 +84,7 @@ def make_batch(tok: Tokenizer, samples: list[tuple[Trace, int]], unroll: int, ma
     facts = np.zeros((B, K + 1, N * S, tok.vocab_size if S else 0), dtype=bool)
     roots, seps, nexts, later = [], [], [], []
     for b, (tr, t) in enumerate(samples):
-        kept = tr.tokens(tok, seats=next_roots)
+        kept = tr.tokens(tok, seats=next_roots, outcomes=outcomes)
         root_player = tr.states[t].current_player()
         seat = [(root_player + j) % N for j in range(N)]  # relative seat j -> absolute player
         full = kept.full[t]
