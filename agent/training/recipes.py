@@ -4,7 +4,8 @@ A recipe is the command-line flags it adds to `scripts.train`'s defaults, so a u
 override any flag after it (the last occurrence wins). Every recipe's training fits 30 minutes on 2 CPU cores with
 the tiny preset, which learns fastest there; its final games and exploitability come on top. What each recipe
 measured, with its command, is in docs/results.md; a game without a row in its results table has not been measured
-yet.
+yet, and each row names the commit it was measured at (the trick games' and go_fish's recipes changed after their
+rows: their chance encoder reads outcomes).
 """
 from __future__ import annotations
 
