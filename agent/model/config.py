@@ -135,7 +135,7 @@ class ModelConfig:
     """How the afterstate dynamics phi reads the action: `token`, as one more position its encoder attends to
     (besides the card slots an action names, in games with a view); `slots`, also added to every latent slot
     through a learned map, a direct path for actions that name no card (a bid), which otherwise barely move the
-    afterstate (results.md). `token` is the default: every recipe was measured with it."""
+    afterstate (results.md). `token` is the default; spades' and oh_hell's recipes read `slots`."""
     min_ratio: float = 0.2
     """The generator also drops a candidate less than this fraction as probable as its most probable one (min-p
     truncation at the sequence level): G learns a uniform distribution over the legal set, so a candidate five

@@ -64,6 +64,12 @@ for _game in ("hearts", "euchre", "skat", "oh_hell", "spades", "bridge"):
     EXTRA[_game] = (("--model", "chance_read", "outcome"),
                     "; its chance encoder reads who took each trick, so the dynamics is told who leads next "
                     "(results.md)")
+# The bidding trick games' phi also reads the action into every latent slot (ModelConfig.action_read): a bid names
+# no card, and read as one more position it barely moved the afterstate (spades: results.md).
+for _game in ("oh_hell", "spades"):
+    EXTRA[_game] = (("--model", "chance_read", "outcome", "action_read", "slots"),
+                    "; its chance encoder reads who took each trick, so the dynamics is told who leads next, and "
+                    "its phi reads a bid into every latent slot (results.md)")
 EXTRA["go_fish"] = (("--model", "chance_read", "outcome"),
                     "; its chance encoder reads how many cards the asked seat handed over, so the dynamics is told "
                     "the hands and who asks next")
