@@ -62,13 +62,13 @@ class CardSlots(nn.Module):
         # e, where it reads outcomes (`seat_votes`): where the tokens name no card but a seat (`p+2 take`), a code of
         # that seat's instead of the no-card code (seat k <-> code M - 1 - k, past the cards' codes in a deck of up
         # to M - 11 cards), so that distinct takers start on distinct codes
-        self.register_buffer("seat_ids", torch.tensor([vocab.ids()[w] for w in vocab.SEATS]), persistent=False)
         needed = len(cards) + 1 + len(vocab.SEATS)  # a code per card, for no card and for each seat
         if seat_votes and M < needed:
             raise ValueError(f"reading outcomes with card slots needs chance_codes >= {needed} (a code per card, for "
                              f"no card and for each seat), got {M}")
         self.seat_codes = nn.Linear(len(vocab.SEATS), M, bias=False) if seat_votes else None
         if self.seat_codes is not None:
+            self.register_buffer("seat_ids", torch.tensor([vocab.ids()[w] for w in vocab.SEATS]), persistent=False)
             seat = torch.arange(len(vocab.SEATS))
             with torch.no_grad():
                 self.seat_codes.weight.zero_()

@@ -60,16 +60,14 @@ EXTRA = {"dou_dizhu": (("--generator-actions", "8"),
 # The trick games' chance encoder reads who took each trick (ModelConfig.chance_read): the dynamics is told who
 # leads next instead of working it out from the cards played (hearts' generator at depth: results.md); go_fish's
 # reads how many cards the asked seat handed over, which decides the hands and who asks next.
-for _game in ("hearts", "euchre", "skat", "oh_hell", "spades", "bridge"):
-    EXTRA[_game] = (("--model", "chance_read", "outcome"),
-                    "; its chance encoder reads who took each trick, so the dynamics is told who leads next "
-                    "(results.md)")
 # The bidding trick games' phi also reads the action into every latent slot (ModelConfig.action_read): a bid names
 # no card, and read as one more position it barely moved the afterstate (spades: results.md).
-for _game in ("oh_hell", "spades"):
-    EXTRA[_game] = (("--model", "chance_read", "outcome", "action_read", "slots"),
-                    "; its chance encoder reads who took each trick, so the dynamics is told who leads next, and "
-                    "its phi reads a bid into every latent slot (results.md)")
+BIDS_IN_SLOTS = ("oh_hell", "spades")
+for _game in ("hearts", "euchre", "skat", "oh_hell", "spades", "bridge"):
+    _slots = _game in BIDS_IN_SLOTS
+    EXTRA[_game] = (("--model", "chance_read", "outcome") + (("action_read", "slots") if _slots else ()),
+                    "; its chance encoder reads who took each trick, so the dynamics is told who leads next"
+                    + (", and its phi reads a bid into every latent slot" if _slots else "") + " (results.md)")
 EXTRA["go_fish"] = (("--model", "chance_read", "outcome"),
                     "; its chance encoder reads how many cards the asked seat handed over, so the dynamics is told "
                     "the hands and who asks next")
